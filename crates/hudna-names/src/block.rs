@@ -1,0 +1,220 @@
+//! Blocking: several keys over skeletons, union of their candidate pairs.
+//!
+//! Each key is a combination of skeleton ids (and birth year), so spelling
+//! and script variants share a block. Blocks larger than `cap` (common names:
+//! محمد + العلي) are not expanded to all pairs: their members are sorted by
+//! (birth year, mother, place) and only pairs within a sliding window are
+//! kept (sorted neighbourhood), which bounds the work on frequent names.
+
+use rayon::prelude::*;
+
+use crate::record::{Prepared, NONE};
+
+/// Number of blocking keys.
+pub const NKEYS: usize = 6;
+
+/// Human-readable description of each key.
+pub const KEY_NAMES: [&str; NKEYS] = [
+    "first+family",
+    "first+father+grandfather",
+    "family+mother",
+    "first+father+birth_year",
+    "father+family+birth_year",
+    "first+mother+birth_year",
+];
+
+fn mix(mut h: u64, v: u64) -> u64 {
+    h ^= v.wrapping_add(0x9e37_79b9_7f4a_7c15).wrapping_add(h << 6).wrapping_add(h >> 2);
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 31)
+}
+
+fn key(kind: u64, parts: &[u32]) -> u64 {
+    if parts.iter().any(|&p| p == NONE) {
+        return 0;
+    }
+    let mut h = mix(0x1234_5678, kind);
+    for &p in parts {
+        h = mix(h, p as u64);
+    }
+    h | 1
+}
+
+/// The blocking keys of a record; 0 means "no key" (a part is missing).
+pub fn keys(p: &Prepared) -> [u64; NKEYS] {
+    let y = if p.year == 0 { NONE } else { p.year as u32 };
+    [
+        key(0, &[p.first.skel, p.family.skel]),
+        key(1, &[p.first.skel, p.father.skel, p.grandfather.skel]),
+        key(2, &[p.family.skel, p.mother.skel]),
+        key(3, &[p.first.skel, p.father.skel, y]),
+        key(4, &[p.father.skel, p.family.skel, y]),
+        key(5, &[p.first.skel, p.mother.skel, y]),
+    ]
+}
+
+/// Blocking parameters.
+#[derive(Clone, Copy, Debug)]
+pub struct BlockConfig {
+    /// Blocks up to this size emit all their pairs.
+    pub cap: usize,
+    /// Window of the sorted neighbourhood inside larger blocks.
+    pub window: usize,
+}
+
+impl Default for BlockConfig {
+    fn default() -> Self {
+        BlockConfig { cap: 120, window: 40 }
+    }
+}
+
+/// Counts reported by blocking.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BlockStats {
+    pub records: usize,
+    /// Distinct candidate pairs.
+    pub candidates: usize,
+    /// Pairs emitted per key before de-duplication.
+    pub per_key: [usize; NKEYS],
+    /// Blocks that exceeded the cap and were windowed.
+    pub windowed_blocks: usize,
+}
+
+impl BlockStats {
+    /// 1 − candidates / all pairs.
+    pub fn reduction_ratio(&self) -> f64 {
+        let n = self.records as f64;
+        let all = n * (n - 1.0) / 2.0;
+        if all <= 0.0 {
+            return 0.0;
+        }
+        1.0 - self.candidates as f64 / all
+    }
+}
+
+/// Order used inside oversized blocks.
+fn neighbourhood_key(p: &Prepared) -> (u16, u32, u32) {
+    (p.year, p.mother.skel, p.place[0])
+}
+
+/// Pair `(i, j)` packed with `i < j`.
+pub fn pack(i: u32, j: u32) -> u64 {
+    let (a, b) = if i < j { (i, j) } else { (j, i) };
+    ((a as u64) << 32) | b as u64
+}
+
+pub fn unpack(p: u64) -> (u32, u32) {
+    ((p >> 32) as u32, p as u32)
+}
+
+fn emit_block(members: &mut [u32], recs: &[Prepared], cfg: &BlockConfig, out: &mut Vec<u64>) -> bool {
+    if members.len() <= cfg.cap {
+        for (x, &i) in members.iter().enumerate() {
+            for &j in &members[x + 1..] {
+                out.push(pack(i, j));
+            }
+        }
+        false
+    } else {
+        members.sort_unstable_by_key(|&i| neighbourhood_key(&recs[i as usize]));
+        for x in 0..members.len() {
+            for y in x + 1..(x + 1 + cfg.window).min(members.len()) {
+                out.push(pack(members[x], members[y]));
+            }
+        }
+        true
+    }
+}
+
+/// Candidate pairs among all records (sorted, distinct).
+pub fn candidate_pairs(recs: &[Prepared], cfg: &BlockConfig) -> (Vec<u64>, BlockStats) {
+    let all_keys: Vec<[u64; NKEYS]> = recs.par_iter().map(keys).collect();
+    let per: Vec<(Vec<u64>, usize)> = (0..NKEYS)
+        .into_par_iter()
+        .map(|k| {
+            let mut kv: Vec<(u64, u32)> = all_keys
+                .iter()
+                .enumerate()
+                .filter(|(_, ks)| ks[k] != 0)
+                .map(|(i, ks)| (ks[k], i as u32))
+                .collect();
+            kv.sort_unstable();
+            let mut out = Vec::new();
+            let mut windowed = 0;
+            let mut start = 0;
+            let mut members: Vec<u32> = Vec::new();
+            while start < kv.len() {
+                let mut end = start + 1;
+                while end < kv.len() && kv[end].0 == kv[start].0 {
+                    end += 1;
+                }
+                if end - start > 1 {
+                    members.clear();
+                    members.extend(kv[start..end].iter().map(|x| x.1));
+                    if emit_block(&mut members, recs, cfg, &mut out) {
+                        windowed += 1;
+                    }
+                }
+                start = end;
+            }
+            (out, windowed)
+        })
+        .collect();
+    let mut stats = BlockStats {
+        records: recs.len(),
+        ..Default::default()
+    };
+    let mut all: Vec<u64> = Vec::with_capacity(per.iter().map(|p| p.0.len()).sum());
+    for (k, (v, w)) in per.into_iter().enumerate() {
+        stats.per_key[k] = v.len();
+        stats.windowed_blocks += w;
+        all.extend(v);
+    }
+    all.par_sort_unstable();
+    all.dedup();
+    stats.candidates = all.len();
+    (all, stats)
+}
+
+/// Inverted index of blocking keys, for incremental linkage.
+#[derive(Clone, Debug, Default)]
+pub struct BlockIndex {
+    map: std::collections::HashMap<u64, Vec<u32>>,
+}
+
+impl BlockIndex {
+    pub fn insert(&mut self, idx: u32, p: &Prepared) {
+        for k in keys(p) {
+            if k != 0 {
+                self.map.entry(k).or_default().push(idx);
+            }
+        }
+    }
+
+    /// Candidates of a record already present in `recs` at `idx`: all members
+    /// sharing a key, nearest by (year, mother, place) when a block is large.
+    pub fn candidates(&self, idx: u32, recs: &[Prepared], cfg: &BlockConfig, out: &mut Vec<u32>) {
+        let p = &recs[idx as usize];
+        let me = neighbourhood_key(p);
+        for k in keys(p) {
+            let Some(members) = self.map.get(&k) else { continue };
+            if members.len() <= cfg.cap {
+                out.extend(members.iter().copied().filter(|&j| j != idx));
+            } else {
+                let mut v: Vec<(u32, u32)> = members
+                    .iter()
+                    .filter(|&&j| j != idx)
+                    .map(|&j| {
+                        let o = neighbourhood_key(&recs[j as usize]);
+                        let d = (o.0.abs_diff(me.0) as u32) * 4 + u32::from(o.1 != me.1) * 2 + u32::from(o.2 != me.2);
+                        (d, j)
+                    })
+                    .collect();
+                v.sort_unstable();
+                out.extend(v.iter().take(cfg.window).map(|x| x.1));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+}

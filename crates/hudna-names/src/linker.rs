@@ -1,0 +1,281 @@
+//! The linkage pipeline and the incremental registry.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::block::{candidate_pairs, unpack, BlockConfig, BlockIndex, BlockStats};
+use crate::cluster::{cluster, ClusterConfig};
+use crate::model::{compare, pair_class, probability, u_from_samples, Explanation, Gamma, Model, TermFreq};
+use crate::record::{Interner, Normalized, Prepared, RawRecord};
+use crate::rng::Rng;
+use crate::NameError;
+
+/// All tunables of a linkage run.
+#[derive(Clone, Debug)]
+pub struct LinkConfig {
+    pub block: BlockConfig,
+    pub cluster: ClusterConfig,
+    /// EM iterations on the comparison-vector histogram.
+    pub em_iterations: usize,
+    /// Random pairs per class used to estimate u.
+    pub u_samples: usize,
+    /// Keep u at its random-pair estimate during EM (Splink's default).
+    pub fix_u: bool,
+    pub seed: u64,
+}
+
+impl Default for LinkConfig {
+    fn default() -> Self {
+        LinkConfig {
+            block: BlockConfig::default(),
+            cluster: ClusterConfig::default(),
+            em_iterations: 40,
+            u_samples: 200_000,
+            fix_u: false,
+            seed: 42,
+        }
+    }
+}
+
+/// A scored pair of record indices.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScoredPair {
+    pub a: u32,
+    pub b: u32,
+    pub probability: f64,
+}
+
+/// Result of a linkage run.
+#[derive(Clone, Debug, Default)]
+pub struct LinkOutput {
+    /// Pairs at or above the threshold (indices into the linker's records).
+    pub pairs: Vec<ScoredPair>,
+    /// Cluster label per record of the linker (smallest member index).
+    pub clusters: Vec<u32>,
+    pub blocking: BlockStats,
+    /// Records skipped, with the reason.
+    pub rejected: Vec<NameError>,
+    /// Candidate pairs (packed), kept for diagnostics such as pair completeness.
+    pub candidates: Vec<u64>,
+}
+
+/// A registry of prepared records with a trained model.
+#[derive(Clone, Debug, Default)]
+pub struct Linker {
+    pub config: LinkConfig,
+    interner: Interner,
+    ids: Vec<String>,
+    recs: Vec<Prepared>,
+    tf: TermFreq,
+    model: Option<Model>,
+    clusters: Vec<u32>,
+    index: Option<BlockIndex>,
+}
+
+impl Linker {
+    pub fn new(config: LinkConfig) -> Linker {
+        Linker {
+            config,
+            ..Default::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.recs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.recs.is_empty()
+    }
+
+    pub fn record_id(&self, i: u32) -> &str {
+        &self.ids[i as usize]
+    }
+
+    pub fn model(&self) -> Option<&Model> {
+        self.model.as_ref()
+    }
+
+    /// Normalize and intern records; returns the index of the first added
+    /// record and the rejected ones.
+    fn add(&mut self, raw: &[RawRecord]) -> (usize, Vec<NameError>) {
+        let norm: Vec<Normalized> = raw.par_iter().map(Normalized::from_raw).collect();
+        let start = self.recs.len();
+        let mut rejected = Vec::new();
+        for (i, (r, n)) in raw.iter().zip(&norm).enumerate() {
+            if r.record_id.trim().is_empty() {
+                rejected.push(NameError::MissingId { index: i });
+                continue;
+            }
+            if !n.has_name() {
+                rejected.push(NameError::MissingName {
+                    index: i,
+                    record_id: r.record_id.clone(),
+                });
+                continue;
+            }
+            let p = Prepared::intern(n, &mut self.interner);
+            self.tf.add(&p);
+            if let Some(ix) = self.index.as_mut() {
+                ix.insert(self.recs.len() as u32, &p);
+            }
+            self.recs.push(p);
+            self.ids.push(r.record_id.clone());
+            self.clusters.push(self.clusters.len() as u32);
+        }
+        self.tf.finish();
+        (start, rejected)
+    }
+
+    fn random_u(&self) -> [[[f64; crate::model::MAXL]; crate::model::NF]; crate::model::NCLASS] {
+        let mut rng = Rng::new(self.config.seed);
+        let ar: Vec<u32> = (0..self.recs.len() as u32).filter(|&i| self.recs[i as usize].script == crate::Script::Arabic).collect();
+        let la: Vec<u32> = (0..self.recs.len() as u32).filter(|&i| self.recs[i as usize].script == crate::Script::Latin).collect();
+        let mut samples = Vec::with_capacity(self.config.u_samples * 3);
+        for (x, y) in [(&ar, &ar), (&ar, &la), (&la, &la)] {
+            if x.is_empty() || y.is_empty() || x.len() + y.len() < 3 {
+                continue;
+            }
+            for _ in 0..self.config.u_samples {
+                let i = x[rng.below(x.len())];
+                let j = y[rng.below(y.len())];
+                if i == j {
+                    continue;
+                }
+                let (a, b) = (&self.recs[i as usize], &self.recs[j as usize]);
+                samples.push((pair_class(a, b), compare(&self.interner, a, b)));
+            }
+        }
+        u_from_samples(&samples)
+    }
+
+    /// Probability that records `a` and `b` are the same person.
+    pub fn probability(&self, a: u32, b: u32) -> f64 {
+        match &self.model {
+            Some(m) => probability(m.log2_odds(&self.interner, &self.tf, &self.recs[a as usize], &self.recs[b as usize])),
+            None => 0.0,
+        }
+    }
+
+    /// Per-field explanation of a pair.
+    pub fn explain(&self, a: u32, b: u32) -> Result<Explanation, NameError> {
+        let m = self.model.as_ref().ok_or(NameError::NotTrained)?;
+        Ok(m.explain(&self.interner, &self.tf, &self.recs[a as usize], &self.recs[b as usize]))
+    }
+
+    /// Link a whole set of records from scratch: block, train by EM, score,
+    /// cluster. The records become the registry for later incremental calls.
+    pub fn fit(&mut self, raw: &[RawRecord]) -> LinkOutput {
+        let (_, rejected) = self.add(raw);
+        let (cands, stats) = candidate_pairs(&self.recs, &self.config.block);
+        let (it, recs) = (&self.interner, &self.recs);
+        let gammas: Vec<(u8, Gamma)> = cands
+            .par_iter()
+            .map(|&p| {
+                let (i, j) = unpack(p);
+                let (a, b) = (&recs[i as usize], &recs[j as usize]);
+                (pair_class(a, b) as u8, compare(it, a, b))
+            })
+            .collect();
+        let hist = gammas
+            .par_iter()
+            .fold(HashMap::new, |mut h: HashMap<(u8, Gamma), u64>, g| {
+                *h.entry(*g).or_default() += 1;
+                h
+            })
+            .reduce(HashMap::new, |mut a, b| {
+                for (k, v) in b {
+                    *a.entry(k).or_default() += v;
+                }
+                a
+            });
+        let u = self.random_u();
+        let model = Model::train(&hist, &u, self.config.em_iterations, self.config.fix_u);
+        let tf = &self.tf;
+        let edges: Vec<(u32, u32, f64)> = cands
+            .par_iter()
+            .zip(gammas.par_iter())
+            .map(|(&p, (_, g))| {
+                let (i, j) = unpack(p);
+                let pr = probability(model.log2_odds_gamma(tf, &recs[i as usize], &recs[j as usize], g));
+                (i, j, pr)
+            })
+            .collect();
+        drop(gammas);
+        self.model = Some(model);
+        let clusters = cluster(self.recs.len(), &edges, None, &self.config.cluster, |a, b| self.probability(a, b));
+        self.clusters = clusters.clone();
+        let thr = self.config.cluster.threshold;
+        let pairs = edges
+            .into_iter()
+            .filter(|e| e.2 >= thr)
+            .map(|(a, b, probability)| ScoredPair { a, b, probability })
+            .collect();
+        LinkOutput {
+            pairs,
+            clusters,
+            blocking: stats,
+            rejected,
+            candidates: cands,
+        }
+    }
+
+    /// Link new records against the registry without re-blocking, re-training
+    /// or re-scoring it: only pairs involving a new record are scored, and
+    /// existing clusters are kept (new records join or bridge them under the
+    /// same no-chaining rule).
+    pub fn link_incremental(&mut self, raw: &[RawRecord]) -> Result<LinkOutput, NameError> {
+        if self.model.is_none() {
+            return Err(NameError::NotTrained);
+        }
+        if self.index.is_none() {
+            let mut ix = BlockIndex::default();
+            for (i, p) in self.recs.iter().enumerate() {
+                ix.insert(i as u32, p);
+            }
+            self.index = Some(ix);
+        }
+        let (start, rejected) = self.add(raw);
+        let n = self.recs.len();
+        let ix = self.index.as_ref().ok_or(NameError::NotTrained)?;
+        let cfg = self.config.block;
+        let mut cands: Vec<u64> = (start..n)
+            .into_par_iter()
+            .flat_map_iter(|i| {
+                let mut v = Vec::new();
+                ix.candidates(i as u32, &self.recs, &cfg, &mut v);
+                v.into_iter().map(move |j| crate::block::pack(i as u32, j))
+            })
+            .collect();
+        cands.par_sort_unstable();
+        cands.dedup();
+        let edges: Vec<(u32, u32, f64)> = cands
+            .par_iter()
+            .map(|&p| {
+                let (i, j) = unpack(p);
+                (i, j, self.probability(i, j))
+            })
+            .collect();
+        let prev = self.clusters.clone();
+        let clusters = cluster(n, &edges, Some(&prev), &self.config.cluster, |a, b| self.probability(a, b));
+        self.clusters = clusters.clone();
+        let thr = self.config.cluster.threshold;
+        let blocking = BlockStats {
+            records: n,
+            candidates: cands.len(),
+            ..Default::default()
+        };
+        Ok(LinkOutput {
+            pairs: edges
+                .into_iter()
+                .filter(|e| e.2 >= thr)
+                .map(|(a, b, probability)| ScoredPair { a, b, probability })
+                .collect(),
+            clusters,
+            blocking,
+            rejected,
+            candidates: cands,
+        })
+    }
+}

@@ -1,0 +1,465 @@
+//! Fellegi–Sunter model: comparison vectors, EM training, term-frequency
+//! adjusted weights and per-pair explanations.
+//!
+//! Pairs fall into three classes (Arabic–Arabic, Arabic–Latin, Latin–Latin)
+//! with separate m/u/λ: a cross-script "skeleton match" is worth something
+//! different from a same-script one, and exact-text agreement is impossible
+//! across scripts. EM runs on the histogram of distinct comparison vectors,
+//! so training cost does not grow with the number of pairs.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::normalize::{jaro_winkler, Script};
+use crate::record::{Interner, Prepared, Tok, NONE};
+
+/// Number of compared fields.
+pub const NF: usize = 8;
+/// Upper bound on levels per field (array size).
+pub const MAXL: usize = 8;
+/// Number of pair classes.
+pub const NCLASS: usize = 3;
+
+/// A compared field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    First,
+    Father,
+    Grandfather,
+    Family,
+    Mother,
+    BirthYear,
+    Place,
+    Sex,
+}
+
+pub const FIELDS: [Field; NF] = [
+    Field::First,
+    Field::Father,
+    Field::Grandfather,
+    Field::Family,
+    Field::Mother,
+    Field::BirthYear,
+    Field::Place,
+    Field::Sex,
+];
+
+const NAME_LEVELS: &[&str] = &["null", "different", "jw>=0.80", "jw>=0.92", "skeleton", "exact"];
+const FAMILY_LEVELS: &[&str] = &["null", "different", "swapped", "jw>=0.80", "jw>=0.92", "skeleton", "exact"];
+const YEAR_LEVELS: &[&str] = &["null", "diff>=3", "diff=2", "diff=1", "exact"];
+const PLACE_LEVELS: &[&str] = &["null", "different", "overlap", "exact"];
+const SEX_LEVELS: &[&str] = &["null", "different", "same"];
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::First => "first",
+            Field::Father => "father",
+            Field::Grandfather => "grandfather",
+            Field::Family => "family",
+            Field::Mother => "mother",
+            Field::BirthYear => "birth_year",
+            Field::Place => "place",
+            Field::Sex => "sex",
+        }
+    }
+    /// Names of the comparison levels; level 0 is always "null" (weight 0).
+    pub fn levels(self) -> &'static [&'static str] {
+        match self {
+            Field::Family => FAMILY_LEVELS,
+            Field::BirthYear => YEAR_LEVELS,
+            Field::Place => PLACE_LEVELS,
+            Field::Sex => SEX_LEVELS,
+            _ => NAME_LEVELS,
+        }
+    }
+}
+
+/// Comparison vector: one level per field.
+pub type Gamma = [u8; NF];
+
+/// Pair class: 0 Arabic–Arabic, 1 Arabic–Latin, 2 Latin–Latin.
+pub fn pair_class(a: &Prepared, b: &Prepared) -> usize {
+    match (a.script, b.script) {
+        (Script::Arabic, Script::Arabic) => 0,
+        (Script::Latin, Script::Latin) => 2,
+        _ => 1,
+    }
+}
+
+fn jw_sym(it: &Interner, a: u32, b: u32) -> f64 {
+    let (x, y) = (it.get(a), it.get(b));
+    if x <= y {
+        jaro_winkler(x, y)
+    } else {
+        jaro_winkler(y, x)
+    }
+}
+
+fn name_level(it: &Interner, a: Tok, b: Tok) -> u8 {
+    if a.is_missing() || b.is_missing() {
+        return 0;
+    }
+    if a.text == b.text {
+        return 5;
+    }
+    if a.skel == b.skel {
+        return 4;
+    }
+    let jw = jw_sym(it, a.skel, b.skel);
+    if jw >= 0.92 {
+        3
+    } else if jw >= 0.80 {
+        2
+    } else {
+        1
+    }
+}
+
+/// Compare two prepared records. Symmetric by construction.
+pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
+    let mut g = [0u8; NF];
+    g[0] = name_level(it, a.first, b.first);
+    g[1] = name_level(it, a.father, b.father);
+    g[2] = name_level(it, a.grandfather, b.grandfather);
+    let fam = name_level(it, a.family, b.family);
+    g[3] = match fam {
+        0 => 0,
+        1 => {
+            // A dropped family name shifts the grandfather into the last slot.
+            let swapped = |x: &Prepared, y: &Prepared| !y.grandfather.is_missing() && x.family.skel == y.grandfather.skel;
+            if swapped(a, b) || swapped(b, a) {
+                2
+            } else {
+                1
+            }
+        }
+        l => l + 1,
+    };
+    g[4] = name_level(it, a.mother, b.mother);
+    g[5] = if a.year == 0 || b.year == 0 {
+        0
+    } else {
+        match a.year.abs_diff(b.year) {
+            0 => 4,
+            1 => 3,
+            2 => 2,
+            _ => 1,
+        }
+    };
+    g[6] = place_level(&a.place, &b.place);
+    g[7] = match (a.sex, b.sex) {
+        (0, _) | (_, 0) => 0,
+        (x, y) if x == y => 2,
+        _ => 1,
+    };
+    g
+}
+
+fn place_level(a: &[u32], b: &[u32]) -> u8 {
+    let na = a.iter().filter(|&&x| x != NONE).count();
+    let nb = b.iter().filter(|&&x| x != NONE).count();
+    if na == 0 || nb == 0 {
+        return 0;
+    }
+    let common = a[..na].iter().filter(|x| b[..nb].contains(x)).count();
+    if common == na && common == nb {
+        3
+    } else if common > 0 {
+        2
+    } else {
+        1
+    }
+}
+
+/// Term frequencies of skeletons, per name family (given names pooled over
+/// first/father/grandfather, family names, mothers' names).
+#[derive(Clone, Debug, Default)]
+pub struct TermFreq {
+    counts: [Vec<u32>; 3],
+    totals: [u64; 3],
+    /// Probability that two random records agree (Σ tf²), per table.
+    u_rand: [f64; 3],
+}
+
+fn table_of(f: usize) -> Option<usize> {
+    match f {
+        0..=2 => Some(0),
+        3 => Some(1),
+        4 => Some(2),
+        _ => None,
+    }
+}
+
+impl TermFreq {
+    pub fn add(&mut self, p: &Prepared) {
+        let toks = [(0, p.first), (0, p.father), (0, p.grandfather), (1, p.family), (2, p.mother)];
+        for (t, tok) in toks {
+            if tok.is_missing() {
+                continue;
+            }
+            let c = &mut self.counts[t];
+            let i = tok.skel as usize;
+            if c.len() <= i {
+                c.resize(i + 1, 0);
+            }
+            c[i] += 1;
+            self.totals[t] += 1;
+        }
+    }
+
+    /// Recompute Σ tf² after adding records.
+    pub fn finish(&mut self) {
+        for t in 0..3 {
+            let n = self.totals[t].max(1) as f64;
+            self.u_rand[t] = self.counts[t].iter().map(|&c| (c as f64 / n).powi(2)).sum::<f64>().max(1e-9);
+        }
+    }
+
+    fn tf(&self, t: usize, skel: u32) -> f64 {
+        let n = self.totals[t].max(1) as f64;
+        let c = self.counts[t].get(skel as usize).copied().unwrap_or(0).max(1) as f64;
+        c / n
+    }
+
+    /// log2 adjustment for agreeing on `skel` in table `t`: positive for
+    /// rare values, negative for common ones, zero on average.
+    pub fn adjustment(&self, t: usize, skel: u32) -> f64 {
+        (self.u_rand[t] / self.tf(t, skel)).log2().clamp(-6.0, 6.0)
+    }
+}
+
+/// Trained m/u probabilities and class priors.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub lambda: [f64; NCLASS],
+    pub m: [[[f64; MAXL]; NF]; NCLASS],
+    pub u: [[[f64; MAXL]; NF]; NCLASS],
+    weights: [[[f64; MAXL]; NF]; NCLASS],
+    /// Scale of the term-frequency adjustment (1.0 = full, as Splink).
+    pub tf_scale: f64,
+}
+
+fn nlevels(f: usize) -> usize {
+    FIELDS[f].levels().len()
+}
+
+/// Initial m: mass rising towards the top (agreement) levels.
+fn init_m() -> [[f64; MAXL]; NF] {
+    let mut m = [[0.0; MAXL]; NF];
+    for (f, row) in m.iter_mut().enumerate() {
+        let k = nlevels(f);
+        let total: f64 = (1..k).map(|l| (l * l * l) as f64).sum();
+        for (l, v) in row.iter_mut().enumerate().take(k).skip(1) {
+            *v = (l * l * l) as f64 / total;
+        }
+    }
+    m
+}
+
+impl Model {
+    /// EM on a histogram of (class, gamma) → count, starting from `u_init`
+    /// (estimated on random pairs). `fix_u` keeps u at its random-pair value.
+    pub fn train(hist: &HashMap<(u8, Gamma), u64>, u_init: &[[[f64; MAXL]; NF]; NCLASS], iterations: usize, fix_u: bool) -> Model {
+        let mut model = Model {
+            lambda: [0.05; NCLASS],
+            m: [init_m(); NCLASS],
+            u: *u_init,
+            weights: [[[0.0; MAXL]; NF]; NCLASS],
+            tf_scale: 1.0,
+        };
+        let entries: Vec<(&(u8, Gamma), &u64)> = hist.iter().collect();
+        for _ in 0..iterations {
+            let mut mc = [[[1e-3; MAXL]; NF]; NCLASS];
+            let mut uc = [[[1e-3; MAXL]; NF]; NCLASS];
+            let mut lam = [(0.0f64, 0.0f64); NCLASS];
+            for (&(c, g), &n) in &entries {
+                let c = c as usize;
+                let n = n as f64;
+                let (mut pm, mut pu) = (model.lambda[c], 1.0 - model.lambda[c]);
+                for f in 0..NF {
+                    let l = g[f] as usize;
+                    if l > 0 {
+                        pm *= model.m[c][f][l];
+                        pu *= model.u[c][f][l];
+                    }
+                }
+                let w = pm / (pm + pu).max(1e-300);
+                lam[c].0 += n * w;
+                lam[c].1 += n;
+                for f in 0..NF {
+                    let l = g[f] as usize;
+                    if l > 0 {
+                        mc[c][f][l] += n * w;
+                        uc[c][f][l] += n * (1.0 - w);
+                    }
+                }
+            }
+            for c in 0..NCLASS {
+                if lam[c].1 == 0.0 {
+                    continue;
+                }
+                model.lambda[c] = (lam[c].0 / lam[c].1).clamp(1e-6, 0.999);
+                for f in 0..NF {
+                    let k = nlevels(f);
+                    let sm: f64 = mc[c][f][1..k].iter().sum();
+                    let su: f64 = uc[c][f][1..k].iter().sum();
+                    for l in 1..k {
+                        model.m[c][f][l] = mc[c][f][l] / sm;
+                        if !fix_u {
+                            model.u[c][f][l] = uc[c][f][l] / su;
+                        }
+                    }
+                }
+            }
+        }
+        model.refresh();
+        model
+    }
+
+    fn refresh(&mut self) {
+        for c in 0..NCLASS {
+            for f in 0..NF {
+                for l in 1..nlevels(f) {
+                    let (m, u) = (self.m[c][f][l].max(1e-6), self.u[c][f][l].max(1e-6));
+                    self.weights[c][f][l] = (m / u).log2();
+                }
+            }
+        }
+    }
+
+    /// Weight (log2 Bayes factor) of one field level, without TF adjustment.
+    pub fn weight(&self, class: usize, f: usize, level: u8) -> f64 {
+        if level == 0 {
+            0.0
+        } else {
+            self.weights[class][f][level as usize]
+        }
+    }
+
+    /// log2 prior odds of a match for a pair class.
+    pub fn prior(&self, class: usize) -> f64 {
+        let l = self.lambda[class];
+        (l / (1.0 - l)).log2()
+    }
+
+    fn tf_adjust(&self, tf: &TermFreq, f: usize, level: u8, a: &Prepared) -> f64 {
+        let t = match table_of(f) {
+            Some(t) => t,
+            None => return 0.0,
+        };
+        let top = if f == 3 { 5 } else { 4 };
+        if level < top {
+            return 0.0;
+        }
+        let tok = match f {
+            0 => a.first,
+            1 => a.father,
+            2 => a.grandfather,
+            3 => a.family,
+            _ => a.mother,
+        };
+        self.tf_scale * tf.adjustment(t, tok.skel)
+    }
+
+    /// Total log2 Bayes factor (prior included) of a pair.
+    pub fn log2_odds(&self, it: &Interner, tf: &TermFreq, a: &Prepared, b: &Prepared) -> f64 {
+        let g = compare(it, a, b);
+        self.log2_odds_gamma(tf, a, b, &g)
+    }
+
+    /// Same as [`Model::log2_odds`] with a precomputed comparison vector.
+    pub fn log2_odds_gamma(&self, tf: &TermFreq, a: &Prepared, b: &Prepared, g: &Gamma) -> f64 {
+        let c = pair_class(a, b);
+        let mut s = self.prior(c);
+        for (f, &l) in g.iter().enumerate() {
+            s += self.weight(c, f, l) + self.tf_adjust(tf, f, l, a);
+        }
+        s
+    }
+
+    /// Per-field explanation of a pair's score.
+    pub fn explain(&self, it: &Interner, tf: &TermFreq, a: &Prepared, b: &Prepared) -> Explanation {
+        let g = compare(it, a, b);
+        let c = pair_class(a, b);
+        let fields = FIELDS
+            .iter()
+            .enumerate()
+            .map(|(f, &field)| FieldWeight {
+                field,
+                level: field.levels()[g[f] as usize],
+                weight: self.weight(c, f, g[f]),
+                tf_adjustment: self.tf_adjust(tf, f, g[f], a),
+            })
+            .collect::<Vec<_>>();
+        let prior = self.prior(c);
+        let log2_odds = prior + fields.iter().map(|w| w.weight + w.tf_adjustment).sum::<f64>();
+        Explanation {
+            prior,
+            fields,
+            log2_odds,
+            probability: probability(log2_odds),
+        }
+    }
+}
+
+/// Match probability from log2 odds.
+pub fn probability(log2_odds: f64) -> f64 {
+    1.0 / (1.0 + (-log2_odds).exp2())
+}
+
+/// Estimate u probabilities from comparison vectors of random pairs.
+pub fn u_from_samples(samples: &[(usize, Gamma)]) -> [[[f64; MAXL]; NF]; NCLASS] {
+    let mut u = [[[1.0; MAXL]; NF]; NCLASS];
+    for (c, g) in samples {
+        for f in 0..NF {
+            u[*c][f][g[f] as usize] += 1.0;
+        }
+    }
+    for class in u.iter_mut() {
+        for (f, row) in class.iter_mut().enumerate() {
+            let k = nlevels(f);
+            let s: f64 = row[1..k].iter().sum();
+            for v in row[1..k].iter_mut() {
+                *v /= s;
+            }
+        }
+    }
+    u
+}
+
+/// One field's contribution to a pair's score.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldWeight {
+    pub field: Field,
+    pub level: &'static str,
+    /// log2(m/u) of the level.
+    pub weight: f64,
+    /// Term-frequency adjustment (log2), non-zero only on exact agreement.
+    pub tf_adjustment: f64,
+}
+
+/// Why a pair got its probability.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explanation {
+    pub prior: f64,
+    pub fields: Vec<FieldWeight>,
+    pub log2_odds: f64,
+    pub probability: f64,
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "prior={:+.2}", self.prior)?;
+        for w in &self.fields {
+            if w.level == "null" {
+                continue;
+            }
+            write!(f, " {}={}:{:+.2}", w.field.name(), w.level, w.weight)?;
+            if w.tf_adjustment != 0.0 {
+                write!(f, "(tf{:+.2})", w.tf_adjustment)?;
+            }
+        }
+        write!(f, " => p={:.4}", self.probability)
+    }
+}

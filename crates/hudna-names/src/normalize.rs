@@ -1,0 +1,559 @@
+//! Name normalization into one comparison space.
+//!
+//! Every name token ends up as a [`NamePart`] with two forms:
+//! - `text`: the canonical spelling *within its script* (Arabic letters folded:
+//!   alef/hamza forms, ة→ه, ى→ي, no diacritics or tatweel, article ال stripped,
+//!   عبد/أبو compounds joined, ... الدين suffixes unified). Two Arabic records
+//!   with equal `text` spell the name identically up to orthographic noise.
+//! - `skel`: a consonant skeleton in ASCII shared by both scripts. Arabic
+//!   letters and Latin digraphs that transliterations confuse map to one class
+//!   (ح/ه→h, س/ص→s, ت/ط/ث→t, ذ/ز/ظ→z, ق/ك→k, ش/sh/ch→c, خ/kh→x, ج/j/dj→j,
+//!   غ/gh→g); short and long vowels, ع, ء and medial و/ي are dropped because
+//!   Latin spellings disagree on them (Mohamad/Muhammad/Mohammed → `mhmd`);
+//!   a word-initial vowel leaves a single `a` marker (Omar/عمر → `amr`);
+//!   doubled letters collapse and a final h (ة, -eh, -ah) is dropped.
+//!   The typo classes of the brief (ح/ه, ت/ط, س/ص, ذ/ز/ظ, ق/ك) are skeleton
+//!   classes too, so such typos keep a skeleton match.
+
+/// Script of a name part or record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Script {
+    Arabic,
+    Latin,
+}
+
+/// One normalized name token (a single name, possibly a joined compound).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamePart {
+    pub text: String,
+    pub skel: String,
+    pub script: Script,
+}
+
+/// Detect the script of a string: Arabic if it holds any Arabic letter.
+pub fn detect_script(s: &str) -> Script {
+    if s.chars().any(is_arabic_letter) {
+        Script::Arabic
+    } else {
+        Script::Latin
+    }
+}
+
+fn is_arabic_letter(c: char) -> bool {
+    matches!(c, '\u{0620}'..='\u{064A}' | '\u{066E}'..='\u{06D3}' | '\u{06FA}'..='\u{06FF}')
+}
+
+/// Fold one Arabic character; `None` drops it.
+fn fold_arabic_char(c: char) -> Option<char> {
+    Some(match c {
+        '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}' | '\u{0640}' => return None,
+        'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
+        'ؤ' => 'و',
+        'ئ' | 'ى' | 'ی' | 'ې' => 'ي',
+        'ة' | 'ۀ' | 'ہ' | 'ە' | 'ھ' => 'ه',
+        'ک' | 'گ' => 'ك',
+        'پ' => 'ب',
+        'چ' => 'ج',
+        'ڤ' => 'ف',
+        '٠'..='٩' => char::from(b'0' + (c as u32 - '٠' as u32) as u8),
+        '۰'..='۹' => char::from(b'0' + (c as u32 - '۰' as u32) as u8),
+        c if is_arabic_letter(c) || c.is_ascii_alphanumeric() => c,
+        c if c.is_alphabetic() => fold_latin_char(c)?,
+        _ => ' ',
+    })
+}
+
+/// Fold one Latin character to lowercase ASCII; apostrophes vanish.
+fn fold_latin_char(c: char) -> Option<char> {
+    let c = c.to_lowercase().next().unwrap_or(c);
+    Some(match c {
+        'a'..='z' | '0'..='9' => c,
+        'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' | 'ā' => 'a',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'ī' => 'i',
+        'ò' | 'ó' | 'ô' | 'ö' | 'õ' | 'ō' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' => 'u',
+        'ç' => 'c',
+        'ñ' => 'n',
+        'ḥ' => 'h',
+        'ṣ' | 'š' | 'ş' => 's',
+        'ṭ' => 't',
+        'ḍ' => 'd',
+        'ẓ' | 'ž' => 'z',
+        'ğ' => 'g',
+        '\'' | '’' | '‘' | 'ʿ' | 'ʾ' | '`' | '´' => return None,
+        _ => ' ',
+    })
+}
+
+/// Character-level folding of a whole string (both scripts), tokens separated
+/// by single spaces. Idempotent.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let f = if matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}') {
+            fold_arabic_char(c)
+        } else if c.is_ascii_digit() {
+            Some(c)
+        } else {
+            fold_latin_char(c)
+        };
+        if let Some(f) = f {
+            if f == ' ' {
+                if !out.is_empty() && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            } else {
+                out.push(f);
+            }
+        }
+    }
+    while out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+const AR_CONNECTORS: &[&str] = &["بن", "ابن", "بنت"];
+const AR_ARTICLE_KEEP: &[&str] = &["الله", "الياس", "الهام", "الفت", "اليسار", "الماس"];
+const LA_ARTICLES: &[&str] = &["al", "el", "ul", "il", "l", "al", "ad", "ed", "as", "es", "ar", "er", "an", "at", "az"];
+const LA_CONNECTORS: &[&str] = &["bin", "ben", "ibn", "bint", "bent", "ould"];
+const LA_ABD: &[&str] = &["abd", "abdel", "abdul", "abdal", "abdoul", "abdil", "abdu", "abdol"];
+const LA_ABU: &[&str] = &["abu", "abou", "abo"];
+const LA_DIN_TOKENS: &[&str] = &["din", "deen", "eddine", "eddin", "uddin", "addin", "eddeen", "uddeen", "ddine"];
+const LA_DIN_SUFFIXES: &[&str] = &[
+    "eddine", "eddeen", "uddeen", "uddin", "eddin", "addin", "aldin", "eldin", "ulddin", "aldeen",
+    "eldeen", "ud-din", "ed-din",
+];
+const LA_AL_KEEP: &[&str] = &["alaa", "alae", "alaw", "alia", "aliy", "elia", "elya", "alya", "aliaa", "elham", "alam"];
+
+fn strip_al_ar(t: &str) -> &str {
+    if AR_ARTICLE_KEEP.contains(&t) {
+        return t;
+    }
+    match t.strip_prefix("ال") {
+        Some(rest) if rest.chars().count() >= 2 => rest,
+        _ => t,
+    }
+}
+
+/// Canonical text of one Arabic token (already folded, no spaces).
+fn canon_ar_token(t: &str) -> String {
+    let mut t = t.to_string();
+    for pre in ["عبد", "ابو"] {
+        if let Some(rest) = t.strip_prefix(pre) {
+            if rest.chars().count() >= 2 {
+                let r = if rest == "الله" { rest } else { strip_al_ar(rest) };
+                t = format!("{pre}{r}");
+                break;
+            }
+        }
+    }
+    if !t.starts_with("عبد") && !t.starts_with("ابو") {
+        t = strip_al_ar(&t).to_string();
+    }
+    if let Some(head) = t.strip_suffix("الدين") {
+        if !head.is_empty() {
+            t = format!("{head}دين");
+        }
+    }
+    t
+}
+
+fn canon_la_token(t: &str) -> String {
+    let mut t = t.to_string();
+    for s in LA_DIN_SUFFIXES {
+        if let Some(head) = t.strip_suffix(s) {
+            if head.len() >= 2 {
+                t = format!("{head}din");
+                break;
+            }
+        }
+    }
+    if let Some(rest) = t.strip_prefix("abd") {
+        // Drop the article after abd: abdulaziz, abdelkader, abdallah.
+        let v = rest.trim_start_matches(['a', 'e', 'i', 'o', 'u']);
+        let r = if v.len() < rest.len() && v.starts_with('l') && v.len() >= 3 {
+            &v[1..]
+        } else {
+            rest
+        };
+        return format!("abd{r}");
+    }
+    for pre in LA_ABU {
+        if let Some(rest) = t.strip_prefix(pre) {
+            if rest.len() >= 3 {
+                let r = strip_al_la(rest);
+                return format!("abu{r}");
+            }
+        }
+    }
+    strip_al_la(&t).to_string()
+}
+
+fn strip_al_la(t: &str) -> &str {
+    if t.len() >= 6 && (t.starts_with("al") || t.starts_with("el")) && !LA_AL_KEEP.iter().any(|k| t.starts_with(k)) {
+        &t[2..]
+    } else {
+        t
+    }
+}
+
+/// Split a (folded) string into canonical name tokens, joining compounds.
+pub fn name_parts(s: &str) -> Vec<NamePart> {
+    let folded = fold(s);
+    let script = detect_script(&folded);
+    let raw: Vec<&str> = folded.split(' ').filter(|t| !t.is_empty()).collect();
+    let mut toks: Vec<String> = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let t = raw[i];
+        match script {
+            Script::Arabic => {
+                if AR_CONNECTORS.contains(&t) || t == "ال" {
+                    i += 1;
+                    continue;
+                }
+                if (t == "عبد" || t == "ابو") && i + 1 < raw.len() {
+                    let mut j = i + 1;
+                    if raw[j] == "ال" && j + 1 < raw.len() {
+                        j += 1;
+                    }
+                    toks.push(canon_ar_token(&format!("{t}{}", raw[j])));
+                    i = j + 1;
+                    continue;
+                }
+                if (t == "الدين" || t == "دين") && !toks.is_empty() {
+                    let last = toks.pop().unwrap_or_default();
+                    toks.push(format!("{last}دين"));
+                    i += 1;
+                    continue;
+                }
+                toks.push(canon_ar_token(t));
+            }
+            Script::Latin => {
+                if LA_CONNECTORS.contains(&t) || (LA_ARTICLES.contains(&t) && i + 1 < raw.len()) {
+                    i += 1;
+                    continue;
+                }
+                if (LA_ABD.contains(&t) || LA_ABU.contains(&t)) && i + 1 < raw.len() {
+                    let mut j = i + 1;
+                    if LA_ARTICLES.contains(&raw[j]) && j + 1 < raw.len() {
+                        j += 1;
+                    }
+                    let head = if LA_ABD.contains(&t) { "abd" } else { "abu" };
+                    let joined = format!("{head}{}", strip_al_la(raw[j]));
+                    toks.push(canon_la_token(&joined));
+                    i = j + 1;
+                    continue;
+                }
+                if LA_DIN_TOKENS.contains(&t) && !toks.is_empty() {
+                    let last = toks.pop().unwrap_or_default();
+                    toks.push(format!("{last}din"));
+                    i += 1;
+                    continue;
+                }
+                toks.push(canon_la_token(t));
+            }
+        }
+        i += 1;
+    }
+    toks.into_iter()
+        .filter(|t| !t.is_empty())
+        .map(|text| {
+            let skel = match script {
+                Script::Arabic => skeleton_arabic(&text),
+                Script::Latin => skeleton_latin(&text),
+            };
+            NamePart { text, skel, script }
+        })
+        .collect()
+}
+
+/// Normalize a single field into one part: tokens of a field are concatenated
+/// (a father's name "عبد الله" is one name).
+pub fn field_part(s: &str) -> Option<NamePart> {
+    let parts = name_parts(s);
+    match parts.len() {
+        0 => None,
+        1 => parts.into_iter().next(),
+        _ => {
+            let script = parts[0].script;
+            let text = parts.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("");
+            let skel = collapse(&parts.iter().map(|p| p.skel.as_str()).collect::<Vec<_>>().join(""));
+            Some(NamePart { text, skel, script })
+        }
+    }
+}
+
+fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut prev = '\0';
+    for c in s.chars() {
+        if c != prev {
+            out.push(c);
+        }
+        prev = c;
+    }
+    out
+}
+
+fn finish_skel(mut s: String) -> String {
+    s = collapse(&s);
+    if s.len() > 1 && s.ends_with('h') {
+        s.pop();
+    }
+    s
+}
+
+/// Consonant skeleton of a canonical Arabic token.
+pub fn skeleton_arabic(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    for (i, c) in t.chars().enumerate() {
+        let initial = i == 0;
+        let m: Option<char> = match c {
+            'ا' | 'ع' | 'ء' => initial.then_some('a'),
+            'ي' => initial.then_some('y'),
+            'و' => initial.then_some('w'),
+            'ب' => Some('b'),
+            'ت' | 'ط' | 'ث' => Some('t'),
+            'ج' => Some('j'),
+            'ح' | 'ه' => Some('h'),
+            'خ' => Some('x'),
+            'د' | 'ض' => Some('d'),
+            'ذ' | 'ز' | 'ظ' => Some('z'),
+            'ر' => Some('r'),
+            'س' | 'ص' => Some('s'),
+            'ش' => Some('c'),
+            'غ' => Some('g'),
+            'ف' => Some('f'),
+            'ق' | 'ك' => Some('k'),
+            'ل' => Some('l'),
+            'م' => Some('m'),
+            'ن' => Some('n'),
+            c if c.is_ascii_alphanumeric() => Some(c),
+            _ => None,
+        };
+        if let Some(m) = m {
+            out.push(m);
+        }
+    }
+    finish_skel(out)
+}
+
+fn is_vowel(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'w')
+}
+
+/// Consonant skeleton of a canonical Latin token.
+pub fn skeleton_latin(t: &str) -> String {
+    let b = t.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let mut i = 0;
+    let at = |k: usize| b.get(k).copied().unwrap_or(0);
+    while i < b.len() {
+        let c = b[i];
+        let n = at(i + 1);
+        let initial = i == 0;
+        let (m, step): (Option<char>, usize) = match (c, n) {
+            (b's', b'c') if at(i + 2) == b'h' => (Some('c'), 3),
+            (b's', b'h') | (b'c', b'h') => (Some('c'), 2),
+            (b'k', b'h') => (Some('x'), 2),
+            (b'g', b'h') => (Some('g'), 2),
+            (b't', b'h') => (Some('t'), 2),
+            (b'd', b'h') => (Some('z'), 2),
+            (b'd', b'j') => (Some('j'), 2),
+            (b'p', b'h') => (Some('f'), 2),
+            (b'o', b'u') if initial && is_vowel(at(i + 2)) && at(i + 2) != b'w' => (Some('w'), 2),
+            (b'y', _) if initial => (Some('y'), 1),
+            (b'w', _) if initial => (Some('w'), 1),
+            (v, _) if is_vowel(v) => {
+                let mut k = i;
+                while k < b.len() && is_vowel(b[k]) && !(k > i && (b[k] == b'y' || b[k] == b'w') && is_vowel(at(k + 1))) {
+                    k += 1;
+                }
+                (initial.then_some('a'), (k - i).max(1))
+            }
+            (b'q', _) | (b'c', _) | (b'k', _) => (Some('k'), 1),
+            (b'x', _) => {
+                out.push('k');
+                (Some('s'), 1)
+            }
+            (b'p', _) => (Some('b'), 1),
+            (b'v', _) => (Some('f'), 1),
+            (c, _) if c.is_ascii_alphanumeric() => (Some(c as char), 1),
+            _ => (None, 1),
+        };
+        if let Some(m) = m {
+            out.push(m);
+        }
+        i += step;
+    }
+    finish_skel(out)
+}
+
+/// The comparison key of a full name: skeletons of its parts joined by spaces.
+/// Equal keys mean "same name" across scripts and spellings.
+pub fn comparison_key(full_name: &str) -> String {
+    name_parts(full_name).iter().map(|p| p.skel.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// Jaro–Winkler similarity on bytes (skeletons are ASCII).
+pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a == b {
+        return 1.0;
+    }
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (s, l) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let window = (l.len() / 2).saturating_sub(1);
+    let mut lmatch = [false; 64];
+    let mut smatch = [false; 64];
+    if l.len() > 64 {
+        return if a == b { 1.0 } else { 0.0 };
+    }
+    let mut m = 0usize;
+    for (i, &c) in s.iter().enumerate() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(l.len());
+        for j in lo..hi {
+            if !lmatch[j] && l[j] == c {
+                lmatch[j] = true;
+                smatch[i] = true;
+                m += 1;
+                break;
+            }
+        }
+    }
+    if m == 0 {
+        return 0.0;
+    }
+    let mut t = 0usize;
+    let mut j = 0usize;
+    for (i, &c) in s.iter().enumerate() {
+        if smatch[i] {
+            while !lmatch[j] {
+                j += 1;
+            }
+            if l[j] != c {
+                t += 1;
+            }
+            j += 1;
+        }
+    }
+    let m = m as f64;
+    let jaro = (m / s.len() as f64 + m / l.len() as f64 + (m - t as f64 / 2.0) / m) / 3.0;
+    let prefix = s.iter().zip(l.iter()).take(4).take_while(|(x, y)| x == y).count() as f64;
+    jaro + prefix * 0.1 * (1.0 - jaro)
+}
+
+/// Parse a year, accepting Arabic-Indic digits; a full date keeps its year.
+pub fn parse_year(s: &str) -> Option<u16> {
+    let f = fold(s);
+    let digits: String = f.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let digits = if digits.len() == 4 {
+        digits
+    } else {
+        f.split(|c: char| !c.is_ascii_digit()).find(|t| t.len() == 4)?.to_string()
+    };
+    let y: u16 = digits.parse().ok()?;
+    (1850..=2100).contains(&y).then_some(y)
+}
+
+/// Parse sex: 1 male, 2 female, None unknown.
+pub fn parse_sex(s: &str) -> Option<u8> {
+    let f = fold(s);
+    match f.as_str() {
+        "m" | "male" | "h" | "homme" | "ذكر" | "ذ" | "1" => Some(1),
+        "f" | "female" | "femme" | "انثي" | "2" => Some(2),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expect: &str) {
+        let got = name_parts(input)
+            .iter()
+            .map(|p| format!("{}/{}", p.text, p.skel))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(got, expect, "input: {input}");
+    }
+
+    fn same_key(names: &[&str]) {
+        let keys: Vec<String> = names.iter().map(|n| comparison_key(n)).collect();
+        for (n, k) in names.iter().zip(&keys) {
+            assert_eq!(k, &keys[0], "{n} vs {}", names[0]);
+        }
+    }
+
+    #[test]
+    fn arabic_forms() {
+        check("مُحَمَّد عبد الله الأحمد", "محمد/mhmd عبدالله/abdl احمد/ahmd");
+        check("محمد عبدالله احمد", "محمد/mhmd عبدالله/abdl احمد/ahmd");
+        check("فاطمة", "فاطمه/ftm");
+        check("مصطفى", "مصطفي/mstf");
+        check("إبراهيم", "ابراهيم/abrhm");
+        check("محمـــد", "محمد/mhmd");
+        check("عبد الرحمن", "عبدرحمن/abdrhmn");
+        check("علي بن أحمد", "علي/al احمد/ahmd");
+        check("أبو خالد", "ابوخالد/abxld");
+        check("نور الدين", "نوردين/nrdn");
+        check("الياس", "الياس/als");
+    }
+
+    #[test]
+    fn latin_forms() {
+        check("Mohamad Abdallah al-Ahmad", "mohamad/mhmd abdlah/abdl ahmad/ahmd");
+        check("Abd al-Rahman", "abdrahman/abdrhmn");
+        check("Abderrahmane", "abderrahmane/abdrhmn");
+        check("Noureddine", "nourdin/nrdn");
+        check("Abou Khaled", "abukhaled/abxld");
+    }
+
+    #[test]
+    fn three_spellings_share_a_key() {
+        same_key(&["محمد عبد الله الأحمد", "محمد عبدالله احمد", "Mohamad Abdallah al-Ahmad"]);
+        same_key(&["Mohamad", "Muhammad", "Mohammed", "محمد", "Mohamed", "Mouhammad"]);
+        same_key(&["Chaaban", "Shaaban", "شعبان"]);
+        same_key(&["al-Ahmad", "el-Ahmad", "Alahmad", "الأحمد", "احمد"]);
+        same_key(&["Abdulaziz", "Abdel Aziz", "Abd al-Aziz", "عبد العزيز", "عبدالعزيز"]);
+        same_key(&["Abdelkader", "Abd al-Qader", "عبد القادر"]);
+        same_key(&["Youssef", "Yousef", "Yusuf", "يوسف"]);
+        same_key(&["Oussama", "Usama", "Osama", "أسامة"]);
+        same_key(&["Fatima", "Fatmeh", "فاطمة", "فاطمه"]);
+        same_key(&["Khaled", "Khalid", "خالد"]);
+        same_key(&["Hussein", "Husayn", "حسين"]);
+        same_key(&["Tarek", "Tareq", "طارق"]);
+    }
+
+    #[test]
+    fn typo_classes_share_skeleton() {
+        for (a, b) in [("حسن", "هسن"), ("طارق", "تارق"), ("صالح", "سالح"), ("زكي", "ذكي"), ("قاسم", "كاسم")] {
+            assert_eq!(comparison_key(a), comparison_key(b));
+            assert_ne!(name_parts(a)[0].text, name_parts(b)[0].text);
+        }
+    }
+
+    #[test]
+    fn years_and_sex() {
+        assert_eq!(parse_year("١٩٨٥"), Some(1985));
+        assert_eq!(parse_year("1985-03-02"), Some(1985));
+        assert_eq!(parse_year("02/03/1985"), Some(1985));
+        assert_eq!(parse_year("85"), None);
+        assert_eq!(parse_sex("أنثى"), Some(2));
+        assert_eq!(parse_sex("M"), Some(1));
+    }
+
+    #[test]
+    fn jaro_winkler_values() {
+        assert!((jaro_winkler("martha", "marhta") - 0.9611).abs() < 1e-3);
+        assert_eq!(jaro_winkler("abc", "abc"), 1.0);
+        assert_eq!(jaro_winkler("", "abc"), 0.0);
+    }
+}

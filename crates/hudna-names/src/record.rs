@@ -1,0 +1,270 @@
+//! Input records and their prepared (normalized, interned) form.
+
+use std::collections::HashMap;
+
+use crate::normalize::{detect_script, field_part, fold, name_parts, parse_sex, parse_year, NamePart, Script};
+
+/// One list entry as read from a file: every field is free text, empty when
+/// absent. Only `record_id` and one name column (`full_name` or `first`) are
+/// required.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawRecord {
+    pub record_id: String,
+    pub source: String,
+    pub full_name: String,
+    pub first: String,
+    pub father: String,
+    pub grandfather: String,
+    pub family: String,
+    pub mother: String,
+    pub sex: String,
+    pub birth_year: String,
+    pub place: String,
+    pub event_date: String,
+    pub script: String,
+}
+
+/// Sentinel for "missing" in interned ids.
+pub const NONE: u32 = u32::MAX;
+
+/// An interned name part: canonical text and cross-script skeleton.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Tok {
+    pub text: u32,
+    pub skel: u32,
+}
+
+impl Tok {
+    pub const MISSING: Tok = Tok { text: NONE, skel: NONE };
+    pub fn is_missing(self) -> bool {
+        self.skel == NONE
+    }
+}
+
+/// Maximum number of place tokens kept.
+pub const PLACE_TOKENS: usize = 3;
+
+/// A record ready for comparison: all strings interned.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub script: Script,
+    pub first: Tok,
+    pub father: Tok,
+    pub grandfather: Tok,
+    pub family: Tok,
+    pub mother: Tok,
+    /// 0 unknown, 1 male, 2 female.
+    pub sex: u8,
+    /// 0 unknown.
+    pub year: u16,
+    /// Skeleton ids of place tokens (most specific first), `NONE`-padded.
+    pub place: [u32; PLACE_TOKENS],
+}
+
+/// String interner shared by texts and skeletons.
+#[derive(Clone, Debug, Default)]
+pub struct Interner {
+    map: HashMap<String, u32>,
+    strs: Vec<String>,
+}
+
+impl Interner {
+    pub fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.map.get(s) {
+            return i;
+        }
+        let i = self.strs.len() as u32;
+        self.strs.push(s.to_string());
+        self.map.insert(s.to_string(), i);
+        i
+    }
+    pub fn get(&self, id: u32) -> &str {
+        &self.strs[id as usize]
+    }
+    pub fn len(&self) -> usize {
+        self.strs.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.strs.is_empty()
+    }
+}
+
+/// Normalized but not yet interned record (computed in parallel).
+#[derive(Clone, Debug, Default)]
+pub struct Normalized {
+    pub script: Option<Script>,
+    pub first: Option<NamePart>,
+    pub father: Option<NamePart>,
+    pub grandfather: Option<NamePart>,
+    pub family: Option<NamePart>,
+    pub mother: Option<NamePart>,
+    pub sex: u8,
+    pub year: u16,
+    pub place: Vec<String>,
+}
+
+/// Latin exonyms of Syrian governorate capitals and large towns, mapped to
+/// the skeleton of their Arabic name (transliteration cannot bridge these).
+const EXONYMS: &[(&str, &str)] = &[
+    ("aleppo", "hlb"),
+    ("alep", "hlb"),
+    ("damascus", "dmck"),
+    ("damas", "dmck"),
+    ("latakia", "lzk"),
+    ("lattakia", "lzk"),
+    ("lattaquie", "lzk"),
+    ("homs", "hms"),
+    ("hama", "hm"),
+    ("idlib", "adlb"),
+    ("idleb", "adlb"),
+    ("raqqa", "rk"),
+    ("deir", "dr"),
+    ("daraa", "dr"),
+    ("deraa", "dr"),
+    ("hasakah", "hsk"),
+    ("hassake", "hsk"),
+    ("tartus", "trts"),
+    ("tartous", "trts"),
+    ("quneitra", "knytr"),
+    ("sweida", "swd"),
+    ("suwayda", "swd"),
+];
+
+impl Normalized {
+    pub fn from_raw(r: &RawRecord) -> Normalized {
+        let mut n = Normalized::default();
+        let have_split = !r.first.trim().is_empty();
+        if have_split {
+            n.first = field_part(&r.first);
+            n.father = field_part(&r.father);
+            n.grandfather = field_part(&r.grandfather);
+            n.family = field_part(&r.family);
+        } else {
+            let mut parts = name_parts(&r.full_name);
+            // A trailing kunya (أبو فلان) after a full lineage is a nickname.
+            if parts.len() >= 4 {
+                let last = &parts[parts.len() - 1].text;
+                if last.starts_with("ابو") || last.starts_with("abu") {
+                    parts.pop();
+                }
+            }
+            let mut it = parts.into_iter();
+            match it.len() {
+                0 => {}
+                1 => n.first = it.next(),
+                2 => {
+                    n.first = it.next();
+                    n.family = it.next();
+                }
+                3 => {
+                    n.first = it.next();
+                    n.father = it.next();
+                    n.family = it.next();
+                }
+                k => {
+                    n.first = it.next();
+                    n.father = it.next();
+                    n.grandfather = it.next();
+                    n.family = it.nth(k - 4);
+                }
+            }
+        }
+        n.mother = name_parts(&r.mother).into_iter().next();
+        n.script = match fold(&r.script).as_str() {
+            "ar" | "arab" | "arabic" | "عربي" => Some(Script::Arabic),
+            "la" | "lat" | "latn" | "latin" | "en" | "fr" => Some(Script::Latin),
+            _ => n.first.as_ref().or(n.family.as_ref()).map(|p| p.script),
+        };
+        if n.script.is_none() && !r.full_name.is_empty() {
+            n.script = Some(detect_script(&r.full_name));
+        }
+        n.sex = parse_sex(&r.sex).unwrap_or(0);
+        n.year = parse_year(&r.birth_year).unwrap_or(0);
+        n.place = place_skeletons(&r.place);
+        n
+    }
+
+    pub fn has_name(&self) -> bool {
+        self.first.is_some() || self.family.is_some()
+    }
+}
+
+fn place_skeletons(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for tok in fold(s).split(' ').filter(|t| !t.is_empty()) {
+        let skels: Vec<String> = match EXONYMS.iter().find(|(k, _)| *k == tok) {
+            Some((_, v)) => vec![v.to_string()],
+            None => name_parts(tok).into_iter().map(|p| p.skel).collect(),
+        };
+        for skel in skels {
+            if !out.contains(&skel) {
+                out.push(skel);
+            }
+        }
+    }
+    out.truncate(PLACE_TOKENS);
+    out
+}
+
+impl Prepared {
+    pub fn intern(n: &Normalized, it: &mut Interner) -> Prepared {
+        let mut tok = |p: &Option<NamePart>| match p {
+            Some(p) => Tok { text: it.id(&p.text), skel: it.id(&p.skel) },
+            None => Tok::MISSING,
+        };
+        let first = tok(&n.first);
+        let father = tok(&n.father);
+        let grandfather = tok(&n.grandfather);
+        let family = tok(&n.family);
+        let mother = tok(&n.mother);
+        let mut place = [NONE; PLACE_TOKENS];
+        for (slot, p) in place.iter_mut().zip(&n.place) {
+            *slot = it.id(p);
+        }
+        Prepared {
+            script: n.script.unwrap_or(Script::Arabic),
+            first,
+            father,
+            grandfather,
+            family,
+            mother,
+            sex: n.sex,
+            year: n.year,
+            place,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_name_positions() {
+        let r = RawRecord {
+            full_name: "محمد عبد الله الأحمد".into(),
+            ..Default::default()
+        };
+        let n = Normalized::from_raw(&r);
+        assert_eq!(n.first.unwrap().text, "محمد");
+        assert_eq!(n.father.unwrap().text, "عبدالله");
+        assert_eq!(n.family.unwrap().text, "احمد");
+        assert!(n.grandfather.is_none());
+        assert_eq!(n.script, Some(Script::Arabic));
+
+        let r = RawRecord {
+            full_name: "Ahmad Khaled Hasan al-Ali Abu Omar".into(),
+            ..Default::default()
+        };
+        let n = Normalized::from_raw(&r);
+        assert_eq!(n.grandfather.unwrap().skel, "hsn");
+        assert_eq!(n.family.unwrap().skel, "al");
+        assert_eq!(n.script, Some(Script::Latin));
+    }
+
+    #[test]
+    fn places_and_exonyms() {
+        assert_eq!(place_skeletons("حلب - الباب"), vec!["hlb", "b"]);
+        assert_eq!(place_skeletons("Aleppo"), vec!["hlb"]);
+    }
+}
