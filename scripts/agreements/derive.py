@@ -26,7 +26,7 @@ import json
 from pathlib import Path
 
 from pyproj import Transformer
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping, shape
 from shapely.geometry.polygon import orient
 import shapely
 from shapely.ops import unary_union
@@ -49,27 +49,25 @@ SOURCE_ZONES = (
 # from the front part only.
 # ---------------------------------------------------------------------------
 
-# Outer part, west to east: from the Khirbet al-Joz area along the Turkish
-# border (Darkush/Salqin/Harem/Bab al-Hawa/Atmeh), then along the southern
-# edge of the Afrin area (north of Darat Izza, Qalaat Samaan, Jabal Sheikh
-# Barakat) to the Anadan/Haritan heights north-west of Aleppo.
+# Outer part, west to east. Along the Turkish border the ring is drawn
+# generously inside Turkey ("TR" points) and the zone is then cut by the
+# Natural Earth outline of Syria (data/outline/syria-neighbours.geojson), so
+# the international border is Natural Earth's. Then the line with the Afrin
+# area (not a front with the government): north of Darat Izza, Qalaat Samaan
+# and Jabal Sheikh Barakat to the Anadan heights north-west of Aleppo.
 IDLIB_OUTER = [
-    (36.17, 35.90),  # Khirbet al-Joz area, Turkish border
-    (36.27, 35.93),
-    (36.35, 36.02),  # border north-west of Darkush
-    (36.40, 36.13),  # Orontes border stretch west of Salqin
-    (36.47, 36.18),
-    (36.53, 36.21),  # north of Harem
-    (36.60, 36.22),
-    (36.66, 36.23),  # Bab al-Hawa crossing
-    (36.68, 36.30),  # Atmeh
-    (36.72, 36.33),  # Afrin line begins (Deir Ballut to the north)
+    (35.98, 35.95),  # TR, north of the Jabal al-Turkman border
+    (36.20, 36.10),  # TR, Antakya plain south
+    (36.40, 36.30),  # TR, west of Reyhanli
+    (36.60, 36.31),  # TR, at the border west of Atmeh
+    (36.70, 36.33),  # Afrin line begins (Deir Ballut to the north)
     (36.80, 36.33),
     (36.85, 36.35),  # Qalaat Samaan
     (36.95, 36.32),  # south of the Afrin area, Jabal Sheikh Barakat east
     (37.03, 36.32),  # Anadan heights
     (37.07, 36.31),
 ]
+TURKEY_SIDE = IDLIB_OUTER[:4]
 
 # Front, 2017 (memorandum to the Dec 2017-Feb 2018 offensive): north-west
 # Aleppo outskirts (Haritan, Rashidin), southern Aleppo countryside east of
@@ -98,9 +96,10 @@ IDLIB_FRONT_2017 = [
     (36.35, 35.52),  # Ghab plain
     (36.31, 35.61),
     (36.25, 35.68),  # south-west of Jisr al-Shughur
-    (36.18, 35.70),  # Kabani
-    (36.12, 35.77),  # Jabal al-Akrad
-    (36.10, 35.84),
+    (36.17, 35.70),  # Kabani
+    (36.10, 35.75),  # Jabal al-Akrad
+    (36.05, 35.80),
+    (36.03, 35.85),  # reaches the Turkish border east of Jabal al-Turkman
 ]
 
 # Front, 2018 (after the Dec 2017-Feb 2018 offensive: Abu al-Duhur airbase fell
@@ -139,7 +138,7 @@ IDLIB_FRONT_2019 = IDLIB_FRONT_2018[:7] + [
 # Atarib, Taftanaz, Ariha, northern Jabal al-Zawiya (Kansafra, al-Barah) and
 # Jisr al-Shughur. The line starts at the Afrin edge east of Jabal Sheikh
 # Barakat, so the outer part is cut there.
-IDLIB_OUTER_2020 = IDLIB_OUTER[:12]
+IDLIB_OUTER_2020 = IDLIB_OUTER[:7]
 IDLIB_FRONT_2020 = [
     (36.93, 36.30),  # east of Jabal Sheikh Barakat
     (36.91, 36.20),  # Kafr Karmin
@@ -206,14 +205,12 @@ EASTERN_GHOUTA = [
 # al-Sham, the Lajat; the two joined along the Jordanian border (Nasib).
 # ---------------------------------------------------------------------------
 SOUTHERN_SYRIA = [
-    (35.85, 32.72),  # Yarmouk basin, near the Golan line
-    (35.95, 32.66),  # along the Yarmouk / Jordanian border
-    (36.05, 32.62),
-    (36.12, 32.585),  # south of Daraa al-Balad
-    (36.21, 32.545),  # Nasib crossing
-    (36.35, 32.515),
-    (36.47, 32.47),  # Jordanian border south of Busra al-Sham
-    (36.55, 32.55),  # Daraa-Suwayda boundary
+    (35.75, 32.72),  # JO/Golan side, cut by the outline: Yarmouk basin
+    (35.85, 32.55),  # JO, south of the Yarmouk
+    (36.10, 32.45),  # JO, south of Daraa al-Balad / Ramtha
+    (36.30, 32.38),  # JO, south of Nasib
+    (36.47, 32.33),  # JO, south of Busra al-Sham
+    (36.55, 32.52),  # Daraa-Suwayda boundary
     (36.50, 32.75),
     (36.55, 32.95),  # Lajat east
     (36.45, 33.08),  # Lajat north
@@ -225,9 +222,9 @@ SOUTHERN_SYRIA = [
     (36.14, 32.80),  # west of Sheikh Miskin
     (36.15, 33.10),  # west of Sanamayn
     (36.00, 33.17),  # Kafr Shams
-    (35.88, 33.20),  # north Quneitra
-    (35.82, 33.10),  # Quneitra, along the 1974 line
-    (35.83, 32.90),
+    (35.86, 33.22),  # north Quneitra (Jubata al-Khashab)
+    (35.76, 33.20),  # Golan side, cut by the outline (1974 line)
+    (35.75, 32.95),  # Golan side
 ]
 
 # ---------------------------------------------------------------------------
@@ -290,6 +287,29 @@ POST_ACTIVE_TO = {"morek": "2020-10-20"}
 
 
 # ---------------------------------------------------------------------------
+OUTLINE = ROOT / "data" / "outline" / "syria-neighbours.geojson"
+
+
+def syria() -> Polygon:
+    """Natural Earth outline of Syria (generated by scripts/outline/build.sh)."""
+    fc = json.loads(OUTLINE.read_text(encoding="utf-8"))
+    geoms = [shape(f["geometry"]) for f in fc["features"] if f["properties"]["iso_a3"] == "SYR"]
+    assert len(geoms) == 1, "Syria missing from the outline"
+    return geoms[0]
+
+
+SYRIA = syria()
+
+
+def in_syria(points) -> Polygon:
+    """Hand ring cut by the outline of Syria (for rings drawn across a border)."""
+    g = polygon(points).intersection(SYRIA)
+    parts = [g] if isinstance(g, Polygon) else [p for p in getattr(g, "geoms", []) if isinstance(p, Polygon)]
+    parts = [p for p in parts if p.area > 1e-6]
+    assert len(parts) == 1, f"clipping left {len(parts)} parts"
+    return parts[0]
+
+
 def metric(geom):
     """Return (projected geom, inverse transform) in a local azimuthal
     equidistant projection centred on the geometry: metres, error < 0.1 %
@@ -373,10 +393,10 @@ def write_fc(path: Path, features):
 
 def idlib_polygons():
     return {
-        "idlib-2017": polygon(IDLIB_OUTER + IDLIB_FRONT_2017),
-        "idlib-2018": polygon(IDLIB_OUTER + IDLIB_FRONT_2018),
-        "idlib-2019": polygon(IDLIB_OUTER + IDLIB_FRONT_2019),
-        "idlib-2020": polygon(IDLIB_OUTER_2020 + IDLIB_FRONT_2020),
+        "idlib-2017": in_syria(IDLIB_OUTER + IDLIB_FRONT_2017),
+        "idlib-2018": in_syria(IDLIB_OUTER + IDLIB_FRONT_2018),
+        "idlib-2019": in_syria(IDLIB_OUTER + IDLIB_FRONT_2019),
+        "idlib-2020": in_syria(IDLIB_OUTER_2020 + IDLIB_FRONT_2020),
     }
 
 
@@ -400,6 +420,8 @@ def m4_corridor(half_width_km=6.0):
 
 
 def main():
+    for x, y in TURKEY_SIDE + [SOUTHERN_SYRIA[i] for i in (0, 1, 2, 3, 4, 18, 19)]:
+        assert not SYRIA.contains(Point(x, y)), f"({x}, {y}) should lie outside Syria"
     idl = idlib_polygons()
     notes = {
         "idlib-2017": "front of May 2017 to the Dec 2017-Feb 2018 offensive",
@@ -412,7 +434,7 @@ def main():
                          note="Rastan-Talbiseh pocket and the Houla plain, 2017"))
     feats.append(feature("eastern_ghouta-2017", finish(polygon(EASTERN_GHOUTA)), zone="eastern_ghouta",
                          note="besieged enclave, 2017; west edge kept > 3 km from central Damascus"))
-    feats.append(feature("southern_syria-2017", finish(polygon(SOUTHERN_SYRIA)), zone="southern_syria",
+    feats.append(feature("southern_syria-2017", finish(in_syria(SOUTHERN_SYRIA)), zone="southern_syria",
                          note="opposition-held Daraa and Quneitra round the government M5 corridor, 2017"))
     write_fc(AGR / "astana-2017" / "zones.geojson", feats)
 
@@ -435,7 +457,7 @@ def main():
         feature("idlib_demilitarised-2018", strip, zone="idlib_demilitarised",
                 note="the Idlib zone (2018 line) within 17.5 km of its line of contact with government forces")])
 
-    corridor = finish(m4_corridor())
+    corridor = finish(m4_corridor().intersection(SYRIA))
     write_fc(AGR / "moscow-2020" / "zones.geojson", [
         feature("m4_corridor-2020", corridor, zone="m4_corridor",
                 note="6 km either side of an approximate trace of the M4, Tronba to Ain al-Hawr")])
