@@ -1,1 +1,46 @@
-//! hudna-app
+//! Hudna's use cases: the one API that the CLI and the web desk both call.
+//!
+//! `hudna-app` owns the IO that the engines and the domain never do: reading
+//! agreement directories, opening the store, turning stored documents back
+//! into domain values. Each use case takes plain arguments and returns plain
+//! values; presentation (tables, JSON, HTML) belongs to the callers.
+
+mod agreements;
+pub mod definition;
+mod gazetteer;
+
+pub use agreements::*;
+
+use hudna_store::StoreError;
+
+/// Errors of the use cases. Each says what to do next.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<definition::Problem>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("bad input: {0}")]
+    BadInput(String),
+}
+
+impl AppError {
+    /// A process exit code that means something (documented in `hudna --help`).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            AppError::BadInput(_) => 2,
+            AppError::Invalid(_) => 3,
+            AppError::NotFound(_) => 4,
+            AppError::Store(StoreError::Missing(_)) => 4,
+            AppError::Store(StoreError::Locked(_)) => 5,
+            AppError::Refused(_) => 6,
+            AppError::Store(_) => 1,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, AppError>;

@@ -1,1 +1,115 @@
-//! hudna-store
+//! Hudna's store: the only crate that speaks SQL.
+//!
+//! [`Store`] is the interface the app layer calls; [`SqliteStore`] is the
+//! embedded default (WAL, foreign keys, versioned migrations applied in one
+//! transaction each). A PostgreSQL backend implements the same trait.
+//!
+//! Every change that matters is written together with its audit entry, in
+//! one transaction: the audit log is a hash chain (each entry's hash covers
+//! the previous hash and the entry's fields), so an edit made behind Hudna's
+//! back breaks the chain at the edited entry and [`Store::verify_audit`]
+//! names it.
+
+mod audit;
+mod sqlite;
+
+pub use audit::{AuditEntry, AuditRecord, ChainBreak};
+pub use sqlite::SqliteStore;
+
+use serde::Serialize;
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no database at {0}; create one with `hudna init` (or pass --db PATH)")]
+    Missing(String),
+    #[error("the database {0} is locked by another process; wait for it to finish, or stop it, and try again")]
+    Locked(String),
+    #[error("the database {path} was written by a newer Hudna (schema {found}, this build knows {known}); upgrade Hudna")]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("refused: {0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An agreement as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreementRow {
+    pub id: String,
+    pub name_ar: String,
+    pub name_en: String,
+    pub signed: String,
+    pub definition: serde_json::Value,
+    pub content_hash: String,
+    pub source_dir: Option<String>,
+    pub loaded_at: String,
+}
+
+/// A consent recorded after loading.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ConsentRow {
+    pub agreement: String,
+    pub extension: u32,
+    pub party: String,
+    pub decision: String,
+    pub date: String,
+    pub note: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// A gazetteer place.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlaceRow {
+    pub geonameid: u32,
+    pub name_en: String,
+    pub names_ar: Vec<String>,
+    pub names_latin: Vec<String>,
+    pub lat: f64,
+    pub lon: f64,
+    pub admin1: Option<String>,
+    pub population: u64,
+    pub kind: String,
+}
+
+/// What `put_agreement` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    Created,
+    Replaced,
+    Unchanged,
+}
+
+/// The store interface every backend implements.
+pub trait Store: Send + Sync {
+    /// Stores (or replaces) an agreement definition, with its audit entry.
+    fn put_agreement(&self, row: &AgreementRow, audit: &AuditEntry) -> Result<PutOutcome>;
+    fn agreement(&self, id: &str) -> Result<Option<AgreementRow>>;
+    fn agreements(&self) -> Result<Vec<AgreementRow>>;
+
+    /// Appends a consent, with its audit entry.
+    fn add_consent(&self, row: &ConsentRow, audit: &AuditEntry) -> Result<()>;
+    fn consents(&self, agreement: &str) -> Result<Vec<ConsentRow>>;
+
+    /// Replaces the gazetteer (a GeoNames import).
+    fn replace_places(&self, places: &[PlaceRow], audit: &AuditEntry) -> Result<usize>;
+    fn places(&self) -> Result<Vec<PlaceRow>>;
+
+    /// Appends an audit entry on its own.
+    fn append_audit(&self, audit: &AuditEntry) -> Result<AuditRecord>;
+    /// Audit entries about one entity (or all, oldest first).
+    fn audit_log(&self, entity: Option<&str>) -> Result<Vec<AuditRecord>>;
+    /// Walks the chain; `Ok(None)` when every entry matches.
+    fn verify_audit(&self) -> Result<(usize, Option<ChainBreak>)>;
+}
