@@ -228,6 +228,8 @@ def expectations(ast: Agreement):
     expect_in("Nawa", 32.889, 36.043, "2017-12-01", "southern_syria")
     expect_nothing("Damascus Umayyad Sq", 33.513, 36.276, "2018-01-15")
     expect_nothing("Latakia city", 35.523, 35.792, "2018-01-15")
+    expect_nothing("Damascus (GeoNames point)", 33.5102, 36.29128, "2018-01-15")
+    expect_nothing("Hama city", 35.131, 36.757, "2018-01-15")
     # history behaves as documented
     expect_not_active("Rastan", 34.926, 36.733, "2018-06-01", "northern_homs")
     expect_not_active("Nawa", 32.889, 36.043, "2018-08-15", "southern_syria")
@@ -237,6 +239,16 @@ def expectations(ast: Agreement):
     expect_not_active("Maarat al-Numan", 35.648, 36.674, "2020-04-01", "idlib")
     expect_in("Idlib city", 35.930, 36.633, "2021-01-01", "idlib")
     expect_in("Ariha", 35.813, 36.607, "2020-04-01", "idlib")
+    # places of the bundled sample reports (GeoNames points, data/gazetteer)
+    expect_in("Harasta", 33.55869, 36.36515, "2017-11-15", "eastern_ghouta")
+    expect_in("Talbiseh", 34.84072, 36.73092, "2018-02-10", "northern_homs")
+    expect_in("Daraa", 32.61889, 36.10213, "2017-06-10", "southern_syria")
+    expect_in("Nawa (GeoNames)", 32.88646, 36.03905, "2018-07-11", "southern_syria")
+    expect_in("Khan Shaykhun (GeoNames)", 35.44208, 36.65095, "2019-05-27", "idlib")
+    expect_in("Kafranbel (GeoNames)", 35.61376, 36.56449, "2018-03-20", "idlib")
+    expect_in("Saraqib", 35.86447, 36.80591, "2018-03-01", "idlib")
+    expect_not_active("Saraqib", 35.86447, 36.80591, "2020-04-01", "idlib")
+    expect_in("Binnish", 35.95664, 36.71380, "2020-04-01", "idlib")
     ok(ast.locate(33.572, 36.402, D("2018-06-01"))[0] == [("eastern_ghouta", "dissolved")],
        "Douma 2018-06-01 should read eastern_ghouta dissolved")
 

@@ -177,11 +177,12 @@ NORTHERN_HOMS = [
 # Zone 3: Eastern Ghouta (Rif Dimashq): the besieged enclave of 2017, Douma,
 # Harasta, Arbin, Zamalka, Ein Tarma, Jobar (east part), the Marj villages
 # and Nashabiyah. The western edge is kept on the eastern side of Jobar so that
-# central Damascus (Umayyad Square, 36.276 E) stays more than 3 km outside.
+# central Damascus (Umayyad Square, 36.276 E, and the GeoNames point of
+# Damascus, 36.291 E) stays more than 3 km outside.
 # Jaramana (government) is left outside in the south-west.
 # ---------------------------------------------------------------------------
 EASTERN_GHOUTA = [
-    (36.318, 33.525),  # Jobar, east of Abbasiyin
+    (36.325, 33.527),  # Jobar, east of Abbasiyin
     (36.350, 33.555),  # Harasta west, along the M5
     (36.370, 33.580),
     (36.395, 33.610),  # north of Douma
@@ -193,7 +194,7 @@ EASTERN_GHOUTA = [
     (36.420, 33.450),  # Deir al-Asafir south
     (36.370, 33.465),  # Mleiha south
     (36.335, 33.510),  # between Jaramana and Ein Tarma
-    (36.318, 33.515),
+    (36.325, 33.515),
 ]
 
 # ---------------------------------------------------------------------------
