@@ -619,6 +619,7 @@ impl Walker<'_> {
             let number = t.get("number").and_then(Value::as_u64).map(|n| n as u32);
             let names = self.names(t, &p);
             let mut versions: Vec<ZoneVersion> = vec![];
+            let mut seen: Vec<(usize, Interval)> = vec![];
             let vtables = self.tables(t, &p, "version");
             if vtables.is_empty() {
                 self.problem(
@@ -633,23 +634,25 @@ impl Walker<'_> {
                 let status = self.parse_with(&vp, "status", status, ZoneStatus::parse);
                 let note = self.str_opt(v, &vp, "note").unwrap_or_default();
                 let geom = self.geometry(v, &vp);
+                if let Some(valid) = valid {
+                    if let Some((k, prev)) = seen.iter().find(|(_, x)| x.overlaps(&valid)) {
+                        self.problem(
+                            &seg(&vp, "valid_from"),
+                            format!(
+                                "overlaps version {k} ({} to {}); versions of one zone must not overlap in time",
+                                prev.from,
+                                prev.to.map(|d| d.to_string()).unwrap_or("open".into())
+                            ),
+                        );
+                    }
+                    seen.push((j + 1, valid));
+                }
                 if let (
                     Some(valid),
                     Some(status),
                     Some((geometry, geometry_ref, approximate, source)),
                 ) = (valid, status, geom)
                 {
-                    if let Some(prev) = versions.iter().find(|x| x.valid.overlaps(&valid)) {
-                        self.problem(
-                            &seg(&vp, "valid_from"),
-                            format!(
-                                "overlaps version {} ({} to {}); versions of one zone must not overlap in time",
-                                prev.seq,
-                                prev.valid.from,
-                                prev.valid.to.map(|d| d.to_string()).unwrap_or("open".into())
-                            ),
-                        );
-                    }
                     versions.push(ZoneVersion {
                         seq: j as u32 + 1,
                         valid,
@@ -1102,6 +1105,18 @@ impl Walker<'_> {
                         field.clone(),
                         "ring is not closed: its last position must repeat the first".into(),
                     );
+                    continue;
+                }
+                let crossings = self_intersections(&r);
+                for (k, at) in &crossings {
+                    self.geo_problem(
+                        file,
+                        feature,
+                        format!("{field}[{k}]"),
+                        format!("ring crosses itself near lon {:.5}, lat {:.5}", at.0, at.1),
+                    );
+                }
+                if !crossings.is_empty() {
                     continue;
                 }
                 let area = signed_area(&r);

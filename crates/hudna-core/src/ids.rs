@@ -22,7 +22,7 @@ macro_rules! slug_id {
         }
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.pad(&self.0)
             }
         }
         impl std::str::FromStr for $name {
@@ -146,7 +146,7 @@ impl Iso3166_2 {
 
 impl fmt::Display for Iso3166_2 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 

@@ -1,0 +1,386 @@
+//! Command-line definitions and dispatch.
+
+use crate::output::{emit, Format};
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use hudna_app::definition::LoadOptions;
+use hudna_app::Hudna;
+use hudna_core::Decision;
+use std::path::{Path, PathBuf};
+
+/// A failure that carries its own exit code.
+#[derive(Debug)]
+pub struct Exit(pub i32, pub String);
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.1)
+    }
+}
+impl std::error::Error for Exit {}
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  unexpected failure (a bug or a damaged database)
+  2  bad input: a malformed date, coordinate, file or flag
+  3  the agreement definition is invalid (every problem is listed)
+  4  not found: no such database, agreement, zone or record
+  5  the database is locked by another process
+  6  refused: e.g. a consent from a party that does not consent
+  7  the audit log's hash chain is broken";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hudna",
+    version,
+    about = "Hudna (هدنة): monitoring multi-party de-escalation and ceasefire agreements",
+    long_about = "Hudna holds an agreement as data — parties, zones that change over time, a mandate that runs and renews — and answers where and when: which zone covered a point on a day, and whether the mandate was in force.\n\nStart with `hudna demo`, or: `hudna init`, `hudna agreement load data/agreements/astana-2017`, `hudna zones --at 2018-01-15`, `hudna locate 33.572 36.402 --at 2018-01-15`.",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    /// SQLite database file
+    #[arg(long, global = true, env = "HUDNA_DB", default_value = "hudna.sqlite")]
+    pub db: PathBuf,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Create the database (or bring an existing one's schema up to date)
+    Init,
+    /// Load, list and show agreement definitions
+    #[command(subcommand)]
+    Agreement(AgreementCmd),
+    /// Zones of every loaded agreement as they stood on a day
+    Zones {
+        /// The day (YYYY-MM-DD); default today
+        #[arg(long, value_parser = day)]
+        at: Option<NaiveDate>,
+        /// Only this agreement
+        #[arg(long)]
+        agreement: Option<String>,
+    },
+    /// Which zones cover a point on a day, how far the nearest line is, and the nearest place
+    #[command(
+        after_help = "Examples:\n  hudna locate 35.614 36.563 --at 2018-03-01\n  hudna locate --batch points.csv --out located.csv\n\nBatch input is CSV with a header: lat,lon and an optional date column (YYYY-MM-DD; --at or today when absent). Output adds zones, in_security_zone, border_km, admin1, nearest_geonameid. A bad row is reported with its line number and skipped."
+    )]
+    Locate(LocateArgs),
+    /// The mandate: is it in force on a day, under which extension?
+    #[command(subcommand)]
+    Mandate(MandateCmd),
+    /// Record a party's consent to (or objection against) an extension of the mandate
+    Consent {
+        #[arg(long)]
+        agreement: String,
+        /// The consenting party (e.g. russia)
+        #[arg(long)]
+        party: String,
+        /// The extension (1 = first renewal)
+        #[arg(long)]
+        extension: u32,
+        /// grant or object
+        #[arg(value_enum)]
+        decision: DecisionArg,
+        /// The day the decision was given; default today
+        #[arg(long, value_parser = day)]
+        date: Option<NaiveDate>,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Who records it (goes into the audit log)
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
+    },
+    /// The audit log: verify its hash chain, or list it
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// A fresh database with the shipped agreements, and a tour of what it holds
+    Demo {
+        /// Where the demo database goes (replaced on each run)
+        #[arg(long, default_value = "hudna-data")]
+        data_dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgreementCmd {
+    /// Validate an agreement directory and store it (nothing is written if any check fails)
+    Load {
+        dir: PathBuf,
+        /// Reverse rings wound against RFC 7946 instead of refusing them
+        #[arg(long)]
+        fix_winding: bool,
+        /// Only validate; write nothing
+        #[arg(long)]
+        check: bool,
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
+    },
+    /// List loaded agreements
+    List,
+    /// Parties, zones, mandate, rules, rounds and commitments of one agreement
+    Show { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MandateCmd {
+    /// The mandate's state on a day
+    Status {
+        #[arg(long, default_value = "astana-2017")]
+        agreement: String,
+        #[arg(long, value_parser = day)]
+        at: Option<NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Walk the hash chain and report the first entry that does not match
+    Verify,
+    /// List entries (optionally about one entity, e.g. agreement/astana-2017)
+    Log {
+        #[arg(long)]
+        entity: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LocateArgs {
+    /// Latitude (decimal degrees)
+    #[arg(allow_negative_numbers = true, required_unless_present = "batch")]
+    lat: Option<String>,
+    /// Longitude (decimal degrees)
+    #[arg(allow_negative_numbers = true, required_unless_present = "batch")]
+    lon: Option<String>,
+    /// The day (YYYY-MM-DD); default today
+    #[arg(long, value_parser = day)]
+    at: Option<NaiveDate>,
+    /// CSV of points (lat,lon[,date])
+    #[arg(long, conflicts_with_all = ["lat", "lon"], requires = "out")]
+    batch: Option<PathBuf>,
+    /// Where batch results go
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DecisionArg {
+    Grant,
+    Object,
+}
+
+/// Parses a day for clap, with an error that says what to write.
+pub fn day(s: &str) -> std::result::Result<NaiveDate, String> {
+    hudna_core::parse_day(s).map_err(|e| e.to_string())
+}
+
+/// Parses a coordinate, accepting Arabic-Indic digits and the Arabic decimal separator.
+fn coord(s: &str, what: &str) -> Result<f64> {
+    let t: String = s
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
+            '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
+            '\u{066B}' => '.',
+            _ => c,
+        })
+        .collect();
+    t.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| {
+            hudna_app::AppError::BadInput(format!(
+                "{what} {s:?} is not a number in decimal degrees"
+            ))
+            .into()
+        })
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+pub fn open(db: &Path) -> Result<Hudna> {
+    Ok(Hudna::open(db)?)
+}
+
+pub fn run(cli: Cli) -> Result<i32> {
+    let f = cli.format;
+    match cli.cmd {
+        Cmd::Init => {
+            let h = Hudna::create(&cli.db)?;
+            let _ = h.agreements()?;
+            emit(
+                f,
+                &serde_json::json!({"db": cli.db.display().to_string(), "ready": true}),
+                |_| {
+                    println!("database ready: {}", cli.db.display());
+                    println!(
+                        "next: hudna --db {} agreement load data/agreements/astana-2017",
+                        cli.db.display()
+                    );
+                },
+            );
+        }
+        Cmd::Agreement(AgreementCmd::Load {
+            dir,
+            fix_winding,
+            check,
+            actor,
+        }) => {
+            let opts = LoadOptions { fix_winding };
+            if check {
+                let loaded = hudna_app::definition::load_dir(&dir, opts)
+                    .map_err(hudna_app::AppError::Invalid)?;
+                emit(
+                    f,
+                    &serde_json::json!({"valid": true, "agreement": loaded.agreement.id}),
+                    |_| println!("{}: valid ({})", dir.display(), loaded.agreement.id),
+                );
+                return Ok(0);
+            }
+            let h = open(&cli.db)?;
+            let r = h.load_agreement(&dir, opts, &actor)?;
+            emit(f, &r, |r| {
+                println!(
+                    "{} {}: {} parties, {} zones ({} versions), {} posts, {} rules, {} rounds",
+                    r.agreement,
+                    r.outcome,
+                    r.parties,
+                    r.zones,
+                    r.versions,
+                    r.posts,
+                    r.rules,
+                    r.rounds
+                );
+                for n in &r.notes {
+                    println!("  note: {n}");
+                }
+            });
+        }
+        Cmd::Agreement(AgreementCmd::List) => {
+            let h = open(&cli.db)?;
+            let ags = h.agreements()?;
+            let rows: Vec<_> = ags
+                .iter()
+                .map(|a| serde_json::json!({"id": a.id, "name_ar": a.names.ar, "name_en": a.names.en, "signed": a.signed, "zones": a.zones.len(), "parties": a.parties.len()}))
+                .collect();
+            emit(f, &rows, |_| {
+                if ags.is_empty() {
+                    println!("no agreements loaded; try: hudna agreement load data/agreements/astana-2017");
+                }
+                for a in ags.iter() {
+                    println!(
+                        "{:<14} {}  {} | {}  ({} zones)",
+                        a.id,
+                        a.signed,
+                        a.names.ar,
+                        a.names.en,
+                        a.zones.len()
+                    );
+                }
+            });
+        }
+        Cmd::Agreement(AgreementCmd::Show { id }) => {
+            let h = open(&cli.db)?;
+            let a = h.agreement(&id)?;
+            emit(f, &a, crate::demo::print_agreement);
+        }
+        Cmd::Zones { at, agreement } => {
+            let h = open(&cli.db)?;
+            let at = at.unwrap_or_else(today);
+            let zs = h.zones_at(at, agreement.as_deref())?;
+            emit(f, &zs, |zs| crate::demo::print_zones(at, zs));
+        }
+        Cmd::Locate(args) => return locate(&cli.db, f, args),
+        Cmd::Mandate(MandateCmd::Status { agreement, at }) => {
+            let h = open(&cli.db)?;
+            let s = h.mandate_status(&agreement, at.unwrap_or_else(today))?;
+            emit(f, &s, crate::demo::print_mandate);
+        }
+        Cmd::Consent {
+            agreement,
+            party,
+            extension,
+            decision,
+            date,
+            note,
+            actor,
+        } => {
+            let h = open(&cli.db)?;
+            let d = match decision {
+                DecisionArg::Grant => Decision::Grant,
+                DecisionArg::Object => Decision::Object,
+            };
+            let s = h.record_consent(
+                &agreement,
+                &party,
+                extension,
+                d,
+                date.unwrap_or_else(today),
+                &note,
+                &actor,
+            )?;
+            emit(f, &s, |s| {
+                println!(
+                    "recorded: {party} {} extension {extension} of {agreement}",
+                    d.as_str()
+                );
+                crate::demo::print_mandate(s);
+            });
+        }
+        Cmd::Audit(AuditCmd::Verify) => {
+            let h = open(&cli.db)?;
+            let (n, brk) = h.store().verify_audit()?;
+            emit(
+                f,
+                &serde_json::json!({"entries": n, "intact": brk.is_none(), "first_break": brk}),
+                |_| match &brk {
+                    None => println!("audit log intact: {n} entries, hash chain verified"),
+                    Some(b) => println!("audit log BROKEN at entry {}: {}", b.id, b.reason),
+                },
+            );
+            if brk.is_some() {
+                return Ok(7);
+            }
+        }
+        Cmd::Audit(AuditCmd::Log { entity }) => {
+            let h = open(&cli.db)?;
+            let log = h.store().audit_log(entity.as_deref())?;
+            emit(f, &log, |log| {
+                for e in log {
+                    println!(
+                        "{:>5} {} {:<10} {:<18} {} {}",
+                        e.id, e.at, e.actor, e.action, e.entity, e.detail
+                    );
+                }
+            });
+        }
+        Cmd::Demo { data_dir } => return crate::demo::run(&data_dir, f),
+    }
+    Ok(0)
+}
+
+fn locate(db: &Path, f: Format, args: LocateArgs) -> Result<i32> {
+    let h = open(db)?;
+    if let Some(batch) = args.batch {
+        let out = args.out.expect("clap requires --out");
+        return crate::demo::locate_batch(&h, &batch, &out, args.at.unwrap_or_else(today), f);
+    }
+    let lat = coord(args.lat.as_deref().unwrap_or_default(), "latitude")?;
+    let lon = coord(args.lon.as_deref().unwrap_or_default(), "longitude")?;
+    let at = args.at.unwrap_or_else(today);
+    let loc = h.locate(lat, lon, at)?;
+    emit(f, &loc, crate::demo::print_location);
+    Ok(0)
+}
+
+#[allow(dead_code)]
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
