@@ -4,9 +4,16 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::block::{candidate_pairs, unpack, BlockConfig, BlockIndex, BlockStats};
+use crate::block::{candidate_pairs, keys, unpack, BlockConfig, BlockIndex, BlockStats, NKEYS};
 use crate::cluster::{cluster, ClusterConfig};
-use crate::model::{compare, pair_class, probability, u_from_samples, Explanation, Gamma, Model, TermFreq};
+use crate::model::{compare, pair_class, probability, u_from_samples, Explanation, Field, Gamma, Model, Session, TermFreq, NCLASS, NF};
+
+/// Blocking keys used as EM training sessions, with the fields they fix.
+const TRAINING_KEYS: &[(usize, &[Field])] = &[
+    (0, &[Field::First, Field::Family]),
+    (3, &[Field::First, Field::Father, Field::BirthYear]),
+    (2, &[Field::Family, Field::Mother]),
+];
 use crate::record::{Interner, Normalized, Prepared, RawRecord};
 use crate::rng::Rng;
 use crate::NameError;
@@ -20,8 +27,6 @@ pub struct LinkConfig {
     pub em_iterations: usize,
     /// Random pairs per class used to estimate u.
     pub u_samples: usize,
-    /// Keep u at its random-pair estimate during EM (Splink's default).
-    pub fix_u: bool,
     pub seed: u64,
 }
 
@@ -32,7 +37,6 @@ impl Default for LinkConfig {
             cluster: ClusterConfig::default(),
             em_iterations: 40,
             u_samples: 200_000,
-            fix_u: false,
             seed: 42,
         }
     }
@@ -150,6 +154,30 @@ impl Linker {
         u_from_samples(&samples)
     }
 
+    /// Prior per class by fixed point: λ = expected matches among candidates
+    /// / all pairs of the class (pairs outside blocks count as non-matches).
+    fn estimate_lambda(&self, gammas: &[(u8, Gamma)], bfs: &[f64]) -> [f64; NCLASS] {
+        let n_ar = self.recs.iter().filter(|r| r.script == crate::Script::Arabic).count() as f64;
+        let n_la = self.recs.len() as f64 - n_ar;
+        let totals = [n_ar * (n_ar - 1.0) / 2.0, n_ar * n_la, n_la * (n_la - 1.0) / 2.0];
+        let mut bins: [HashMap<i32, f64>; NCLASS] = Default::default();
+        for ((c, _), bf) in gammas.iter().zip(bfs) {
+            *bins[*c as usize].entry((bf * 20.0).round() as i32).or_default() += 1.0;
+        }
+        let mut lambda = [1e-4f64; NCLASS];
+        for c in 0..NCLASS {
+            if totals[c] < 1.0 || bins[c].is_empty() {
+                continue;
+            }
+            for _ in 0..50 {
+                let prior = (lambda[c] / (1.0 - lambda[c])).log2();
+                let exp: f64 = bins[c].iter().map(|(&b, &n)| n * probability(prior + b as f64 / 20.0)).sum();
+                lambda[c] = (exp / totals[c]).clamp(1e-12, 0.5);
+            }
+        }
+        lambda
+    }
+
     /// Probability that records `a` and `b` are the same person.
     pub fn probability(&self, a: u32, b: u32) -> f64 {
         match &self.model {
@@ -178,28 +206,53 @@ impl Linker {
                 (pair_class(a, b) as u8, compare(it, a, b))
             })
             .collect();
-        let hist = gammas
+        let all_keys: Vec<[u64; NKEYS]> = recs.par_iter().map(keys).collect();
+        let sessions: Vec<Session> = TRAINING_KEYS
             .par_iter()
-            .fold(HashMap::new, |mut h: HashMap<(u8, Gamma), u64>, g| {
-                *h.entry(*g).or_default() += 1;
-                h
-            })
-            .reduce(HashMap::new, |mut a, b| {
-                for (k, v) in b {
-                    *a.entry(k).or_default() += v;
+            .map(|&(k, excl)| {
+                let mut excluded = [false; NF];
+                for f in excl {
+                    excluded[*f as usize] = true;
                 }
-                a
-            });
+                let hist = cands
+                    .iter()
+                    .zip(&gammas)
+                    .filter(|(&p, _)| {
+                        let (i, j) = unpack(p);
+                        let ki = all_keys[i as usize][k];
+                        ki != 0 && ki == all_keys[j as usize][k]
+                    })
+                    .fold(HashMap::new(), |mut h: HashMap<(u8, Gamma), u64>, (_, &(c, mut g))| {
+                        for (f, x) in excluded.iter().zip(g.iter_mut()) {
+                            if *f {
+                                *x = 0;
+                            }
+                        }
+                        *h.entry((c, g)).or_default() += 1;
+                        h
+                    });
+                Session { excluded, hist }
+            })
+            .collect();
+        drop(all_keys);
         let u = self.random_u();
-        let model = Model::train(&hist, &u, self.config.em_iterations, self.config.fix_u);
+        let mut model = Model::train(&sessions, &u, self.config.em_iterations);
         let tf = &self.tf;
-        let edges: Vec<(u32, u32, f64)> = cands
+        let bfs: Vec<f64> = cands
             .par_iter()
             .zip(gammas.par_iter())
             .map(|(&p, (_, g))| {
                 let (i, j) = unpack(p);
-                let pr = probability(model.log2_odds_gamma(tf, &recs[i as usize], &recs[j as usize], g));
-                (i, j, pr)
+                model.log2_bf_gamma(tf, &recs[i as usize], &recs[j as usize], g)
+            })
+            .collect();
+        model.set_lambda(self.estimate_lambda(&gammas, &bfs));
+        let edges: Vec<(u32, u32, f64)> = cands
+            .par_iter()
+            .zip(gammas.par_iter().zip(bfs.par_iter()))
+            .map(|(&p, ((c, _), bf))| {
+                let (i, j) = unpack(p);
+                (i, j, probability(model.prior(*c as usize) + bf))
             })
             .collect();
         drop(gammas);

@@ -257,64 +257,105 @@ fn init_m() -> [[f64; MAXL]; NF] {
     m
 }
 
+/// One EM training session: pairs sharing one blocking key, with the key's
+/// own fields excluded (they agree by construction among these pairs).
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    pub excluded: [bool; NF],
+    pub hist: HashMap<(u8, Gamma), u64>,
+}
+
 impl Model {
-    /// EM on a histogram of (class, gamma) → count, starting from `u_init`
-    /// (estimated on random pairs). `fix_u` keeps u at its random-pair value.
-    pub fn train(hist: &HashMap<(u8, Gamma), u64>, u_init: &[[[f64; MAXL]; NF]; NCLASS], iterations: usize, fix_u: bool) -> Model {
-        let mut model = Model {
-            lambda: [0.05; NCLASS],
-            m: [init_m(); NCLASS],
-            u: *u_init,
-            weights: [[[0.0; MAXL]; NF]; NCLASS],
-            tf_scale: 1.0,
-        };
-        let entries: Vec<(&(u8, Gamma), &u64)> = hist.iter().collect();
-        for _ in 0..iterations {
-            let mut mc = [[[1e-3; MAXL]; NF]; NCLASS];
-            let mut uc = [[[1e-3; MAXL]; NF]; NCLASS];
-            let mut lam = [(0.0f64, 0.0f64); NCLASS];
-            for (&(c, g), &n) in &entries {
-                let c = c as usize;
-                let n = n as f64;
-                let (mut pm, mut pu) = (model.lambda[c], 1.0 - model.lambda[c]);
-                for f in 0..NF {
-                    let l = g[f] as usize;
-                    if l > 0 {
-                        pm *= model.m[c][f][l];
-                        pu *= model.u[c][f][l];
+    /// Splink-style training: u is fixed at its random-pair estimate; m is
+    /// estimated by EM in each session on the fields the session's blocking
+    /// key does not use, then averaged over sessions. λ is set afterwards
+    /// with [`Model::set_lambda`].
+    pub fn train(sessions: &[Session], u_init: &[[[f64; MAXL]; NF]; NCLASS], iterations: usize) -> Model {
+        let mut sum_m = [[[0.0; MAXL]; NF]; NCLASS];
+        let mut n_m = [[0usize; NF]; NCLASS];
+        for sess in sessions {
+            let mut m = [init_m(); NCLASS];
+            let mut lambda = [0.3; NCLASS];
+            let mut seen = [false; NCLASS];
+            let entries: Vec<(&(u8, Gamma), &u64)> = sess.hist.iter().collect();
+            for _ in 0..iterations {
+                let mut mc = [[[1e-3; MAXL]; NF]; NCLASS];
+                let mut lam = [(0.0f64, 0.0f64); NCLASS];
+                for (&(c, g), &n) in &entries {
+                    let c = c as usize;
+                    seen[c] = true;
+                    let n = n as f64;
+                    let (mut pm, mut pu) = (lambda[c], 1.0 - lambda[c]);
+                    for f in (0..NF).filter(|&f| !sess.excluded[f]) {
+                        let l = g[f] as usize;
+                        if l > 0 {
+                            pm *= m[c][f][l];
+                            pu *= u_init[c][f][l];
+                        }
+                    }
+                    let w = pm / (pm + pu).max(1e-300);
+                    lam[c].0 += n * w;
+                    lam[c].1 += n;
+                    for f in (0..NF).filter(|&f| !sess.excluded[f]) {
+                        let l = g[f] as usize;
+                        if l > 0 {
+                            mc[c][f][l] += n * w;
+                        }
                     }
                 }
-                let w = pm / (pm + pu).max(1e-300);
-                lam[c].0 += n * w;
-                lam[c].1 += n;
-                for f in 0..NF {
-                    let l = g[f] as usize;
-                    if l > 0 {
-                        mc[c][f][l] += n * w;
-                        uc[c][f][l] += n * (1.0 - w);
+                for c in 0..NCLASS {
+                    if lam[c].1 == 0.0 {
+                        continue;
                     }
-                }
-            }
-            for c in 0..NCLASS {
-                if lam[c].1 == 0.0 {
-                    continue;
-                }
-                model.lambda[c] = (lam[c].0 / lam[c].1).clamp(1e-6, 0.999);
-                for f in 0..NF {
-                    let k = nlevels(f);
-                    let sm: f64 = mc[c][f][1..k].iter().sum();
-                    let su: f64 = uc[c][f][1..k].iter().sum();
-                    for l in 1..k {
-                        model.m[c][f][l] = mc[c][f][l] / sm;
-                        if !fix_u {
-                            model.u[c][f][l] = uc[c][f][l] / su;
+                    lambda[c] = (lam[c].0 / lam[c].1).clamp(1e-6, 0.999);
+                    for f in 0..NF {
+                        let k = nlevels(f);
+                        let sm: f64 = mc[c][f][1..k].iter().sum();
+                        for l in 1..k {
+                            m[c][f][l] = mc[c][f][l] / sm;
                         }
                     }
                 }
             }
+            for c in (0..NCLASS).filter(|&c| seen[c]) {
+                for f in (0..NF).filter(|&f| !sess.excluded[f]) {
+                    for l in 0..MAXL {
+                        sum_m[c][f][l] += m[c][f][l];
+                    }
+                    n_m[c][f] += 1;
+                }
+            }
         }
+        let mut m = [init_m(); NCLASS];
+        for c in 0..NCLASS {
+            for f in 0..NF {
+                if n_m[c][f] > 0 {
+                    for l in 0..MAXL {
+                        m[c][f][l] = sum_m[c][f][l] / n_m[c][f] as f64;
+                    }
+                }
+            }
+        }
+        let mut model = Model {
+            lambda: [1e-6; NCLASS],
+            m,
+            u: *u_init,
+            weights: [[[0.0; MAXL]; NF]; NCLASS],
+            tf_scale: 1.0,
+        };
         model.refresh();
         model
+    }
+
+    /// Set the prior probability that two random records of a class match.
+    pub fn set_lambda(&mut self, lambda: [f64; NCLASS]) {
+        self.lambda = lambda.map(|l| l.clamp(1e-12, 0.5));
+    }
+
+    /// Log2 Bayes factor of a pair without the prior.
+    pub fn log2_bf_gamma(&self, tf: &TermFreq, a: &Prepared, b: &Prepared, g: &Gamma) -> f64 {
+        let c = pair_class(a, b);
+        g.iter().enumerate().map(|(f, &l)| self.weight(c, f, l) + self.tf_adjust(tf, f, l, a)).sum()
     }
 
     fn refresh(&mut self) {

@@ -140,9 +140,9 @@ impl Normalized {
             n.grandfather = field_part(&r.grandfather);
             n.family = field_part(&r.family);
         } else {
-            let mut parts = name_parts(&r.full_name);
+            let mut parts = name_parts(&strip_parenthesized(&r.full_name));
             // A trailing kunya (أبو فلان) after a full lineage is a nickname.
-            if parts.len() >= 4 {
+            if parts.len() >= 5 {
                 let last = &parts[parts.len() - 1].text;
                 if last.starts_with("ابو") || last.starts_with("abu") {
                     parts.pop();
@@ -187,6 +187,21 @@ impl Normalized {
     pub fn has_name(&self) -> bool {
         self.first.is_some() || self.family.is_some()
     }
+}
+
+/// Drop "(...)" segments: nicknames and kunyas written in parentheses.
+fn strip_parenthesized(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0u32;
+    for c in s.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn place_skeletons(s: &str) -> Vec<String> {

@@ -1,0 +1,110 @@
+//! Link a CSV list (the CLI's columns) with the library, for benchmarks:
+//! `link RECORDS.csv --out PAIRS.csv [--clusters CLUSTERS.csv] [--threshold P]`.
+//! Prints blocking statistics and phase timings as JSON on stdout.
+
+use std::collections::HashMap;
+use std::error::Error;
+use std::time::Instant;
+
+use hudna_names::{LinkConfig, Linker, RawRecord};
+
+fn read(path: &str) -> Result<Vec<RawRecord>, Box<dyn Error>> {
+    let mut rd = csv::Reader::from_path(path)?;
+    let h: HashMap<String, usize> = rd.headers()?.iter().enumerate().map(|(i, s)| (s.trim().to_string(), i)).collect();
+    let col = |name: &str| h.get(name).copied();
+    let cols = [
+        "record_id", "source", "full_name", "first", "father", "grandfather", "family", "mother", "sex", "birth_year", "place", "event_date",
+        "script",
+    ]
+    .map(col);
+    let mut out = Vec::new();
+    for row in rd.records() {
+        let row = row?;
+        let g = |k: usize| cols[k].and_then(|i| row.get(i)).unwrap_or("").to_string();
+        out.push(RawRecord {
+            record_id: g(0),
+            source: g(1),
+            full_name: g(2),
+            first: g(3),
+            father: g(4),
+            grandfather: g(5),
+            family: g(6),
+            mother: g(7),
+            sex: g(8),
+            birth_year: g(9),
+            place: g(10),
+            event_date: g(11),
+            script: g(12),
+        });
+    }
+    Ok(out)
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let input = args.first().ok_or("usage: link RECORDS.csv --out PAIRS.csv [--clusters C.csv] [--threshold P]")?.clone();
+    let (mut out, mut clusters, mut thr) = (String::from("pairs.csv"), None, None);
+    let mut i = 1;
+    while i + 1 < args.len() {
+        match args[i].as_str() {
+            "--out" => out = args[i + 1].clone(),
+            "--clusters" => clusters = Some(args[i + 1].clone()),
+            "--threshold" => thr = Some(args[i + 1].parse::<f64>()?),
+            o => return Err(format!("unknown option {o}").into()),
+        }
+        i += 2;
+    }
+    let t0 = Instant::now();
+    let recs = read(&input)?;
+    let t_read = t0.elapsed().as_secs_f64();
+    let mut cfg = LinkConfig::default();
+    if let Some(t) = thr {
+        cfg.cluster.threshold = t;
+    }
+    let mut linker = Linker::new(cfg);
+    let res = linker.fit(&recs);
+    let t_link = t0.elapsed().as_secs_f64() - t_read;
+    let mut w = csv::Writer::from_path(&out)?;
+    w.write_record(["record_id_a", "record_id_b", "probability"])?;
+    for p in &res.pairs {
+        w.write_record([linker.record_id(p.a), linker.record_id(p.b), &format!("{:.4}", p.probability)])?;
+    }
+    w.flush()?;
+    if let Some(c) = clusters {
+        let mut w = csv::Writer::from_path(c)?;
+        w.write_record(["record_id", "cluster_id"])?;
+        for (i, &l) in res.clusters.iter().enumerate() {
+            w.write_record([linker.record_id(i as u32), linker.record_id(l)])?;
+        }
+        w.flush()?;
+    }
+    let s = &res.blocking;
+    println!(
+        "{{\"records\":{},\"rejected\":{},\"candidates\":{},\"reduction_ratio\":{:.6},\"per_key\":{:?},\"windowed_blocks\":{},\"pairs\":{},\"read_s\":{:.2},\"link_s\":{:.2},\"total_s\":{:.2}}}",
+        s.records,
+        res.rejected.len(),
+        s.candidates,
+        s.reduction_ratio(),
+        s.per_key,
+        s.windowed_blocks,
+        res.pairs.len(),
+        t_read,
+        t_link,
+        t0.elapsed().as_secs_f64()
+    );
+    if let Some(m) = linker.model() {
+        eprintln!("lambda={:?}", m.lambda);
+        for c in 0..3 {
+            for f in 0..hudna_names::model::NF {
+                let k = hudna_names::model::FIELDS[f].levels().len();
+                eprintln!(
+                    "class{c} {:12} m={:?} u={:?}",
+                    hudna_names::model::FIELDS[f].name(),
+                    m.m[c][f][1..k].iter().map(|x| (x * 1000.0).round() / 1000.0).collect::<Vec<_>>(),
+                    m.u[c][f][1..k].iter().map(|x| (x * 1000.0).round() / 1000.0).collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+    Ok(())
+}
