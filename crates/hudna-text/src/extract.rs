@@ -1,0 +1,1804 @@
+//! The extraction pipeline: from text to [`Extraction`].
+//!
+//! Rules, in the order they run (all of them general constructions of
+//! news Arabic and English; the words they use are in the lexicons):
+//!
+//! * **Sentences** end at `. ! ? ؟ ؛ ;` or a line break. The first line is a
+//!   headline when the text has more lines; headline events are used only
+//!   when the body yields none.
+//! * **Dates**: `<day> <month>[/ <month>] [<year>] [الماضي|المقبل]`,
+//!   `<Month> <day>[, <year>]`, numeric `d/m/yyyy`, `yyyy-mm-dd`; weekdays
+//!   (`مساء الثلاثاء`, `on Thursday`) resolve to the latest such day on or
+//!   before publication; `اليوم/أمس/today/yesterday`; `نهاية/مطلع/منتصف
+//!   <month>` at month precision; `في اليوم ذاته` takes the previous event's
+//!   date. Without a year, a date is put in the latest year that does not
+//!   pass publication (or the next one after `المقبل`).
+//! * **Places**: gazetteer names (joined or split, with proclitics), with the
+//!   word before deciding the reading of a governorate name (`محافظة إدلب` →
+//!   governorate; `ريف إدلب`, `جنوبي إدلب`, `southern Idlib` → region of the
+//!   governorate; otherwise the city). A settlement noun (بلدة، قرية، مدينة،
+//!   the town of) before a name the gazetteer lacks makes it an `unlisted`
+//!   place, whose governorate comes from the region phrase that follows
+//!   (`بريف إدلب الجنوبي`). Homonyms are resolved by the governorates named
+//!   in the sentence, then the document, then population.
+//! * **Casualties**: a kill/injure trigger takes the first count that
+//!   follows it (digits, number words, duals, or a singular person noun
+//!   right after it), plus counts coordinated to it (`13 عنصراً ... وأربعة
+//!   من`); a count before a casualty noun (`11 قتيلا`) is read too; `بينهم`
+//!   subsets are skipped, a `حصيلة` total replaces earlier counts; vague
+//!   quantities (عشرات) give no number. Several phrases for one event: the
+//!   largest (reports repeat counts).
+//! * **Actors**: lexicon phrases; nationality adjectives only next to a
+//!   military noun (`غارات روسية`, `Russian jets`). Role by construction: after
+//!   a target marker (مواقع، ضد، positions) or inside a casualty phrase →
+//!   target; after a control/attribution word (لسيطرة، rebel-held) → neutral;
+//!   otherwise a possible perpetrator. The event's perpetrator is the first
+//!   possible perpetrator of the sentence that tells it, `unknown` if none.
+//! * **Events**: each sentence scores trigger weights per ACLED type; an
+//!   indefinite or verbal trigger with a place opens an event; a sentence
+//!   whose triggers all carry the article, or that names no place, adds to
+//!   the previous event. `territory` resolves by perpetrator side.
+//! * **Kind**: `incident` with events; otherwise `statement` when statement
+//!   cues weigh 2 or more, else `other`. Communique vocabulary such as
+//!   "مكافحة الإرهاب" is not a trigger, so it yields no event.
+
+use crate::gazetteer::{latin_word_skeleton, Entry as GEntry, Gazetteer, MAX_NAME_WORDS};
+use crate::lexicon::{Category, Lexicons};
+use crate::model::*;
+use crate::normalize::{normalize, Normalized};
+use crate::tokenize::{tokenize_into, variants, Token, TokenKind, Variant};
+use chrono::{Datelike, Duration, NaiveDate};
+
+/// The publication date given to the extractor (relative dates resolve
+/// against it). Converts from `NaiveDate`, `Option<NaiveDate>` and `(y, m, d)`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Published(pub Option<NaiveDate>);
+
+impl From<NaiveDate> for Published {
+    fn from(d: NaiveDate) -> Self {
+        Published(Some(d))
+    }
+}
+
+impl From<Option<NaiveDate>> for Published {
+    fn from(d: Option<NaiveDate>) -> Self {
+        Published(d)
+    }
+}
+
+impl From<(i32, u32, u32)> for Published {
+    fn from((y, m, d): (i32, u32, u32)) -> Self {
+        Published(NaiveDate::from_ymd_opt(y, m, d))
+    }
+}
+
+/// The extraction engine: a gazetteer and lexicons, immutable and shareable
+/// across threads.
+#[derive(Debug, Clone)]
+pub struct Extractor {
+    gaz: Gazetteer,
+    lex: Lexicons,
+}
+
+impl Extractor {
+    pub fn new(gazetteer: Gazetteer, lexicons: Lexicons) -> Extractor {
+        Extractor {
+            gaz: gazetteer,
+            lex: lexicons,
+        }
+    }
+
+    /// The engine with the shipped gazetteer and lexicons.
+    pub fn builtin() -> Extractor {
+        Extractor::new(Gazetteer::builtin(), Lexicons::builtin())
+    }
+
+    pub fn gazetteer(&self) -> &Gazetteer {
+        &self.gaz
+    }
+
+    pub fn lexicons(&self) -> &Lexicons {
+        &self.lex
+    }
+
+    /// Extracts events and mentions from one report.
+    pub fn extract(&self, text: &str, published: impl Into<Published>) -> Extraction {
+        let published = published.into().0;
+        let mut doc = Doc::new(self, text, published);
+        doc.run();
+        doc.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    entry: u32,
+    cat: Category,
+    len: u8,
+    prefix: u8,
+    definite: bool,
+    conj: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum PlaceRef {
+    Place(u32),
+    Gov(u16),
+    Region(u16),
+    GovRegion(u16),
+    Unlisted,
+}
+
+#[derive(Debug, Clone)]
+struct PM {
+    tok: usize,
+    end: usize,
+    prefix: u8,
+    cands: Vec<GEntry>,
+    r: PlaceRef,
+    admin1: Option<String>,
+    /// 0 none, 1 near (محيط), 2 settlement noun.
+    cue: u8,
+    movement: bool,
+    sent: usize,
+}
+
+#[derive(Debug, Clone)]
+struct DM {
+    tok: usize,
+    end: usize,
+    date: Option<NaiveDate>,
+    precision: u8,
+    same_day: bool,
+    future: bool,
+    sent: usize,
+}
+
+#[derive(Debug, Clone)]
+struct AM {
+    tok: usize,
+    end: usize,
+    prefix: u8,
+    actor: Actor,
+    role: u8, // 0 perpetrator, 1 target, 2 neutral
+    sent: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Cas {
+    sent: usize,
+    kill: bool,
+    value: Option<u32>,
+    toll: bool,
+    tok: usize,
+    end: usize,
+    civilian: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Ev {
+    kind: EventType,
+    territory: bool,
+    sents: Vec<usize>,
+    place: Option<usize>,
+    date: Option<NaiveDate>,
+    date_precision: Option<u8>,
+    perpetrator: Option<Actor>,
+    target: Option<Actor>,
+    killed: Option<u32>,
+    injured: Option<u32>,
+    kill_toll: bool,
+    injure_toll: bool,
+    evidence: Vec<(usize, usize)>,
+}
+
+const P_PERP: u8 = 0;
+const P_TARGET: u8 = 1;
+const P_NEUTRAL: u8 = 2;
+
+struct Doc<'a> {
+    x: &'a Extractor,
+    text: &'a str,
+    published: Option<NaiveDate>,
+    norm: Normalized,
+    toks: Vec<Token>,
+    hits: Vec<Hit>,
+    hit_ofs: Vec<u32>,
+    sent_of: Vec<u32>,
+    sents: Vec<(usize, usize)>,
+    headline: Option<usize>,
+    consumed: Vec<bool>,
+    places: Vec<PM>,
+    dates: Vec<DM>,
+    actors: Vec<AM>,
+    numbers: Vec<(usize, usize, Option<u64>)>,
+    cas: Vec<Cas>,
+    events: Vec<Ev>,
+    kind: DocKind,
+    lang: Language,
+    diags: Vec<Diagnostic>,
+}
+
+fn is_sentence_end(c: &str) -> bool {
+    matches!(c, "." | "!" | "?" | "؟" | "؛" | ";")
+}
+
+fn last_day_of_month(y: i32, m: u32) -> Option<NaiveDate> {
+    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    NaiveDate::from_ymd_opt(ny, nm, 1).map(|d| d - Duration::days(1))
+}
+
+impl<'a> Doc<'a> {
+    fn new(x: &'a Extractor, text: &'a str, published: Option<NaiveDate>) -> Doc<'a> {
+        let norm = normalize(text);
+        let mut toks = Vec::new();
+        tokenize_into(norm.as_str(), &mut toks);
+        let n = toks.len();
+        Doc {
+            x,
+            text,
+            published,
+            norm,
+            toks,
+            hits: Vec::with_capacity(n / 2),
+            hit_ofs: Vec::with_capacity(n + 1),
+            sent_of: Vec::with_capacity(n),
+            sents: Vec::new(),
+            headline: None,
+            consumed: vec![false; n],
+            places: Vec::new(),
+            dates: Vec::new(),
+            actors: Vec::new(),
+            numbers: Vec::new(),
+            cas: Vec::new(),
+            events: Vec::new(),
+            kind: DocKind::Other,
+            lang: Language::Ar,
+            diags: Vec::new(),
+        }
+    }
+
+    fn run(&mut self) {
+        self.sentences();
+        self.lexical_hits();
+        self.find_dates();
+        self.find_numbers();
+        self.find_places();
+        self.find_casualties();
+        self.find_actors();
+        self.find_events();
+    }
+
+    // ---------------------------------------------------------------- basics
+
+    fn n(&self) -> usize {
+        self.toks.len()
+    }
+
+    fn t(&self, i: usize) -> &str {
+        self.toks[i].text(self.norm.as_str())
+    }
+
+    fn kind(&self, i: usize) -> TokenKind {
+        self.toks[i].kind
+    }
+
+    fn hits(&self, i: usize) -> &[Hit] {
+        if i >= self.toks.len() {
+            return &[];
+        }
+        &self.hits[self.hit_ofs[i] as usize..self.hit_ofs[i + 1] as usize]
+    }
+
+    fn hit(&self, i: usize, cat: Category) -> Option<Hit> {
+        self.hits(i).iter().find(|h| h.cat == cat).copied()
+    }
+
+    fn has(&self, i: usize, cat: Category) -> bool {
+        self.hit(i, cat).is_some()
+    }
+
+    fn same_sent(&self, a: usize, b: usize) -> bool {
+        b < self.n() && self.sent_of[a] == self.sent_of[b]
+    }
+
+    /// Original byte range of tokens `a..b`, skipping `prefix` bytes of `a`.
+    fn span(&self, a: usize, b: usize, prefix: u8) -> (usize, usize) {
+        let s = self.toks[a].start as usize + prefix as usize;
+        let e = self.toks[b.max(a + 1) - 1].end as usize;
+        self.norm.original_range(s, e)
+    }
+
+    fn orig(&self, a: usize, b: usize, prefix: u8) -> String {
+        let (s, e) = self.span(a, b, prefix);
+        self.text[s..e].to_string()
+    }
+
+    fn is_capitalized(&self, i: usize) -> bool {
+        let o = self.norm.original_offset(self.toks[i].start as usize);
+        self.text[o..].chars().next().is_some_and(|c| c.is_uppercase())
+    }
+
+    fn is_punct(&self, i: usize, p: &str) -> bool {
+        i < self.n() && self.kind(i) == TokenKind::Punct && self.t(i) == p
+    }
+
+    // ------------------------------------------------------------- sentences
+
+    fn sentences(&mut self) {
+        let norm = self.norm.as_str();
+        let n = self.toks.len();
+        let mut start = 0;
+        let mut first_by_newline = false;
+        for i in 0..n {
+            let tok = self.toks[i];
+            let end_here = if tok.kind == TokenKind::Punct && is_sentence_end(tok.text(norm)) {
+                true
+            } else if i + 1 < n {
+                let gap = &norm[tok.end as usize..self.toks[i + 1].start as usize];
+                let nl = gap.contains('\n');
+                if nl && self.sents.is_empty() {
+                    first_by_newline = true;
+                }
+                nl
+            } else {
+                false
+            };
+            self.sent_of.push(self.sents.len() as u32);
+            if end_here || i + 1 == n {
+                self.sents.push((start, i + 1));
+                start = i + 1;
+            }
+        }
+        if first_by_newline && self.sents.len() > 1 {
+            self.headline = Some(0);
+        }
+        let (mut ar, mut la) = (0usize, 0usize);
+        for t in &self.toks {
+            match t.kind {
+                TokenKind::Arabic => ar += 1,
+                TokenKind::Latin => la += 1,
+                _ => {}
+            }
+        }
+        self.lang = if la > ar { Language::En } else { Language::Ar };
+    }
+
+    // ---------------------------------------------------------- lexicon hits
+
+    fn lexical_hits(&mut self) {
+        let norm = self.norm.as_str();
+        let lex = &self.x.lex;
+        let mut vars: Vec<Variant> = Vec::with_capacity(8);
+        let mut buf = String::new();
+        let n = self.toks.len();
+        for i in 0..n {
+            self.hit_ofs.push(self.hits.len() as u32);
+            let tok = self.toks[i];
+            let w = tok.text(norm);
+            match tok.kind {
+                TokenKind::Arabic => variants(w, true, &mut vars),
+                TokenKind::Latin => {
+                    vars.clear();
+                    vars.push(Variant {
+                        prefix: 0,
+                        stem: w,
+                        lil: false,
+                        definite: false,
+                        conj: false,
+                    });
+                    if let Some(s) = w.strip_suffix("'s") {
+                        vars.push(Variant {
+                            prefix: 0,
+                            stem: s,
+                            lil: false,
+                            definite: false,
+                            conj: false,
+                        });
+                    }
+                }
+                TokenKind::Punct => {
+                    vars.clear();
+                    vars.push(Variant {
+                        prefix: 0,
+                        stem: w,
+                        lil: false,
+                        definite: false,
+                        conj: false,
+                    });
+                }
+                _ => continue,
+            }
+            let first_hit = self.hits.len();
+            for v in &vars {
+                let key = v.key(&mut buf);
+                let Some(ids) = lex.first(key) else { continue };
+                for &id in ids {
+                    let e = lex.entry(id);
+                    if first_hit < self.hits.len() && self.hits[first_hit..].iter().any(|h| h.cat == e.category) {
+                        continue;
+                    }
+                    if e.len > 1 {
+                        if i + e.len > n {
+                            continue;
+                        }
+                        let ok = e
+                            .rest
+                            .iter()
+                            .enumerate()
+                            .all(|(k, word)| self.toks[i + 1 + k].text(norm) == word);
+                        if !ok {
+                            continue;
+                        }
+                    }
+                    self.hits.push(Hit {
+                        entry: id,
+                        cat: e.category,
+                        len: e.len as u8,
+                        prefix: v.prefix,
+                        definite: v.definite,
+                        conj: v.conj,
+                    });
+                }
+            }
+        }
+        self.hit_ofs.push(self.hits.len() as u32);
+    }
+
+    // ------------------------------------------------------------------ dates
+
+    fn month_at(&self, i: usize) -> Option<(u32, usize)> {
+        let h = self.hit(i, Category::Month)?;
+        if h.conj {
+            return None;
+        }
+        if self.kind(i) == TokenKind::Latin && !self.is_capitalized(i) {
+            return None;
+        }
+        Some((self.x.lex.entry(h.entry).int() as u32, h.len as usize))
+    }
+
+    fn small_int(&self, i: usize) -> Option<u32> {
+        if i < self.n() && self.kind(i) == TokenKind::Number {
+            let t = self.t(i);
+            if t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit()) {
+                return t.parse().ok();
+            }
+        }
+        None
+    }
+
+    fn infer_year(&self, month: u32, day: u32, future: bool) -> Option<NaiveDate> {
+        let p = self.published?;
+        let d = NaiveDate::from_ymd_opt(p.year(), month, day)
+            .or_else(|| if day > 28 { last_day_of_month(p.year(), month) } else { None })?;
+        if future {
+            if d < p {
+                return NaiveDate::from_ymd_opt(p.year() + 1, month, day);
+            }
+        } else if d > p {
+            return NaiveDate::from_ymd_opt(p.year() - 1, month, day);
+        }
+        Some(d)
+    }
+
+    fn marker_at(&self, j: usize) -> (bool, bool) {
+        (self.has(j, Category::Past), self.has(j, Category::Future))
+    }
+
+    /// Extends a date mention backwards over يوم / weekday / daypart words.
+    fn extend_back(&self, mut start: usize) -> usize {
+        for _ in 0..3 {
+            if start == 0 || self.consumed[start - 1] || !self.same_sent(start - 1, start) {
+                break;
+            }
+            let p = start - 1;
+            if self.has(p, Category::Weekday) || self.has(p, Category::DayWord) || self.has(p, Category::DayPart) {
+                start = p;
+            } else {
+                break;
+            }
+        }
+        start
+    }
+
+    fn push_date(&mut self, tok: usize, end: usize, date: Option<NaiveDate>, precision: u8, same_day: bool) {
+        for c in &mut self.consumed[tok..end] {
+            *c = true;
+        }
+        let future = matches!((date, self.published), (Some(d), Some(p)) if d > p);
+        self.dates.push(DM {
+            tok,
+            end,
+            date,
+            precision,
+            same_day,
+            future,
+            sent: self.sent_of[tok] as usize,
+        });
+    }
+
+    fn find_dates(&mut self) {
+        let n = self.n();
+        let mut unresolved = false;
+        let mut i = 0;
+        while i < n {
+            if self.consumed[i] {
+                i += 1;
+                continue;
+            }
+            // <day> <month>[/ <month>] [<year>] [marker]
+            if let (Some(day), Some((month, mlen))) = (self.small_int(i), self.month_at(i + 1)) {
+                if (1..=31).contains(&day) && self.same_sent(i, i + 1) {
+                    let mut j = i + 1 + mlen;
+                    if self.is_punct(j, "/") {
+                        if let Some((_, l2)) = self.month_at(j + 1) {
+                            j += 1 + l2;
+                        }
+                    }
+                    let mut year = None;
+                    if let Some(y) = self.small_int(j).filter(|y| (1900..=2100).contains(y)) {
+                        year = Some(y as i32);
+                        j += 1;
+                    } else if self.is_punct(j, ",") {
+                        if let Some(y) = self.small_int(j + 1).filter(|y| (1900..=2100).contains(y)) {
+                            year = Some(y as i32);
+                            j += 2;
+                        }
+                    }
+                    let (past, future) = self.marker_at(j);
+                    if past || future {
+                        j += 1;
+                    }
+                    let date = match year {
+                        Some(y) => NaiveDate::from_ymd_opt(y, month, day),
+                        None => {
+                            unresolved |= self.published.is_none();
+                            self.infer_year(month, day, future)
+                        }
+                    };
+                    let start = self.extend_back(i);
+                    self.push_date(start, j, date, 1, false);
+                    i = j;
+                    continue;
+                }
+            }
+            // [month_part] <Month> [<day>][, <year>] / [/ <month>] [marker]
+            if let Some((month, mlen)) = self.month_at(i) {
+                let mut j = i + mlen;
+                if self.is_punct(j, "/") {
+                    if let Some((_, l2)) = self.month_at(j + 1) {
+                        j += 1 + l2;
+                    }
+                }
+                let mut start = i;
+                let mut part: Option<u32> = None;
+                let mut back = i;
+                if back > 0 && self.has(back - 1, Category::MonthWord) {
+                    back -= 1;
+                    start = back;
+                }
+                if back > 0 {
+                    if let Some(h) = self.hit(back - 1, Category::MonthPart) {
+                        part = Some(self.x.lex.entry(h.entry).int() as u32);
+                        start = back - 1;
+                    } else if back > 1 && self.t(back - 1) == "of" {
+                        if let Some(h) = self.hit(back - 2, Category::MonthPart) {
+                            part = Some(self.x.lex.entry(h.entry).int() as u32);
+                            start = back - 2;
+                        }
+                    }
+                }
+                let english_day = if part.is_none() && self.kind(i) == TokenKind::Latin {
+                    self.small_int(j).filter(|d| (1..=31).contains(d) && self.month_at(j + 1).is_none())
+                } else {
+                    None
+                };
+                if let Some(day) = english_day {
+                    j += 1;
+                    let mut year = None;
+                    if self.is_punct(j, ",") {
+                        if let Some(y) = self.small_int(j + 1).filter(|y| (1900..=2100).contains(y)) {
+                            year = Some(y as i32);
+                            j += 2;
+                        }
+                    } else if let Some(y) = self.small_int(j).filter(|y| (1900..=2100).contains(y)) {
+                        year = Some(y as i32);
+                        j += 1;
+                    }
+                    let date = match year {
+                        Some(y) => NaiveDate::from_ymd_opt(y, month, day),
+                        None => {
+                            unresolved |= self.published.is_none();
+                            self.infer_year(month, day, false)
+                        }
+                    };
+                    let start = self.extend_back(start);
+                    self.push_date(start, j, date, 1, false);
+                    i = j;
+                    continue;
+                }
+                let mut year = None;
+                if let Some(y) = self.small_int(j).filter(|y| (1900..=2100).contains(y)) {
+                    year = Some(y as i32);
+                    j += 1;
+                }
+                let (past, future) = self.marker_at(j);
+                if past || future {
+                    j += 1;
+                }
+                if part.is_some() || year.is_some() || past || future || start < i {
+                    let day = part.unwrap_or(1);
+                    let first = match year {
+                        Some(y) => NaiveDate::from_ymd_opt(y, month, 1),
+                        None => {
+                            unresolved |= self.published.is_none();
+                            self.infer_year(month, 1, future)
+                        }
+                    };
+                    let date = first.and_then(|f| {
+                        if day >= 28 {
+                            last_day_of_month(f.year(), f.month())
+                        } else {
+                            NaiveDate::from_ymd_opt(f.year(), f.month(), day)
+                        }
+                    });
+                    self.push_date(start, j, date, 3, false);
+                    i = j;
+                    continue;
+                }
+                i += 1;
+                continue;
+            }
+            // Numeric dates.
+            if self.kind(i) == TokenKind::Number {
+                if let Some((date, len)) = self.numeric_date(i) {
+                    self.push_date(i, i + len, Some(date), 1, false);
+                    i += len;
+                    continue;
+                }
+            }
+            // اليوم / أمس / today / yesterday [weekday] ; اليوم ذاته
+            if let Some(h) = self.hit(i, Category::RelDay) {
+                if h.conj && self.kind(i) == TokenKind::Arabic && h.prefix > 2 {
+                    i += 1;
+                    continue;
+                }
+                let mut j = i + h.len as usize;
+                if self.has(j, Category::SameDay) {
+                    let start = self.extend_back(i);
+                    self.push_date(start, j + 1, None, 1, true);
+                    i = j + 1;
+                    continue;
+                }
+                if j < n && (self.t(j) == "التالي" || self.t(j) == "التاليه") {
+                    i = j + 1;
+                    continue;
+                }
+                if self.has(j, Category::Weekday) && self.same_sent(i, j) {
+                    j += 1;
+                }
+                let off = self.x.lex.entry(h.entry).int();
+                unresolved |= self.published.is_none();
+                let date = self.published.map(|p| p + Duration::days(off));
+                let start = self.extend_back(i);
+                self.push_date(start, j, date, 1, false);
+                i = j;
+                continue;
+            }
+            if let Some(h) = self.hit(i, Category::Weekday) {
+                // An explicit date right after takes over (يوم الخميس 15 فبراير).
+                let explicit = (1..=2).any(|k| self.small_int(i + k).is_some() && self.month_at(i + k + 1).is_some());
+                if explicit || (self.kind(i) == TokenKind::Latin && !self.is_capitalized(i)) {
+                    i += 1;
+                    continue;
+                }
+                let wd = self.x.lex.entry(h.entry).int() as i64;
+                unresolved |= self.published.is_none();
+                let date = self.published.map(|p| {
+                    let cur = p.weekday().num_days_from_monday() as i64;
+                    p - Duration::days((cur - wd).rem_euclid(7))
+                });
+                let start = self.extend_back(i);
+                self.push_date(start, i + 1, date, 1, false);
+                i += 1;
+                continue;
+            }
+            i += 1;
+        }
+        if unresolved {
+            self.diags.push(Diagnostic {
+                code: "relative_date_unresolved".into(),
+                message: "the text has dates relative to publication but no publication date was given".into(),
+                line: None,
+                start: None,
+                end: None,
+            });
+        }
+    }
+
+    fn numeric_date(&self, i: usize) -> Option<(NaiveDate, usize)> {
+        let t = self.t(i);
+        let parse3 = |a: &str, b: &str, c: &str| -> Option<NaiveDate> {
+            let (a, b, c): (u32, u32, u32) = (a.parse().ok()?, b.parse().ok()?, c.parse().ok()?);
+            if a >= 1900 {
+                NaiveDate::from_ymd_opt(a as i32, b, c)
+            } else if c >= 1900 {
+                NaiveDate::from_ymd_opt(c as i32, b, a)
+            } else {
+                None
+            }
+        };
+        // 15.09.2017 is one number token.
+        let parts: Vec<&str> = t.split('.').collect();
+        if parts.len() == 3 {
+            return parse3(parts[0], parts[1], parts[2]).map(|d| (d, 1));
+        }
+        for sep in ["/", "-"] {
+            if self.is_punct(i + 1, sep)
+                && i + 4 < self.n() + 1
+                && self.kind(i + 2) == TokenKind::Number
+                && self.is_punct(i + 3, sep)
+                && i + 4 < self.n()
+                && self.kind(i + 4) == TokenKind::Number
+            {
+                let d = parse3(t, self.t(i + 2), self.t(i + 4))?;
+                return Some((d, 5));
+            }
+        }
+        None
+    }
+
+    // ---------------------------------------------------------------- numbers
+
+    /// A count at token `i`: (value or None if vague, tokens used).
+    fn count_at(&self, i: usize, allow_conj: bool) -> Option<(Option<u64>, usize)> {
+        if i >= self.n() || self.consumed[i] {
+            return None;
+        }
+        let scale = |j: usize| -> Option<u64> {
+            self.hit(j, Category::Scale)
+                .filter(|h| !h.conj)
+                .map(|h| self.x.lex.entry(h.entry).int() as u64)
+        };
+        if self.kind(i) == TokenKind::Number {
+            let t = self.t(i).replace(',', "");
+            let v: u64 = t.split('.').next()?.parse().ok()?;
+            if let Some(s) = scale(i + 1) {
+                return Some((Some(v * s), 2));
+            }
+            return Some((Some(v), 1));
+        }
+        let ok = |h: &Hit| allow_conj || !h.conj;
+        if let Some(h) = self.hit(i, Category::Number).filter(ok) {
+            let mut v = self.x.lex.entry(h.entry).int() as u64;
+            let mut len = h.len as usize;
+            let j = i + len;
+            if v < 10 && self.hit(j, Category::Teen).is_some_and(|t| !t.conj) {
+                v += 10;
+                len += 1;
+            } else if let Some(t) = self.hit(j, Category::Tens).filter(|t| t.conj || self.kind(j) == TokenKind::Latin) {
+                if v < 10 && self.kind(j) == TokenKind::Arabic {
+                    v += self.x.lex.entry(t.entry).int() as u64;
+                    len += 1;
+                }
+            }
+            if let Some(s) = scale(i + len) {
+                v *= s;
+                len += 1;
+            }
+            return Some((Some(v), len));
+        }
+        if let Some(h) = self.hit(i, Category::Tens).filter(ok) {
+            let mut v = self.x.lex.entry(h.entry).int() as u64;
+            let mut len = 1;
+            if self.kind(i) == TokenKind::Latin {
+                if let Some(u) = self.hit(i + 1, Category::Number) {
+                    let uv = self.x.lex.entry(u.entry).int() as u64;
+                    if uv < 10 {
+                        v += uv;
+                        len += 1;
+                    }
+                }
+            }
+            return Some((Some(v), len));
+        }
+        if self.hit(i, Category::Vague).filter(ok).is_some() {
+            return Some((None, 1));
+        }
+        None
+    }
+
+    fn find_numbers(&mut self) {
+        let mut i = 0;
+        while i < self.n() {
+            if let Some((v, len)) = self.count_at(i, true) {
+                self.numbers.push((i, i + len, v));
+                i += len;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------- places
+
+    fn place_match_at(&self, i: usize, buf: &mut String) -> Option<(usize, u8, Vec<GEntry>)> {
+        let gaz = &self.x.gaz;
+        let n = self.n();
+        match self.kind(i) {
+            TokenKind::Arabic => {
+                let w: &str = self.t(i);
+                let mut local: Vec<Variant> = Vec::with_capacity(6);
+                variants(w, false, &mut local);
+                for v in &local {
+                    let key = v.key(buf).to_string();
+                    if gaz.starts_ar_name(&key) {
+                        let mut cat = key.clone();
+                        let mut best = None;
+                        let mut k = i + 1;
+                        let mut words = 1;
+                        while k < n && words < MAX_NAME_WORDS && self.kind(k) == TokenKind::Arabic && self.same_sent(i, k) {
+                            cat.push_str(self.t(k));
+                            words += 1;
+                            if let Some(e) = gaz.lookup_ar(&cat) {
+                                best = Some((k + 1, v.prefix, e.to_vec()));
+                            }
+                            k += 1;
+                        }
+                        if best.is_some() {
+                            return best;
+                        }
+                    }
+                    if let Some(e) = gaz.lookup_ar(&key) {
+                        return Some((i + 1, v.prefix, e.to_vec()));
+                    }
+                }
+                None
+            }
+            TokenKind::Latin => {
+                if !self.is_capitalized(i) {
+                    return None;
+                }
+                let w = self.t(i);
+                let w = w.strip_suffix("'s").unwrap_or(w);
+                let mut sk = String::new();
+                if !latin_word_skeleton(w, &mut sk) {
+                    return None;
+                }
+                let mut best = None;
+                if gaz.starts_latin_name(&sk) {
+                    let mut cat = sk.clone();
+                    let mut k = i + 1;
+                    let mut words = 1;
+                    while k < n && words < MAX_NAME_WORDS && self.kind(k) == TokenKind::Latin && self.same_sent(i, k) {
+                        let wk = self.t(k);
+                        let wk = wk.strip_suffix("'s").unwrap_or(wk);
+                        if latin_word_skeleton(wk, &mut cat) {
+                            words += 1;
+                            if let Some(e) = gaz.lookup_latin(&cat) {
+                                best = Some((k + 1, 0, e.to_vec()));
+                            }
+                        }
+                        k += 1;
+                    }
+                }
+                if best.is_none() && sk.len() >= 4 {
+                    if let Some(e) = gaz.lookup_latin(&sk) {
+                        best = Some((i + 1, 0, e.to_vec()));
+                    }
+                }
+                best
+            }
+            _ => None,
+        }
+    }
+
+    fn cue_before(&self, i: usize) -> u8 {
+        if i == 0 || !self.same_sent(i - 1, i) {
+            return 0;
+        }
+        let mut p = i - 1;
+        if self.kind(p) == TokenKind::Latin && self.t(p) == "of" && p > 0 {
+            p -= 1;
+        }
+        match self.hit(p, Category::Cue) {
+            Some(h) if !h.definite || self.kind(p) == TokenKind::Latin => {
+                if self.x.lex.entry(h.entry).value == "near" {
+                    1
+                } else {
+                    2
+                }
+            }
+            _ => 0,
+        }
+    }
+
+    fn movement_before(&self, i: usize) -> bool {
+        let mut p = i;
+        for _ in 0..3 {
+            if p == 0 || !self.same_sent(p - 1, i) {
+                return false;
+            }
+            p -= 1;
+            if self.has(p, Category::Movement) {
+                return true;
+            }
+            if !self.has(p, Category::Cue) && self.t(p) != "of" && self.t(p) != "the" {
+                return false;
+            }
+        }
+        false
+    }
+
+    fn find_places(&mut self) {
+        let n = self.n();
+        let mut buf = String::new();
+        let mut i = 0;
+        let mut found: Vec<(usize, usize, u8, Vec<GEntry>)> = Vec::new();
+        while i < n {
+            if self.consumed[i] || !matches!(self.kind(i), TokenKind::Arabic | TokenKind::Latin) {
+                i += 1;
+                continue;
+            }
+            if let Some((end, prefix, cands)) = self.place_match_at(i, &mut buf) {
+                // A one-word name that is also a lexicon word needs a cue.
+                let lexical = end == i + 1 && !self.hits(i).is_empty() && self.hits(i).iter().all(|h| h.prefix <= prefix);
+                if lexical && self.cue_before(i) == 0 {
+                    i += 1;
+                    continue;
+                }
+                found.push((i, end, prefix, cands));
+                i = end;
+            } else {
+                i += 1;
+            }
+        }
+        for (tok, end, prefix, cands) in found {
+            let pm = self.classify_place(tok, end, prefix, cands);
+            self.places.push(pm);
+        }
+        self.find_unlisted();
+        self.places.sort_by_key(|p| p.tok);
+        self.resolve_places();
+    }
+
+    fn classify_place(&self, tok: usize, mut end: usize, prefix: u8, cands: Vec<GEntry>) -> PM {
+        let gov = cands.iter().find_map(|e| match e {
+            GEntry::Governorate(g) => Some(*g),
+            _ => None,
+        });
+        let region = cands.iter().find_map(|e| match e {
+            GEntry::Region(r) => Some(*r),
+            _ => None,
+        });
+        let has_place = cands.iter().any(|e| matches!(e, GEntry::Place(_)));
+        let prev = |cat: Category| tok > 0 && self.same_sent(tok - 1, tok) && self.has(tok - 1, cat);
+        // The word before may carry the clitic (بريف، لمحافظة).
+        let next_is = |cat: Category, end: usize| end < self.n() && self.same_sent(tok, end) && self.has(end, cat);
+        let mut r = if let Some(rg) = region {
+            PlaceRef::Region(rg)
+        } else if let Some(g) = gov {
+            let city = has_place;
+            if prev(Category::GovCue) || next_is(Category::GovCue, end) {
+                PlaceRef::Gov(g)
+            } else if prev(Category::Countryside) || prev(Category::Direction) || next_is(Category::Countryside, end) {
+                PlaceRef::GovRegion(g)
+            } else if city {
+                PlaceRef::Place(0)
+            } else {
+                PlaceRef::Gov(g)
+            }
+        } else {
+            PlaceRef::Place(0)
+        };
+        if let PlaceRef::GovRegion(_) = r {
+            while end < self.n() && self.same_sent(tok, end) && self.has(end, Category::Direction) {
+                end += 1;
+            }
+            if next_is(Category::Countryside, end) {
+                end += 1;
+            }
+        }
+        if r == PlaceRef::Place(0) && !has_place {
+            r = PlaceRef::Unlisted;
+        }
+        // "ريف X" where X was matched with the article-less region word.
+        let mut start = tok;
+        if matches!(r, PlaceRef::GovRegion(_)) && prev(Category::Countryside) {
+            start = tok - 1;
+        }
+        let start_prefix = if start == tok {
+            prefix
+        } else {
+            self.hit(start, Category::Countryside).map(|h| h.prefix).unwrap_or(0)
+        };
+        PM {
+            tok: start,
+            end,
+            prefix: start_prefix,
+            cands,
+            r,
+            admin1: None,
+            cue: self.cue_before(start),
+            movement: self.movement_before(start),
+            sent: self.sent_of[tok] as usize,
+        }
+    }
+
+    fn find_unlisted(&mut self) {
+        let n = self.n();
+        let starts: Vec<usize> = self.places.iter().map(|p| p.tok).collect();
+        let mut add = Vec::new();
+        for i in 0..n.saturating_sub(1) {
+            let Some(h) = self.hit(i, Category::Cue) else { continue };
+            if self.x.lex.entry(h.entry).value != "settlement" || (h.definite && self.kind(i) == TokenKind::Arabic) {
+                continue;
+            }
+            let mut k = i + 1;
+            if self.kind(i) == TokenKind::Latin {
+                if self.t(k) != "of" {
+                    continue;
+                }
+                k += 1;
+            }
+            if k >= n || starts.contains(&k) || !self.same_sent(i, k) || self.consumed[k] {
+                continue;
+            }
+            let first = k;
+            let mut words = 0;
+            while k < n && words < 3 && self.same_sent(i, k) && !self.consumed[k] && !starts.contains(&k) {
+                let ok = match self.kind(k) {
+                    TokenKind::Arabic => {
+                        let t = self.t(k);
+                        let adjective = words > 0 && t.starts_with("ال") && t.ends_with("يه");
+                        self.hits(k).is_empty() && t.chars().count() >= 2 && !adjective
+                    }
+                    TokenKind::Latin => {
+                        let t = self.t(k);
+                        self.is_capitalized(k) && self.hits(k).is_empty()
+                            || (words > 0 && matches!(t, "al" | "el" | "ash" | "ad" | "as" | "ar" | "an" | "at" | "az"))
+                    }
+                    _ => false,
+                };
+                if !ok {
+                    break;
+                }
+                words += 1;
+                k += 1;
+            }
+            // Do not end on an article.
+            while k > first && self.kind(k - 1) == TokenKind::Latin && matches!(self.t(k - 1), "al" | "el" | "ash" | "ad" | "as" | "ar" | "an" | "at" | "az") {
+                k -= 1;
+            }
+            if k > first {
+                add.push(PM {
+                    tok: first,
+                    end: k,
+                    prefix: 0,
+                    cands: Vec::new(),
+                    r: PlaceRef::Unlisted,
+                    admin1: None,
+                    cue: 2,
+                    movement: self.movement_before(first),
+                    sent: self.sent_of[first] as usize,
+                });
+            }
+        }
+        self.places.extend(add);
+    }
+
+    fn pm_admin1(&self, p: &PM) -> Option<String> {
+        let gaz = &self.x.gaz;
+        match p.r {
+            PlaceRef::Place(i) => gaz.place_at(i).admin1.clone(),
+            PlaceRef::Gov(g) | PlaceRef::GovRegion(g) => Some(gaz.governorate_at(g).iso.clone()),
+            PlaceRef::Region(r) => Some(gaz.region_at(r).admin1.clone()),
+            PlaceRef::Unlisted => p.admin1.clone(),
+        }
+    }
+
+    fn resolve_places(&mut self) {
+        let gaz = &self.x.gaz;
+        // Governorate hints: region-level mentions and unambiguous places.
+        let mut hints: Vec<(usize, usize, String)> = Vec::new(); // (sent, tok, iso)
+        for p in &self.places {
+            let iso = match p.r {
+                PlaceRef::Gov(g) | PlaceRef::GovRegion(g) => Some(gaz.governorate_at(g).iso.clone()),
+                PlaceRef::Region(r) => Some(gaz.region_at(r).admin1.clone()),
+                PlaceRef::Place(_) => {
+                    let ps: Vec<u32> = p.cands.iter().filter_map(|e| if let GEntry::Place(i) = e { Some(*i) } else { None }).collect();
+                    if ps.len() == 1 {
+                        gaz.place_at(ps[0]).admin1.clone()
+                    } else {
+                        None
+                    }
+                }
+                PlaceRef::Unlisted => None,
+            };
+            if let Some(iso) = iso {
+                hints.push((p.sent, p.tok, iso));
+            }
+        }
+        for idx in 0..self.places.len() {
+            let (sent, tok, end) = (self.places[idx].sent, self.places[idx].tok, self.places[idx].end);
+            // The region phrase right after the name (بريف إدلب) binds closest.
+            let after = hints
+                .iter()
+                .filter(|h| h.0 == sent && h.1 >= end && h.1 <= end + 6)
+                .min_by_key(|h| h.1)
+                .map(|h| h.2.clone());
+            let before = hints
+                .iter()
+                .filter(|h| h.0 == sent && h.1 < tok)
+                .max_by_key(|h| h.1)
+                .map(|h| h.2.clone());
+            let p = &mut self.places[idx];
+            match p.r {
+                PlaceRef::Place(_) => {
+                    let ps: Vec<u32> = p.cands.iter().filter_map(|e| if let GEntry::Place(i) = e { Some(*i) } else { None }).collect();
+                    let pick = |iso: &Option<String>| -> Option<u32> {
+                        let iso = iso.as_ref()?;
+                        ps.iter().copied().filter(|&i| gaz.place_at(i).admin1.as_ref() == Some(iso)).max_by_key(|&i| gaz.place_at(i).population)
+                    };
+                    let doc_iso: Option<String> = {
+                        let isos: Vec<&String> = hints.iter().map(|h| &h.2).collect();
+                        ps.iter()
+                            .filter_map(|&i| gaz.place_at(i).admin1.as_ref())
+                            .find(|a| isos.contains(a))
+                            .cloned()
+                    };
+                    let chosen = pick(&after)
+                        .or_else(|| pick(&before))
+                        .or_else(|| pick(&doc_iso))
+                        .or_else(|| ps.iter().copied().max_by_key(|&i| gaz.place_at(i).population));
+                    if let Some(c) = chosen {
+                        p.r = PlaceRef::Place(c);
+                    }
+                }
+                PlaceRef::Unlisted => {
+                    p.admin1 = after.or(before);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // ------------------------------------------------------------- casualties
+
+    fn person_count(&self, i: usize) -> Option<u32> {
+        self.hit(i, Category::Person).filter(|h| !h.conj && h.prefix == 0).map(|h| self.x.lex.entry(h.entry).int() as u32)
+    }
+
+    fn is_trigger_of_casualty(&self, i: usize) -> bool {
+        self.has(i, Category::Kill) || self.has(i, Category::Injure) || self.has(i, Category::KillStrict)
+    }
+
+    fn find_casualties(&mut self) {
+        let n = self.n();
+        for i in 0..n {
+            if self.consumed[i] {
+                continue;
+            }
+            let kill = self.hit(i, Category::Kill);
+            let injure = self.hit(i, Category::Injure);
+            let strict = self.hit(i, Category::KillStrict);
+            let knoun = self.hit(i, Category::KillNoun);
+            let inoun = self.hit(i, Category::InjureNoun);
+            // Count before a casualty noun: "11 قتيلا", "six dead", "15 wounded".
+            if knoun.is_some() || inoun.is_some() {
+                if let Some((cstart, v)) = self.count_ending_at(i) {
+                    let toll = (cstart.saturating_sub(5)..cstart).any(|k| self.same_sent(k, i) && self.has(k, Category::Toll));
+                    self.cas.push(Cas {
+                        sent: self.sent_of[i] as usize,
+                        kill: knoun.is_some(),
+                        value: v,
+                        toll,
+                        tok: cstart,
+                        end: i + 1,
+                        civilian: false,
+                    });
+                    continue;
+                }
+            }
+            let Some(h) = kill.or(injure).or(strict) else { continue };
+            let is_kill = kill.is_some() || strict.is_some();
+            // English passive: "four civilians were killed".
+            if self.kind(i) == TokenKind::Latin && i > 0 && matches!(self.t(i - 1), "were" | "was" | "been" | "are") {
+                let mut found = None;
+                for k in (i.saturating_sub(6)..i - 1).rev() {
+                    if !self.same_sent(k, i) {
+                        break;
+                    }
+                    if let Some((v, _)) = self.count_at(k, false) {
+                        found = Some((k, v));
+                        break;
+                    }
+                }
+                if let Some((k, v)) = found {
+                    self.cas.push(Cas {
+                        sent: self.sent_of[i] as usize,
+                        kill: is_kill,
+                        value: v.map(|v| v.min(u32::MAX as u64) as u32),
+                        toll: false,
+                        tok: k,
+                        end: i + 1,
+                        civilian: false,
+                    });
+                }
+                continue;
+            }
+            let mut j = i + h.len as usize;
+            let mut window = 0;
+            let mut first = true;
+            let mut result: Option<(Option<u32>, usize)> = None; // value, end token
+            let mut civilian = false;
+            while j < n && self.same_sent(i, j) && window < 9 {
+                if self.consumed[j] {
+                    j += 1;
+                    continue;
+                }
+                if self.is_trigger_of_casualty(j) || self.has(j, Category::Subset) {
+                    break;
+                }
+                if let Some((v, len)) = self.count_at(j, false) {
+                    let v = v.map(|v| v.min(u32::MAX as u64) as u32);
+                    if strict.is_some() && kill.is_none() {
+                        // خسرت 20 عنصراً: needs a person noun after the number.
+                        let person = self.has(j + len, Category::Person) || self.has(j + len, Category::Civilian);
+                        if !person || v.is_none() {
+                            break;
+                        }
+                    }
+                    result = Some((v, j + len));
+                    break;
+                }
+                if first {
+                    if let Some(c) = self.person_count(j).filter(|&c| c > 0) {
+                        if strict.is_none() || kill.is_some() {
+                            civilian = self.has(j, Category::Civilian);
+                            result = Some((Some(c), j + 1));
+                        }
+                        break;
+                    }
+                }
+                if self.kind(j) != TokenKind::Punct {
+                    first = false;
+                    window += 1;
+                }
+                j += 1;
+            }
+            let Some((mut value, mut end)) = result else { continue };
+            // Coordinated counts: "13 عنصراً من قوات النظام وأربعة من مقاتلي الجبهة", "three ... and two rebels".
+            let mut k = end;
+            let mut steps = 0;
+            while k < n && self.same_sent(i, k) && steps < 7 {
+                if self.kind(k) == TokenKind::Punct || self.is_trigger_of_casualty(k) || self.has(k, Category::Subset) {
+                    break;
+                }
+                if self.has(k, Category::Civilian) {
+                    civilian = true;
+                }
+                let conj_count = if self.kind(k) == TokenKind::Arabic {
+                    self.hit(k, Category::Number)
+                        .or_else(|| self.hit(k, Category::Tens))
+                        .filter(|h| h.conj)
+                        .and_then(|_| self.count_at(k, true))
+                } else if self.t(k) == "and" {
+                    self.count_at(k + 1, false).map(|(v, l)| (v, l + 1))
+                } else {
+                    None
+                };
+                if let Some((v, len)) = conj_count {
+                    match (value, v) {
+                        (Some(a), Some(b)) => value = Some(a + b.min(100_000) as u32),
+                        _ => value = None,
+                    }
+                    k += len;
+                    end = k;
+                    steps = 0;
+                    continue;
+                }
+                k += 1;
+                steps += 1;
+            }
+            end = end.max(k.min(n));
+            let toll = (i.saturating_sub(5)..i).any(|t| self.same_sent(t, i) && self.has(t, Category::Toll));
+            self.cas.push(Cas {
+                sent: self.sent_of[i] as usize,
+                kill: is_kill,
+                value,
+                toll,
+                tok: i,
+                end,
+                civilian,
+            });
+        }
+    }
+
+    /// A count that ends right before token `i` (for "11 قتيلا").
+    fn count_ending_at(&self, i: usize) -> Option<(usize, Option<u32>)> {
+        for back in 1..=2 {
+            if i < back {
+                break;
+            }
+            let s = i - back;
+            if !self.same_sent(s, i) {
+                break;
+            }
+            if let Some((v, len)) = self.count_at(s, false) {
+                if s + len == i {
+                    return Some((s, v.map(|v| v.min(u32::MAX as u64) as u32)));
+                }
+            }
+        }
+        None
+    }
+
+    // ----------------------------------------------------------------- actors
+
+    fn find_actors(&mut self) {
+        let n = self.n();
+        let mut i = 0;
+        while i < n {
+            let mut best: Option<(Actor, usize, u8)> = None;
+            if let Some(h) = self.hit(i, Category::Actor) {
+                if let Some(a) = Actor::parse(&self.x.lex.entry(h.entry).value) {
+                    best = Some((a, h.len as usize, h.prefix));
+                }
+            }
+            if best.is_none() {
+                if let Some(h) = self.hit(i, Category::ActorAdj) {
+                    let ok = match self.kind(i) {
+                        TokenKind::Latin => self.has(i + 1, Category::MilitaryNoun) && !self.has(i + 1, Category::NeutralAfter),
+                        _ => i > 0 && self.same_sent(i - 1, i) && self.has(i - 1, Category::MilitaryNoun),
+                    };
+                    if ok {
+                        if let Some(a) = Actor::parse(&self.x.lex.entry(h.entry).value) {
+                            best = Some((a, 1, h.prefix));
+                        }
+                    }
+                }
+            }
+            let Some((actor, len, prefix)) = best else {
+                i += 1;
+                continue;
+            };
+            let end = i + len;
+            let sent = self.sent_of[i] as usize;
+            let prev_has = |cat: Category| -> bool {
+                if i == 0 || !self.same_sent(i - 1, i) {
+                    return false;
+                }
+                let p = i - 1;
+                if self.has(p, cat) {
+                    return true;
+                }
+                // "عناصر من قوات النظام": look past من.
+                p > 0 && self.t(p) == "من" && self.same_sent(p - 1, i) && self.has(p - 1, cat)
+            };
+            let in_casualty = self.cas.iter().any(|c| c.tok < i && i < c.end);
+            let role = if actor == Actor::Civilians {
+                P_TARGET
+            } else if prev_has(Category::NeutralMarker) || self.has(end, Category::NeutralAfter) {
+                P_NEUTRAL
+            } else if prev_has(Category::TargetMarker) || in_casualty {
+                P_TARGET
+            } else {
+                P_PERP
+            };
+            self.actors.push(AM {
+                tok: i,
+                end,
+                prefix,
+                actor,
+                role,
+                sent,
+            });
+            i = end;
+        }
+    }
+
+    // ----------------------------------------------------------------- events
+
+    fn find_events(&mut self) {
+        #[derive(Clone, Copy)]
+        struct Scored {
+            best: Option<(EventType, bool, i32)>,
+            fresh: bool,
+            trig: (usize, usize),
+        }
+        let lex = &self.x.lex;
+        let mut per_sent: Vec<Scored> = Vec::with_capacity(self.sents.len());
+        for &(a, b) in &self.sents {
+            let mut scores: Vec<(String, i32)> = Vec::new();
+            let mut fresh = false;
+            let mut trig = (usize::MAX, 0);
+            let mut i = a;
+            while i < b {
+                if let Some(h) = self.hit(i, Category::Trigger) {
+                    let e = lex.entry(h.entry);
+                    if let Some(s) = scores.iter_mut().find(|s| s.0 == e.value) {
+                        s.1 += e.weight;
+                    } else {
+                        scores.push((e.value.clone(), e.weight));
+                    }
+                    let english_definite = self.kind(i) == TokenKind::Latin
+                        && i > 0
+                        && matches!(self.t(i - 1), "the" | "this" | "that" | "these" | "those");
+                    let arabic_definite = h.definite || (self.kind(i) == TokenKind::Arabic && self.t(i)[h.prefix as usize..].starts_with("ال") && e.len == 1);
+                    if !english_definite && !arabic_definite {
+                        fresh = true;
+                    }
+                    if trig.0 == usize::MAX {
+                        trig = (i, i + h.len as usize);
+                    }
+                    i += h.len as usize;
+                    continue;
+                }
+                i += 1;
+            }
+            let best = scores
+                .iter()
+                .max_by_key(|s| s.1)
+                .and_then(|s| {
+                    if s.0 == "territory" {
+                        Some((EventType::Other, true, s.1))
+                    } else {
+                        EventType::parse(&s.0).map(|t| (t, false, s.1))
+                    }
+                });
+            per_sent.push(Scored { best, fresh, trig });
+        }
+        let body: Vec<usize> = (0..self.sents.len()).filter(|&s| Some(s) != self.headline).collect();
+        self.build_events(&body, &per_sent.iter().map(|s| (s.best, s.fresh, s.trig)).collect::<Vec<_>>());
+        if self.events.is_empty() {
+            if let Some(h) = self.headline {
+                self.build_events(&[h], &per_sent.iter().map(|s| (s.best, s.fresh, s.trig)).collect::<Vec<_>>());
+            }
+        }
+        // Kind.
+        let mut cue = 0;
+        for i in 0..self.n() {
+            if let Some(h) = self.hit(i, Category::StatementCue) {
+                cue += lex.entry(h.entry).weight;
+            }
+        }
+        self.kind = if !self.events.is_empty() {
+            DocKind::Incident
+        } else if cue >= 2 {
+            DocKind::Statement
+        } else {
+            DocKind::Other
+        };
+    }
+
+    fn best_place(&self, sent: usize) -> Option<usize> {
+        let mut best: Option<(i32, usize)> = None;
+        for (k, p) in self.places.iter().enumerate() {
+            if p.sent != sent || p.movement {
+                continue;
+            }
+            let base = match p.r {
+                PlaceRef::Place(_) => 4,
+                PlaceRef::Unlisted => 3,
+                PlaceRef::Region(_) | PlaceRef::GovRegion(_) => 2,
+                PlaceRef::Gov(_) => 1,
+            };
+            let score = base + 2 * p.cue as i32;
+            if best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, k));
+            }
+        }
+        best.map(|b| b.1)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn build_events(&mut self, sents: &[usize], scored: &[(Option<(EventType, bool, i32)>, bool, (usize, usize))]) {
+        for &s in sents {
+            let (best, fresh, trig) = scored[s];
+            let place = self.best_place(s);
+            let has_cas = self.cas.iter().any(|c| c.sent == s);
+            let prev = self.events.len().checked_sub(1);
+            let Some((kind, territory, _)) = best else {
+                // No trigger: casualty counts without a new place add to the previous event.
+                if let (Some(p), true, None) = (prev, has_cas, place) {
+                    self.events[p].sents.push(s);
+                }
+                continue;
+            };
+            let same_as_prev = prev.is_some_and(|p| {
+                let e = &self.events[p];
+                e.kind == kind && e.territory == territory && place.is_some() && e.place.is_some() && {
+                    let (a, b) = (&self.places[e.place.unwrap_or(0)], &self.places[place.unwrap_or(0)]);
+                    a.r == b.r && (a.r != PlaceRef::Unlisted || self.orig(a.tok, a.end, a.prefix) == self.orig(b.tok, b.end, b.prefix))
+                }
+            });
+            if let Some(p) = prev {
+                if !fresh || place.is_none() || same_as_prev {
+                    self.events[p].sents.push(s);
+                    continue;
+                }
+            }
+            let place = place.or_else(|| self.headline.and_then(|h| self.best_place(h)));
+            self.events.push(Ev {
+                kind,
+                territory,
+                sents: vec![s],
+                place,
+                date: None,
+                date_precision: None,
+                perpetrator: None,
+                target: None,
+                killed: None,
+                injured: None,
+                kill_toll: false,
+                injure_toll: false,
+                evidence: vec![trig],
+            });
+        }
+        // Fill in dates, actors and casualties.
+        let mut prev_date: Option<(NaiveDate, u8)> = None;
+        for ei in 0..self.events.len() {
+            let sents = self.events[ei].sents.clone();
+            let first = sents[0];
+            let mut date: Option<(NaiveDate, u8)> = None;
+            let mut found_any = false;
+            for &s in &sents {
+                for d in self.dates.iter().filter(|d| d.sent == s) {
+                    found_any = true;
+                    if d.same_day {
+                        date = prev_date;
+                    } else if let (Some(dd), false) = (d.date, d.future) {
+                        date = Some((dd, d.precision));
+                    }
+                    if date.is_some() {
+                        break;
+                    }
+                }
+                if date.is_some() {
+                    break;
+                }
+            }
+            if date.is_none() && !found_any && ei > 0 {
+                date = prev_date;
+            }
+            let mut perp = None;
+            let mut target = None;
+            for &s in &sents {
+                for a in self.actors.iter().filter(|a| a.sent == s) {
+                    if a.role == P_PERP && perp.is_none() && s == first {
+                        perp = Some(a.actor);
+                    }
+                    if a.role == P_TARGET && target.is_none() && a.actor != Actor::Civilians {
+                        target = Some(a.actor);
+                    }
+                }
+            }
+            let mut ev = self.events[ei].clone();
+            for &s in &sents {
+                for c in self.cas.iter().filter(|c| c.sent == s) {
+                    let (slot, toll) = if c.kill {
+                        (&mut ev.killed, &mut ev.kill_toll)
+                    } else {
+                        (&mut ev.injured, &mut ev.injure_toll)
+                    };
+                    if let Some(v) = c.value {
+                        if c.toll {
+                            *slot = Some(if *toll { slot.unwrap_or(0).max(v) } else { v });
+                            *toll = true;
+                        } else if !*toll {
+                            *slot = Some(slot.unwrap_or(0).max(v));
+                        }
+                    }
+                    if c.civilian && target.is_none() {
+                        target = Some(Actor::Civilians);
+                    }
+                    let (a, b) = self.span(c.tok, c.end, 0);
+                    ev.evidence.push((a, b));
+                }
+            }
+            if target.is_none() && self.actors.iter().any(|a| sents.contains(&a.sent) && a.actor == Actor::Civilians) {
+                target = Some(Actor::Civilians);
+            }
+            let perp = perp.unwrap_or(Actor::Unknown);
+            if ev.territory {
+                ev.kind = if perp.is_state_side() {
+                    EventType::GovernmentRegainsTerritory
+                } else {
+                    EventType::NonStateActorOvertakesTerritory
+                };
+            }
+            ev.perpetrator = Some(perp);
+            ev.target = target;
+            ev.date = date.map(|d| d.0);
+            ev.date_precision = date.map(|d| d.1);
+            if date.is_some() {
+                prev_date = date;
+            }
+            self.events[ei] = ev;
+        }
+    }
+
+    // ----------------------------------------------------------------- output
+
+    fn location_of(&self, p: &PM) -> Location {
+        let gaz = &self.x.gaz;
+        let name = Some(self.orig(p.tok, p.end, p.prefix));
+        match p.r {
+            PlaceRef::Place(i) => {
+                let pl = gaz.place_at(i);
+                Location {
+                    name,
+                    geonameid: Some(pl.geonameid),
+                    admin1: pl.admin1.clone(),
+                    lat: Some(pl.lat),
+                    lon: Some(pl.lon),
+                    precision: Some(1),
+                }
+            }
+            PlaceRef::Gov(g) => {
+                let gv = gaz.governorate_at(g);
+                Location {
+                    name,
+                    geonameid: None,
+                    admin1: Some(gv.iso.clone()),
+                    lat: Some(gv.lat),
+                    lon: Some(gv.lon),
+                    precision: Some(3),
+                }
+            }
+            PlaceRef::GovRegion(g) => {
+                let gv = gaz.governorate_at(g);
+                Location {
+                    name,
+                    geonameid: None,
+                    admin1: Some(gv.iso.clone()),
+                    lat: Some(gv.lat),
+                    lon: Some(gv.lon),
+                    precision: Some(2),
+                }
+            }
+            PlaceRef::Region(r) => {
+                let rg = gaz.region_at(r);
+                Location {
+                    name,
+                    geonameid: None,
+                    admin1: Some(rg.admin1.clone()),
+                    lat: Some(rg.lat),
+                    lon: Some(rg.lon),
+                    precision: Some(rg.precision),
+                }
+            }
+            PlaceRef::Unlisted => {
+                // Approximate by the region named with it, when there is one.
+                let region = self
+                    .places
+                    .iter()
+                    .filter(|q| q.sent == p.sent && q.tok >= p.end && q.tok <= p.end + 6)
+                    .find(|q| matches!(q.r, PlaceRef::Region(_) | PlaceRef::GovRegion(_)))
+                    .map(|q| self.location_of(q));
+                Location {
+                    name,
+                    geonameid: None,
+                    admin1: p.admin1.clone(),
+                    lat: region.as_ref().and_then(|r| r.lat),
+                    lon: region.as_ref().and_then(|r| r.lon),
+                    precision: Some(2),
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> Extraction {
+        let mut mentions = Mentions::default();
+        for p in &self.places {
+            let loc = self.location_of(p);
+            let (start, end) = self.span(p.tok, p.end, p.prefix);
+            mentions.places.push(PlaceMention {
+                name: loc.name.clone().unwrap_or_default(),
+                kind: match p.r {
+                    PlaceRef::Place(_) => "place",
+                    PlaceRef::Gov(_) => "governorate",
+                    PlaceRef::Region(_) | PlaceRef::GovRegion(_) => "region",
+                    PlaceRef::Unlisted => "unlisted",
+                }
+                .to_string(),
+                geonameid: loc.geonameid,
+                admin1: loc.admin1.or_else(|| self.pm_admin1(p)),
+                lat: loc.lat,
+                lon: loc.lon,
+                precision: loc.precision,
+                start,
+                end,
+            });
+        }
+        for d in &self.dates {
+            let (start, end) = self.span(d.tok, d.end, 0);
+            mentions.dates.push(DateMention {
+                text: self.text[start..end].to_string(),
+                date: d.date,
+                precision: if d.date.is_some() { Some(d.precision) } else { None },
+                start,
+                end,
+            });
+        }
+        for a in &self.actors {
+            let (start, end) = self.span(a.tok, a.end, a.prefix);
+            mentions.actors.push(ActorMention {
+                actor: a.actor,
+                role: match a.role {
+                    P_PERP => "perpetrator",
+                    P_TARGET => "target",
+                    _ => "neutral",
+                }
+                .to_string(),
+                text: self.text[start..end].to_string(),
+                start,
+                end,
+            });
+        }
+        for &(a, b, v) in &self.numbers {
+            let (start, end) = self.span(a, b, 0);
+            mentions.numbers.push(NumberMention {
+                text: self.text[start..end].to_string(),
+                value: v,
+                start,
+                end,
+            });
+        }
+        let mut diagnostics = self.diags.clone();
+        let mut events = Vec::with_capacity(self.events.len());
+        for e in &self.events {
+            let mut evidence: Vec<Span> = Vec::new();
+            let mut add = |s: usize, t: usize| {
+                if s < t && !evidence.iter().any(|x| x.start == s && x.end == t) {
+                    evidence.push(Span { start: s, end: t });
+                }
+            };
+            let (ta, tb) = e.evidence[0];
+            if ta != usize::MAX {
+                let (s, t) = self.span(ta, tb, 0);
+                add(s, t);
+            }
+            for &(s, t) in &e.evidence[1..] {
+                add(s, t);
+            }
+            let location = match e.place {
+                Some(p) => {
+                    let pm = &self.places[p];
+                    let (s, t) = self.span(pm.tok, pm.end, pm.prefix);
+                    add(s, t);
+                    self.location_of(pm)
+                }
+                None => {
+                    if ta != usize::MAX {
+                        let (s, t) = self.span(ta, tb, 0);
+                        diagnostics.push(Diagnostic::at_span("event_without_location", s, t, "an event trigger with no place in its sentence or the headline".into()));
+                    }
+                    Location::default()
+                }
+            };
+            evidence.sort_by_key(|s| s.start);
+            events.push(Event {
+                kind: e.kind,
+                date: e.date,
+                date_precision: e.date_precision,
+                location,
+                perpetrator: e.perpetrator,
+                target: e.target,
+                killed: e.killed,
+                injured: e.injured,
+                evidence,
+            });
+        }
+        Extraction {
+            language: self.lang,
+            kind: self.kind,
+            published: self.published,
+            events,
+            mentions,
+            diagnostics,
+        }
+    }
+}
