@@ -43,13 +43,14 @@ fn read(path: &str) -> Result<Vec<RawRecord>, Box<dyn Error>> {
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let input = args.first().ok_or("usage: link RECORDS.csv --out PAIRS.csv [--clusters C.csv] [--threshold P]")?.clone();
-    let (mut out, mut clusters, mut thr) = (String::from("pairs.csv"), None, None);
+    let (mut out, mut clusters, mut thr, mut truth) = (String::from("pairs.csv"), None, None, None::<String>);
     let mut i = 1;
     while i + 1 < args.len() {
         match args[i].as_str() {
             "--out" => out = args[i + 1].clone(),
             "--clusters" => clusters = Some(args[i + 1].clone()),
             "--threshold" => thr = Some(args[i + 1].parse::<f64>()?),
+            "--truth" => truth = Some(args[i + 1].clone()),
             o => return Err(format!("unknown option {o}").into()),
         }
         i += 2;
@@ -92,6 +93,47 @@ fn main() -> Result<(), Box<dyn Error>> {
         t_link,
         t0.elapsed().as_secs_f64()
     );
+    if let Some(t) = truth {
+        // Diagnostics: pair completeness and a sample of missed matches.
+        let mut pid: HashMap<String, u32> = HashMap::new();
+        for row in csv::Reader::from_path(&t)?.records() {
+            let row = row?;
+            pid.insert(row[0].to_string(), row[1].parse()?);
+        }
+        let tr: Vec<u32> = (0..linker.len() as u32).map(|i| pid[linker.record_id(i)]).collect();
+        eprintln!("pair_completeness={:.4}", hudna_names::eval::pair_completeness(&res.candidates, &tr));
+        let mut by: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (i, &p) in tr.iter().enumerate() {
+            by.entry(p).or_default().push(i as u32);
+        }
+        let idx: HashMap<&str, usize> = recs.iter().enumerate().map(|(i, r)| (r.record_id.as_str(), i)).collect();
+        let show = |i: u32| {
+            let r = &recs[idx[linker.record_id(i)]];
+            format!("{}|{} {} {} {}|m={}|{}|{}|{}", r.full_name, r.first, r.father, r.grandfather, r.family, r.mother, r.birth_year, r.place, r.sex)
+        };
+        let mut shown = 0;
+        'o: for m in by.values() {
+            for x in 0..m.len() {
+                for y in x + 1..m.len() {
+                    if res.clusters[m[x] as usize] != res.clusters[m[y] as usize] {
+                        let cand = res.candidates.binary_search(&hudna_names::block::pack(m[x], m[y])).is_ok();
+                        eprintln!("MISS cand={cand}\n  {}\n  {}\n  {}", show(m[x]), show(m[y]), linker.explain(m[x], m[y])?);
+                        shown += 1;
+                        if shown >= 25 {
+                            break 'o;
+                        }
+                    }
+                }
+            }
+        }
+        let mut fp = 0;
+        for (i, &l) in res.clusters.iter().enumerate() {
+            if l as usize != i && tr[i] != tr[l as usize] && fp < 10 {
+                fp += 1;
+                eprintln!("FALSE\n  {}\n  {}\n  {}", show(i as u32), show(l), linker.explain(i as u32, l)?);
+            }
+        }
+    }
     if let Some(m) = linker.model() {
         eprintln!("lambda={:?}", m.lambda);
         for c in 0..3 {

@@ -18,7 +18,7 @@ pub const KEY_NAMES: [&str; NKEYS] = [
     "first+family",
     "first+father+grandfather",
     "family+mother",
-    "first+father+birth_year",
+    "first+father",
     "father+family+birth_year",
     "first+mother+birth_year",
 ];
@@ -44,10 +44,10 @@ fn key(kind: u64, parts: &[u32]) -> u64 {
 pub fn keys(p: &Prepared) -> [u64; NKEYS] {
     let y = if p.year == 0 { NONE } else { p.year as u32 };
     [
-        key(0, &[p.first.skel, p.family.skel]),
+        key(0, &[p.first.skel, if p.tail_ambiguous { p.father.skel } else { p.family.skel }]),
         key(1, &[p.first.skel, p.father.skel, p.grandfather.skel]),
         key(2, &[p.family.skel, p.mother.skel]),
-        key(3, &[p.first.skel, p.father.skel, y]),
+        key(3, &[p.first.skel, p.father.skel]),
         key(4, &[p.father.skel, p.family.skel, y]),
         key(5, &[p.first.skel, p.mother.skel, y]),
     ]

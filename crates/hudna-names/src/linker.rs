@@ -11,7 +11,7 @@ use crate::model::{compare, pair_class, probability, u_from_samples, Explanation
 /// Blocking keys used as EM training sessions, with the fields they fix.
 const TRAINING_KEYS: &[(usize, &[Field])] = &[
     (0, &[Field::First, Field::Family]),
-    (3, &[Field::First, Field::Father, Field::BirthYear]),
+    (3, &[Field::First, Field::Father]),
     (2, &[Field::Family, Field::Mother]),
 ];
 use crate::record::{Interner, Normalized, Prepared, RawRecord};

@@ -44,8 +44,8 @@ pub const FIELDS: [Field; NF] = [
     Field::Sex,
 ];
 
-const NAME_LEVELS: &[&str] = &["null", "different", "jw>=0.80", "jw>=0.92", "skeleton", "exact"];
-const FAMILY_LEVELS: &[&str] = &["null", "different", "swapped", "jw>=0.80", "jw>=0.92", "skeleton", "exact"];
+const NAME_LEVELS: &[&str] = &["null", "different", "jw>=0.80", "close", "near-exact", "exact"];
+const FAMILY_LEVELS: &[&str] = &["null", "different", "swapped", "jw>=0.80", "close", "near-exact", "exact"];
 const YEAR_LEVELS: &[&str] = &["null", "diff>=3", "diff=2", "diff=1", "exact"];
 const PLACE_LEVELS: &[&str] = &["null", "different", "overlap", "exact"];
 const SEX_LEVELS: &[&str] = &["null", "different", "same"];
@@ -96,14 +96,24 @@ fn jw_sym(it: &Interner, a: u32, b: u32) -> f64 {
     }
 }
 
-fn name_level(it: &Interner, a: Tok, b: Tok) -> u8 {
+/// Levels: 5 same text; 4 same text up to typo classes (same script) or
+/// same skeleton (across scripts); 3 same skeleton (same script) or
+/// Jaro–Winkler ≥ 0.92 on skeletons; 2 Jaro–Winkler ≥ 0.80; 1 different.
+fn name_level(it: &Interner, a: Tok, b: Tok, same_script: bool) -> u8 {
     if a.is_missing() || b.is_missing() {
         return 0;
     }
     if a.text == b.text {
         return 5;
     }
-    if a.skel == b.skel {
+    if same_script {
+        if a.merged == b.merged {
+            return 4;
+        }
+        if a.skel == b.skel {
+            return 3;
+        }
+    } else if a.skel == b.skel {
         return 4;
     }
     let jw = jw_sym(it, a.skel, b.skel);
@@ -116,13 +126,30 @@ fn name_level(it: &Interner, a: Tok, b: Tok) -> u8 {
     }
 }
 
+/// A two-part name's second part is read as the family name when it fits
+/// the other record's family name better than its father's name.
+fn resolve_tail(it: &Interner, x: &Prepared, y: &Prepared, same: bool) -> Prepared {
+    let mut x = *x;
+    if x.tail_ambiguous && !y.tail_ambiguous && !y.family.is_missing() {
+        let as_father = name_level(it, x.father, y.father, same);
+        let as_family = name_level(it, x.father, y.family, same);
+        if as_family > as_father {
+            x.family = x.father;
+            x.father = Tok::MISSING;
+        }
+    }
+    x
+}
+
 /// Compare two prepared records. Symmetric by construction.
 pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
+    let same = a.script == b.script;
+    let (a, b) = (&resolve_tail(it, a, b, same), &resolve_tail(it, b, a, same));
     let mut g = [0u8; NF];
-    g[0] = name_level(it, a.first, b.first);
-    g[1] = name_level(it, a.father, b.father);
-    g[2] = name_level(it, a.grandfather, b.grandfather);
-    let fam = name_level(it, a.family, b.family);
+    g[0] = name_level(it, a.first, b.first, same);
+    g[1] = name_level(it, a.father, b.father, same);
+    g[2] = name_level(it, a.grandfather, b.grandfather, same);
+    let fam = name_level(it, a.family, b.family, same);
     g[3] = match fam {
         0 => 0,
         1 => {
@@ -136,7 +163,7 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
         }
         l => l + 1,
     };
-    g[4] = name_level(it, a.mother, b.mother);
+    g[4] = name_level(it, a.mother, b.mother, same);
     g[5] = if a.year == 0 || b.year == 0 {
         0
     } else {
@@ -355,7 +382,7 @@ impl Model {
     /// Log2 Bayes factor of a pair without the prior.
     pub fn log2_bf_gamma(&self, tf: &TermFreq, a: &Prepared, b: &Prepared, g: &Gamma) -> f64 {
         let c = pair_class(a, b);
-        g.iter().enumerate().map(|(f, &l)| self.weight(c, f, l) + self.tf_adjust(tf, f, l, a)).sum()
+        g.iter().enumerate().map(|(f, &l)| self.weight(c, f, l) + self.tf_adjust(tf, f, l, a, b)).sum()
     }
 
     fn refresh(&mut self) {
@@ -384,7 +411,10 @@ impl Model {
         (l / (1.0 - l)).log2()
     }
 
-    fn tf_adjust(&self, tf: &TermFreq, f: usize, level: u8, a: &Prepared) -> f64 {
+    /// Term-frequency adjustment of an agreeing name field. The agreeing
+    /// token is taken from whichever record has the field (a two-part name
+    /// may agree through its re-read tail); both carry the same skeleton.
+    fn tf_adjust(&self, tf: &TermFreq, f: usize, level: u8, a: &Prepared, b: &Prepared) -> f64 {
         let t = match table_of(f) {
             Some(t) => t,
             None => return 0.0,
@@ -393,13 +423,17 @@ impl Model {
         if level < top {
             return 0.0;
         }
-        let tok = match f {
-            0 => a.first,
-            1 => a.father,
-            2 => a.grandfather,
-            3 => a.family,
-            _ => a.mother,
+        let field = |p: &Prepared| match f {
+            0 => p.first,
+            1 => p.father,
+            2 => p.grandfather,
+            3 => p.family,
+            _ => p.mother,
         };
+        let tok = if field(a).is_missing() { field(b) } else { field(a) };
+        if tok.is_missing() {
+            return 0.0;
+        }
         self.tf_scale * tf.adjustment(t, tok.skel)
     }
 
@@ -414,7 +448,7 @@ impl Model {
         let c = pair_class(a, b);
         let mut s = self.prior(c);
         for (f, &l) in g.iter().enumerate() {
-            s += self.weight(c, f, l) + self.tf_adjust(tf, f, l, a);
+            s += self.weight(c, f, l) + self.tf_adjust(tf, f, l, a, b);
         }
         s
     }
@@ -430,7 +464,7 @@ impl Model {
                 field,
                 level: field.levels()[g[f] as usize],
                 weight: self.weight(c, f, g[f]),
-                tf_adjustment: self.tf_adjust(tf, f, g[f], a),
+                tf_adjustment: self.tf_adjust(tf, f, g[f], a, b),
             })
             .collect::<Vec<_>>();
         let prior = self.prior(c);

@@ -31,11 +31,18 @@ pub const NONE: u32 = u32::MAX;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Tok {
     pub text: u32,
+    /// Text with the typo classes of its script merged (ح/ه, ت/ط, ...),
+    /// vowel letters kept: محمد and محمود stay apart.
+    pub merged: u32,
     pub skel: u32,
 }
 
 impl Tok {
-    pub const MISSING: Tok = Tok { text: NONE, skel: NONE };
+    pub const MISSING: Tok = Tok {
+        text: NONE,
+        merged: NONE,
+        skel: NONE,
+    };
     pub fn is_missing(self) -> bool {
         self.skel == NONE
     }
@@ -45,9 +52,12 @@ impl Tok {
 pub const PLACE_TOKENS: usize = 3;
 
 /// A record ready for comparison: all strings interned.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Prepared {
     pub script: Script,
+    /// The name had only two parts: the second may be the father's name
+    /// (stored in `father`) or the family name.
+    pub tail_ambiguous: bool,
     pub first: Tok,
     pub father: Tok,
     pub grandfather: Tok,
@@ -93,6 +103,7 @@ impl Interner {
 #[derive(Clone, Debug, Default)]
 pub struct Normalized {
     pub script: Option<Script>,
+    pub tail_ambiguous: bool,
     pub first: Option<NamePart>,
     pub father: Option<NamePart>,
     pub grandfather: Option<NamePart>,
@@ -154,7 +165,8 @@ impl Normalized {
                 1 => n.first = it.next(),
                 2 => {
                     n.first = it.next();
-                    n.family = it.next();
+                    n.father = it.next();
+                    n.tail_ambiguous = true;
                 }
                 3 => {
                     n.first = it.next();
@@ -187,6 +199,21 @@ impl Normalized {
     pub fn has_name(&self) -> bool {
         self.first.is_some() || self.family.is_some()
     }
+}
+
+/// Merge the letters most often confused in typing (ح/ه، ت/ط، س/ص،
+/// ذ/ز/ظ، ق/ك); vowel letters are kept.
+pub fn merge_typo_classes(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'ه' => 'ح',
+            'ط' => 'ت',
+            'ص' => 'س',
+            'ذ' | 'ظ' => 'ز',
+            'ك' => 'ق',
+            c => c,
+        })
+        .collect()
 }
 
 /// Drop "(...)" segments: nicknames and kunyas written in parentheses.
@@ -224,7 +251,11 @@ fn place_skeletons(s: &str) -> Vec<String> {
 impl Prepared {
     pub fn intern(n: &Normalized, it: &mut Interner) -> Prepared {
         let mut tok = |p: &Option<NamePart>| match p {
-            Some(p) => Tok { text: it.id(&p.text), skel: it.id(&p.skel) },
+            Some(p) => Tok {
+                text: it.id(&p.text),
+                merged: it.id(&merge_typo_classes(&p.text)),
+                skel: it.id(&p.skel),
+            },
             None => Tok::MISSING,
         };
         let first = tok(&n.first);
@@ -238,6 +269,7 @@ impl Prepared {
         }
         Prepared {
             script: n.script.unwrap_or(Script::Arabic),
+            tail_ambiguous: n.tail_ambiguous,
             first,
             father,
             grandfather,
