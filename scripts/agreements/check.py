@@ -276,7 +276,31 @@ def check_moscow(mos: Agreement):
         ok(c.covers(Point(lon, lat)) == want, f"m4 corridor: {km} km north of the road inside={want}")
 
 
+def check_outline():
+    path = ROOT / "data" / "outline" / "syria-neighbours.geojson"
+    if not path.is_file():
+        return
+    ok(path.stat().st_size < 400_000, "outline larger than 400 KB")
+    fc = json.loads(path.read_text(encoding="utf-8"))
+    isos = set()
+    for i, f in enumerate(fc["features"]):
+        p, g = f["properties"], f["geometry"]
+        for k in ("name_en", "name_ar", "iso_a3"):
+            ok(k in p, f"outline[{i}]: {k} missing")
+        isos.add(p["iso_a3"])
+        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+        for rings in polys:
+            for ri, r in enumerate(rings):
+                ok(r[0] == r[-1] and len(r) >= 4, f"outline[{i}]: ring not closed")
+                ok((signed_area(r) > 0) == (ri == 0), f"outline[{i}]: winding")
+        ok(shape(g).is_valid, f"outline[{i}] ({p.get('name_en')}): invalid")
+    for iso in ("SYR", "TUR", "IRQ", "JOR", "LBN", "ISR", "PSE", "CYP"):
+        ok(iso in isos, f"outline: {iso} missing")
+    print(f"checked outline: {len(fc['features'])} features")
+
+
 def main():
+    check_outline()
     ags = {}
     for d in sorted(AGR.iterdir()):
         if (d / "agreement.toml").is_file():
