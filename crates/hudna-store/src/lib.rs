@@ -11,9 +11,12 @@
 //! names it.
 
 mod audit;
+mod incidents;
 mod sqlite;
+mod sqlite_incidents;
 
 pub use audit::{AuditEntry, AuditRecord, ChainBreak};
+pub use incidents::*;
 pub use sqlite::SqliteStore;
 
 use serde::Serialize;
@@ -112,4 +115,27 @@ pub trait Store: Send + Sync {
     fn audit_log(&self, entity: Option<&str>) -> Result<Vec<AuditRecord>>;
     /// Walks the chain; `Ok(None)` when every entry matches.
     fn verify_audit(&self) -> Result<(usize, Option<ChainBreak>)>;
+
+    /// Runs `f` in one write transaction: all of it commits, or none.
+    fn write_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+    /// Runs `f` against a consistent read snapshot.
+    fn read_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+    /// Live incidents matching the filter, newest day first.
+    fn incidents(&self, filter: &IncidentFilter) -> Result<Vec<IncidentRow>>;
+    fn assessments(&self, incident_id: i64) -> Result<Vec<AssessmentRow>>;
+    fn report(&self, id: i64) -> Result<Option<ReportRow>>;
+    /// Ids of every live (not merged) incident.
+    fn live_incident_ids(&self) -> Result<Vec<i64>>;
+    /// Violations per zone per day of one agreement, days in `[since, until]`.
+    fn daily_counts(&self, agreement: &str, since: i32, until: i32) -> Result<Vec<DailyCount>>;
+    /// Numbers of reports, events and live incidents.
+    fn counts(&self) -> Result<Counts>;
+}
+
+/// How much the store holds.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub reports: u64,
+    pub events: u64,
+    pub incidents: u64,
 }

@@ -1,13 +1,18 @@
 //! The embedded SQLite backend.
 
 use crate::audit::{entry_hash, verify, AuditEntry, AuditRecord, ChainBreak, GENESIS};
-use crate::{AgreementRow, ConsentRow, PlaceRow, PutOutcome, Result, Store, StoreError};
+use crate::incidents::{AssessmentRow, DailyCount, IncidentFilter, IncidentRow, ReportRow, Tx};
+use crate::sqlite_incidents::*;
+use crate::{AgreementRow, ConsentRow, Counts, PlaceRow, PutOutcome, Result, Store, StoreError};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Migrations, in order; the position is the schema version.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_agreements.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/sqlite/0001_agreements.sql"),
+    include_str!("../migrations/sqlite/0002_incidents.sql"),
+];
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -360,6 +365,130 @@ impl Store for SqliteStore {
     fn verify_audit(&self) -> Result<(usize, Option<ChainBreak>)> {
         let all = self.audit_log(None)?;
         Ok((all.len(), verify(&all)))
+    }
+
+    fn write_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        self.write(|tx| f(&mut SqlTx(tx)))
+    }
+
+    fn read_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        let mut conn = self.conn.lock().expect("store mutex");
+        let tx = conn.transaction()?;
+        let out = f(&mut SqlTx(&tx));
+        drop(tx);
+        out.map_err(|e| self.locked(e))
+    }
+
+    fn incidents(&self, q: &IncidentFilter) -> Result<Vec<IncidentRow>> {
+        self.read(|c| {
+            let mut sql = String::new();
+            let mut args: Vec<rusqlite::types::Value> = vec![];
+            let cols: String = INCIDENT_COLS.split(", ").map(|c| format!("i.{c}")).collect::<Vec<_>>().join(", ");
+            let needs_assessment = q.agreement.is_some() || q.zone.is_some() || q.violations_only;
+            if needs_assessment {
+                sql.push_str(&format!("SELECT DISTINCT {cols} FROM assessments a JOIN incidents i ON i.id = a.incident_id WHERE i.merged_into IS NULL"));
+                if let Some(a) = &q.agreement {
+                    sql.push_str(" AND a.agreement = ?");
+                    args.push(a.clone().into());
+                }
+                if let Some(z) = &q.zone {
+                    sql.push_str(" AND a.zone = ?");
+                    args.push(z.clone().into());
+                }
+                if q.violations_only {
+                    sql.push_str(" AND a.reading = 'violation'");
+                }
+                if let Some(d) = q.since_day {
+                    sql.push_str(" AND a.day >= ?");
+                    args.push((d as i64).into());
+                }
+                if let Some(d) = q.until_day {
+                    sql.push_str(" AND a.day <= ?");
+                    args.push((d as i64).into());
+                }
+            } else {
+                sql.push_str(&format!("SELECT {cols} FROM incidents i WHERE i.merged_into IS NULL"));
+                if let Some(d) = q.since_day {
+                    sql.push_str(" AND i.day >= ?");
+                    args.push((d as i64).into());
+                }
+                if let Some(d) = q.until_day {
+                    sql.push_str(" AND i.day <= ?");
+                    args.push((d as i64).into());
+                }
+            }
+            if let Some(s) = &q.status {
+                sql.push_str(" AND i.status = ?");
+                args.push(s.clone().into());
+            }
+            if q.published_only {
+                sql.push_str(" AND i.status = 'published'");
+            }
+            sql.push_str(" ORDER BY i.day DESC, i.id DESC");
+            if let Some(l) = q.limit {
+                sql.push_str(&format!(" LIMIT {l}"));
+                if let Some(o) = q.offset {
+                    sql.push_str(&format!(" OFFSET {o}"));
+                }
+            }
+            let mut st = c.prepare_cached(&sql)?;
+            let rows = st
+                .query_map(rusqlite::params_from_iter(args), incident_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn assessments(&self, incident_id: i64) -> Result<Vec<AssessmentRow>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(&format!("SELECT {ASSESSMENT_COLS} FROM assessments WHERE incident_id = ?1 ORDER BY agreement"))?;
+            let rows = st.query_map([incident_id], assessment_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn report(&self, id: i64) -> Result<Option<ReportRow>> {
+        self.read(|c| {
+            Ok(c.prepare_cached(&format!("SELECT {REPORT_COLS} FROM reports WHERE id = ?1"))?
+                .query_row([id], report_row)
+                .optional()?)
+        })
+    }
+
+    fn live_incident_ids(&self) -> Result<Vec<i64>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached("SELECT id FROM incidents WHERE merged_into IS NULL ORDER BY id")?;
+            let rows = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn daily_counts(&self, agreement: &str, since: i32, until: i32) -> Result<Vec<DailyCount>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT a.zone, a.day, COUNT(*) FROM assessments a
+                 WHERE a.agreement = ?1 AND a.reading = 'violation' AND a.day BETWEEN ?2 AND ?3 AND a.zone IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.incident_id AND i.merged_into IS NULL)
+                 GROUP BY a.zone, a.day ORDER BY a.zone, a.day",
+            )?;
+            let rows = st
+                .query_map(params![agreement, since, until], |r| {
+                    Ok(DailyCount { agreement: agreement.to_owned(), zone: r.get(0)?, day: r.get(1)?, violations: r.get::<_, i64>(2)? as u64 })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn counts(&self) -> Result<Counts> {
+        self.read(|c| {
+            let n = |sql: &str| -> Result<u64> { Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+            Ok(Counts {
+                reports: n("SELECT COUNT(*) FROM reports")?,
+                events: n("SELECT COUNT(*) FROM events")?,
+                incidents: n("SELECT COUNT(*) FROM incidents WHERE merged_into IS NULL")?,
+            })
+        })
     }
 }
 

@@ -1,0 +1,167 @@
+//! Rows and the transaction interface for reports, events and incidents.
+
+use crate::audit::{AuditEntry, AuditRecord};
+use crate::Result;
+use serde::{Deserialize, Serialize};
+
+/// A report to store (one source document).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ReportRow {
+    pub id: i64,
+    pub content_hash: String,
+    pub source: String,
+    pub outlet: String,
+    pub url: String,
+    pub published: Option<String>,
+    pub language: String,
+    pub kind: String,
+    pub origin: String,
+    pub text: String,
+    pub extraction: String,
+    pub flags: String,
+    pub ingested_by: String,
+    pub ingested_at: String,
+}
+
+/// What one report says happened.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct EventRow {
+    pub id: i64,
+    pub report_id: i64,
+    pub seq: u32,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub date: Option<String>,
+    pub date_precision: Option<u8>,
+    pub place_name: Option<String>,
+    pub geonameid: Option<u32>,
+    pub admin1: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub geo_precision: Option<u8>,
+    pub perpetrator: Option<String>,
+    pub target: Option<String>,
+    pub killed: Option<u32>,
+    pub injured: Option<u32>,
+    /// JSON `[[start, end], ...]`: byte offsets into the report's text.
+    pub evidence: String,
+    pub incident_id: Option<i64>,
+}
+
+/// One real-world happening.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct IncidentRow {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub event_group: String,
+    pub date: Option<String>,
+    pub day: Option<i32>,
+    pub date_precision: Option<u8>,
+    pub place_name: Option<String>,
+    pub geonameid: Option<u32>,
+    pub admin1: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub geo_precision: Option<u8>,
+    pub perpetrator: Option<String>,
+    pub target: Option<String>,
+    pub killed: Range,
+    pub injured: Range,
+    pub sources: u32,
+    pub reports: u32,
+    pub status: String,
+    pub assignee: Option<String>,
+    pub grade: String,
+    pub grade_override: Option<String>,
+    pub grade_reason: Option<String>,
+    pub merged_into: Option<i64>,
+    /// JSON list of incident ids this one absorbed.
+    pub absorbed: String,
+    pub revision: u32,
+    pub flags: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Low / best / high across sources, as UCDP reports fatalities.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct Range {
+    pub low: Option<u32>,
+    pub best: Option<u32>,
+    pub high: Option<u32>,
+}
+
+/// An incident's reading against one agreement.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AssessmentRow {
+    pub incident_id: i64,
+    pub agreement: String,
+    pub zone: Option<String>,
+    pub day: Option<i32>,
+    pub reading: String,
+    pub rule: Option<String>,
+    pub in_security_zone: bool,
+    pub border_km: Option<f64>,
+    /// JSON list of reasons.
+    pub reasons: String,
+}
+
+/// A party's position on an incident.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StanceRow {
+    pub id: i64,
+    pub incident_id: i64,
+    pub agreement: String,
+    pub party: String,
+    pub position: String,
+    pub comment: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// Filters for listing incidents.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentFilter {
+    pub agreement: Option<String>,
+    pub zone: Option<String>,
+    pub since_day: Option<i32>,
+    pub until_day: Option<i32>,
+    pub violations_only: bool,
+    pub status: Option<String>,
+    pub published_only: bool,
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+}
+
+/// Violations per zone per day.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DailyCount {
+    pub agreement: String,
+    pub zone: String,
+    pub day: i32,
+    pub violations: u64,
+}
+
+/// Operations inside one write transaction. The app's ingest, merge and
+/// assessment logic runs against this, so that a report, its events, the
+/// incidents they touch and the audit entry commit together or not at all.
+pub trait Tx {
+    /// The id of a stored report with this content hash, if any.
+    fn report_by_hash(&mut self, hash: &str) -> Result<Option<i64>>;
+    fn insert_report(&mut self, r: &ReportRow) -> Result<i64>;
+    fn insert_event(&mut self, e: &EventRow) -> Result<i64>;
+    fn set_event_incident(&mut self, event_id: i64, incident_id: i64) -> Result<()>;
+    /// Live (not merged) incidents of a group whose day lies in `[from, to]`.
+    fn candidates(&mut self, group: &str, from: i32, to: i32) -> Result<Vec<IncidentRow>>;
+    fn insert_incident(&mut self, i: &IncidentRow) -> Result<i64>;
+    fn update_incident(&mut self, i: &IncidentRow) -> Result<()>;
+    fn incident(&mut self, id: i64) -> Result<Option<IncidentRow>>;
+    fn events_of(&mut self, incident_id: i64) -> Result<Vec<EventRow>>;
+    /// Sources (distinct report source names) and report count behind each event of an incident.
+    fn report_sources(&mut self, report_ids: &[i64]) -> Result<Vec<(i64, String)>>;
+    fn put_assessments(&mut self, incident_id: i64, rows: &[AssessmentRow]) -> Result<()>;
+    fn insert_stance(&mut self, s: &StanceRow) -> Result<i64>;
+    fn stances(&mut self, incident_id: i64) -> Result<Vec<StanceRow>>;
+    fn audit(&mut self, e: &AuditEntry) -> Result<AuditRecord>;
+}
