@@ -171,6 +171,8 @@ struct Cas {
     value: Option<u32>,
     toll: bool,
     tok: usize,
+    /// First token of the count; actors after it are the victims.
+    count_tok: usize,
     end: usize,
     civilian: bool,
 }
@@ -316,7 +318,10 @@ impl<'a> Doc<'a> {
 
     fn is_capitalized(&self, i: usize) -> bool {
         let o = self.norm.original_offset(self.toks[i].start as usize);
-        self.text[o..].chars().next().is_some_and(|c| c.is_uppercase())
+        self.text[o..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase())
     }
 
     fn is_punct(&self, i: usize, p: &str) -> bool {
@@ -415,7 +420,9 @@ impl<'a> Doc<'a> {
                 let Some(ids) = lex.first(key) else { continue };
                 for &id in ids {
                     let e = lex.entry(id);
-                    if first_hit < self.hits.len() && self.hits[first_hit..].iter().any(|h| h.cat == e.category) {
+                    if first_hit < self.hits.len()
+                        && self.hits[first_hit..].iter().any(|h| h.cat == e.category)
+                    {
                         continue;
                     }
                     if e.len > 1 {
@@ -470,8 +477,13 @@ impl<'a> Doc<'a> {
 
     fn infer_year(&self, month: u32, day: u32, future: bool) -> Option<NaiveDate> {
         let p = self.published?;
-        let d = NaiveDate::from_ymd_opt(p.year(), month, day)
-            .or_else(|| if day > 28 { last_day_of_month(p.year(), month) } else { None })?;
+        let d = NaiveDate::from_ymd_opt(p.year(), month, day).or_else(|| {
+            if day > 28 {
+                last_day_of_month(p.year(), month)
+            } else {
+                None
+            }
+        })?;
         if future {
             if d < p {
                 return NaiveDate::from_ymd_opt(p.year() + 1, month, day);
@@ -493,7 +505,10 @@ impl<'a> Doc<'a> {
                 break;
             }
             let p = start - 1;
-            if self.has(p, Category::Weekday) || self.has(p, Category::DayWord) || self.has(p, Category::DayPart) {
+            if self.has(p, Category::Weekday)
+                || self.has(p, Category::DayWord)
+                || self.has(p, Category::DayPart)
+            {
                 start = p;
             } else {
                 break;
@@ -502,7 +517,14 @@ impl<'a> Doc<'a> {
         start
     }
 
-    fn push_date(&mut self, tok: usize, end: usize, date: Option<NaiveDate>, precision: u8, same_day: bool) {
+    fn push_date(
+        &mut self,
+        tok: usize,
+        end: usize,
+        date: Option<NaiveDate>,
+        precision: u8,
+        same_day: bool,
+    ) {
         for c in &mut self.consumed[tok..end] {
             *c = true;
         }
@@ -541,7 +563,8 @@ impl<'a> Doc<'a> {
                         year = Some(y as i32);
                         j += 1;
                     } else if self.is_punct(j, ",") {
-                        if let Some(y) = self.small_int(j + 1).filter(|y| (1900..=2100).contains(y)) {
+                        if let Some(y) = self.small_int(j + 1).filter(|y| (1900..=2100).contains(y))
+                        {
                             year = Some(y as i32);
                             j += 2;
                         }
@@ -590,7 +613,8 @@ impl<'a> Doc<'a> {
                     }
                 }
                 let english_day = if part.is_none() && self.kind(i) == TokenKind::Latin {
-                    self.small_int(j).filter(|d| (1..=31).contains(d) && self.month_at(j + 1).is_none())
+                    self.small_int(j)
+                        .filter(|d| (1..=31).contains(d) && self.month_at(j + 1).is_none())
                 } else {
                     None
                 };
@@ -598,11 +622,13 @@ impl<'a> Doc<'a> {
                     j += 1;
                     let mut year = None;
                     if self.is_punct(j, ",") {
-                        if let Some(y) = self.small_int(j + 1).filter(|y| (1900..=2100).contains(y)) {
+                        if let Some(y) = self.small_int(j + 1).filter(|y| (1900..=2100).contains(y))
+                        {
                             year = Some(y as i32);
                             j += 2;
                         }
-                    } else if let Some(y) = self.small_int(j).filter(|y| (1900..=2100).contains(y)) {
+                    } else if let Some(y) = self.small_int(j).filter(|y| (1900..=2100).contains(y))
+                    {
                         year = Some(y as i32);
                         j += 1;
                     }
@@ -688,12 +714,13 @@ impl<'a> Doc<'a> {
             }
             if let Some(h) = self.hit(i, Category::Weekday) {
                 // An explicit date right after takes over (يوم الخميس 15 فبراير).
-                let explicit = (1..=2).any(|k| self.small_int(i + k).is_some() && self.month_at(i + k + 1).is_some());
+                let explicit = (1..=2)
+                    .any(|k| self.small_int(i + k).is_some() && self.month_at(i + k + 1).is_some());
                 if explicit || (self.kind(i) == TokenKind::Latin && !self.is_capitalized(i)) {
                     i += 1;
                     continue;
                 }
-                let wd = self.x.lex.entry(h.entry).int() as i64;
+                let wd = self.x.lex.entry(h.entry).int();
                 unresolved |= self.published.is_none();
                 let date = self.published.map(|p| {
                     let cur = p.weekday().num_days_from_monday() as i64;
@@ -709,7 +736,9 @@ impl<'a> Doc<'a> {
         if unresolved {
             self.diags.push(Diagnostic {
                 code: "relative_date_unresolved".into(),
-                message: "the text has dates relative to publication but no publication date was given".into(),
+                message:
+                    "the text has dates relative to publication but no publication date was given"
+                        .into(),
                 line: None,
                 start: None,
                 end: None,
@@ -777,7 +806,10 @@ impl<'a> Doc<'a> {
             if v < 10 && self.hit(j, Category::Teen).is_some_and(|t| !t.conj) {
                 v += 10;
                 len += 1;
-            } else if let Some(t) = self.hit(j, Category::Tens).filter(|t| t.conj || self.kind(j) == TokenKind::Latin) {
+            } else if let Some(t) = self
+                .hit(j, Category::Tens)
+                .filter(|t| t.conj || self.kind(j) == TokenKind::Latin)
+            {
                 if v < 10 && self.kind(j) == TokenKind::Arabic {
                     v += self.x.lex.entry(t.entry).int() as u64;
                     len += 1;
@@ -838,7 +870,11 @@ impl<'a> Doc<'a> {
                         let mut best = None;
                         let mut k = i + 1;
                         let mut words = 1;
-                        while k < n && words < MAX_NAME_WORDS && self.kind(k) == TokenKind::Arabic && self.same_sent(i, k) {
+                        while k < n
+                            && words < MAX_NAME_WORDS
+                            && self.kind(k) == TokenKind::Arabic
+                            && self.same_sent(i, k)
+                        {
                             cat.push_str(self.t(k));
                             words += 1;
                             if let Some(e) = gaz.lookup_ar(&cat) {
@@ -871,7 +907,11 @@ impl<'a> Doc<'a> {
                     let mut cat = sk.clone();
                     let mut k = i + 1;
                     let mut words = 1;
-                    while k < n && words < MAX_NAME_WORDS && self.kind(k) == TokenKind::Latin && self.same_sent(i, k) {
+                    while k < n
+                        && words < MAX_NAME_WORDS
+                        && self.kind(k) == TokenKind::Latin
+                        && self.same_sent(i, k)
+                    {
                         let wk = self.t(k);
                         let wk = wk.strip_suffix("'s").unwrap_or(wk);
                         if latin_word_skeleton(wk, &mut cat) {
@@ -943,7 +983,9 @@ impl<'a> Doc<'a> {
             }
             if let Some((end, prefix, cands)) = self.place_match_at(i, &mut buf) {
                 // A one-word name that is also a lexicon word needs a cue.
-                let lexical = end == i + 1 && !self.hits(i).is_empty() && self.hits(i).iter().all(|h| h.prefix <= prefix);
+                let lexical = end == i + 1
+                    && !self.hits(i).is_empty()
+                    && self.hits(i).iter().all(|h| h.prefix <= prefix);
                 if lexical && self.cue_before(i) == 0 {
                     i += 1;
                     continue;
@@ -973,16 +1015,22 @@ impl<'a> Doc<'a> {
             _ => None,
         });
         let has_place = cands.iter().any(|e| matches!(e, GEntry::Place(_)));
-        let prev = |cat: Category| tok > 0 && self.same_sent(tok - 1, tok) && self.has(tok - 1, cat);
+        let prev =
+            |cat: Category| tok > 0 && self.same_sent(tok - 1, tok) && self.has(tok - 1, cat);
         // The word before may carry the clitic (بريف، لمحافظة).
-        let next_is = |cat: Category, end: usize| end < self.n() && self.same_sent(tok, end) && self.has(end, cat);
+        let next_is = |cat: Category, end: usize| {
+            end < self.n() && self.same_sent(tok, end) && self.has(end, cat)
+        };
         let mut r = if let Some(rg) = region {
             PlaceRef::Region(rg)
         } else if let Some(g) = gov {
             let city = has_place;
             if prev(Category::GovCue) || next_is(Category::GovCue, end) {
                 PlaceRef::Gov(g)
-            } else if prev(Category::Countryside) || prev(Category::Direction) || next_is(Category::Countryside, end) {
+            } else if prev(Category::Countryside)
+                || prev(Category::Direction)
+                || next_is(Category::Countryside, end)
+            {
                 PlaceRef::GovRegion(g)
             } else if city {
                 PlaceRef::Place(0)
@@ -1011,7 +1059,9 @@ impl<'a> Doc<'a> {
         let start_prefix = if start == tok {
             prefix
         } else {
-            self.hit(start, Category::Countryside).map(|h| h.prefix).unwrap_or(0)
+            self.hit(start, Category::Countryside)
+                .map(|h| h.prefix)
+                .unwrap_or(0)
         };
         PM {
             tok: start,
@@ -1031,8 +1081,12 @@ impl<'a> Doc<'a> {
         let starts: Vec<usize> = self.places.iter().map(|p| p.tok).collect();
         let mut add = Vec::new();
         for i in 0..n.saturating_sub(1) {
-            let Some(h) = self.hit(i, Category::Cue) else { continue };
-            if self.x.lex.entry(h.entry).value != "settlement" || (h.definite && self.kind(i) == TokenKind::Arabic) {
+            let Some(h) = self.hit(i, Category::Cue) else {
+                continue;
+            };
+            if self.x.lex.entry(h.entry).value != "settlement"
+                || (h.definite && self.kind(i) == TokenKind::Arabic)
+            {
                 continue;
             }
             let mut k = i + 1;
@@ -1047,7 +1101,12 @@ impl<'a> Doc<'a> {
             }
             let first = k;
             let mut words = 0;
-            while k < n && words < 3 && self.same_sent(i, k) && !self.consumed[k] && !starts.contains(&k) {
+            while k < n
+                && words < 3
+                && self.same_sent(i, k)
+                && !self.consumed[k]
+                && !starts.contains(&k)
+            {
                 let ok = match self.kind(k) {
                     TokenKind::Arabic => {
                         let t = self.t(k);
@@ -1057,7 +1116,11 @@ impl<'a> Doc<'a> {
                     TokenKind::Latin => {
                         let t = self.t(k);
                         self.is_capitalized(k) && self.hits(k).is_empty()
-                            || (words > 0 && matches!(t, "al" | "el" | "ash" | "ad" | "as" | "ar" | "an" | "at" | "az"))
+                            || (words > 0
+                                && matches!(
+                                    t,
+                                    "al" | "el" | "ash" | "ad" | "as" | "ar" | "an" | "at" | "az"
+                                ))
                     }
                     _ => false,
                 };
@@ -1068,7 +1131,13 @@ impl<'a> Doc<'a> {
                 k += 1;
             }
             // Do not end on an article.
-            while k > first && self.kind(k - 1) == TokenKind::Latin && matches!(self.t(k - 1), "al" | "el" | "ash" | "ad" | "as" | "ar" | "an" | "at" | "az") {
+            while k > first
+                && self.kind(k - 1) == TokenKind::Latin
+                && matches!(
+                    self.t(k - 1),
+                    "al" | "el" | "ash" | "ad" | "as" | "ar" | "an" | "at" | "az"
+                )
+            {
                 k -= 1;
             }
             if k > first {
@@ -1104,10 +1173,22 @@ impl<'a> Doc<'a> {
         let mut hints: Vec<(usize, usize, String)> = Vec::new(); // (sent, tok, iso)
         for p in &self.places {
             let iso = match p.r {
-                PlaceRef::Gov(g) | PlaceRef::GovRegion(g) => Some(gaz.governorate_at(g).iso.clone()),
+                PlaceRef::Gov(g) | PlaceRef::GovRegion(g) => {
+                    Some(gaz.governorate_at(g).iso.clone())
+                }
                 PlaceRef::Region(r) => Some(gaz.region_at(r).admin1.clone()),
                 PlaceRef::Place(_) => {
-                    let ps: Vec<u32> = p.cands.iter().filter_map(|e| if let GEntry::Place(i) = e { Some(*i) } else { None }).collect();
+                    let ps: Vec<u32> = p
+                        .cands
+                        .iter()
+                        .filter_map(|e| {
+                            if let GEntry::Place(i) = e {
+                                Some(*i)
+                            } else {
+                                None
+                            }
+                        })
+                        .collect();
                     if ps.len() == 1 {
                         gaz.place_at(ps[0]).admin1.clone()
                     } else {
@@ -1121,7 +1202,11 @@ impl<'a> Doc<'a> {
             }
         }
         for idx in 0..self.places.len() {
-            let (sent, tok, end) = (self.places[idx].sent, self.places[idx].tok, self.places[idx].end);
+            let (sent, tok, end) = (
+                self.places[idx].sent,
+                self.places[idx].tok,
+                self.places[idx].end,
+            );
             // The region phrase right after the name (بريف إدلب) binds closest.
             let after = hints
                 .iter()
@@ -1136,10 +1221,23 @@ impl<'a> Doc<'a> {
             let p = &mut self.places[idx];
             match p.r {
                 PlaceRef::Place(_) => {
-                    let ps: Vec<u32> = p.cands.iter().filter_map(|e| if let GEntry::Place(i) = e { Some(*i) } else { None }).collect();
+                    let ps: Vec<u32> = p
+                        .cands
+                        .iter()
+                        .filter_map(|e| {
+                            if let GEntry::Place(i) = e {
+                                Some(*i)
+                            } else {
+                                None
+                            }
+                        })
+                        .collect();
                     let pick = |iso: &Option<String>| -> Option<u32> {
                         let iso = iso.as_ref()?;
-                        ps.iter().copied().filter(|&i| gaz.place_at(i).admin1.as_ref() == Some(iso)).max_by_key(|&i| gaz.place_at(i).population)
+                        ps.iter()
+                            .copied()
+                            .filter(|&i| gaz.place_at(i).admin1.as_ref() == Some(iso))
+                            .max_by_key(|&i| gaz.place_at(i).population)
                     };
                     let doc_iso: Option<String> = {
                         let isos: Vec<&String> = hints.iter().map(|h| &h.2).collect();
@@ -1151,7 +1249,11 @@ impl<'a> Doc<'a> {
                     let chosen = pick(&after)
                         .or_else(|| pick(&before))
                         .or_else(|| pick(&doc_iso))
-                        .or_else(|| ps.iter().copied().max_by_key(|&i| gaz.place_at(i).population));
+                        .or_else(|| {
+                            ps.iter()
+                                .copied()
+                                .max_by_key(|&i| gaz.place_at(i).population)
+                        });
                     if let Some(c) = chosen {
                         p.r = PlaceRef::Place(c);
                     }
@@ -1167,11 +1269,15 @@ impl<'a> Doc<'a> {
     // ------------------------------------------------------------- casualties
 
     fn person_count(&self, i: usize) -> Option<u32> {
-        self.hit(i, Category::Person).filter(|h| !h.conj && h.prefix == 0).map(|h| self.x.lex.entry(h.entry).int() as u32)
+        self.hit(i, Category::Person)
+            .filter(|h| !h.conj && h.prefix == 0)
+            .map(|h| self.x.lex.entry(h.entry).int() as u32)
     }
 
     fn is_trigger_of_casualty(&self, i: usize) -> bool {
-        self.has(i, Category::Kill) || self.has(i, Category::Injure) || self.has(i, Category::KillStrict)
+        self.has(i, Category::Kill)
+            || self.has(i, Category::Injure)
+            || self.has(i, Category::KillStrict)
     }
 
     fn find_casualties(&mut self) {
@@ -1188,23 +1294,30 @@ impl<'a> Doc<'a> {
             // Count before a casualty noun: "11 قتيلا", "six dead", "15 wounded".
             if knoun.is_some() || inoun.is_some() {
                 if let Some((cstart, v)) = self.count_ending_at(i) {
-                    let toll = (cstart.saturating_sub(5)..cstart).any(|k| self.same_sent(k, i) && self.has(k, Category::Toll));
+                    let toll = (cstart.saturating_sub(5)..cstart)
+                        .any(|k| self.same_sent(k, i) && self.has(k, Category::Toll));
                     self.cas.push(Cas {
                         sent: self.sent_of[i] as usize,
                         kill: knoun.is_some(),
                         value: v,
                         toll,
                         tok: cstart,
+                        count_tok: cstart,
                         end: i + 1,
                         civilian: false,
                     });
                     continue;
                 }
             }
-            let Some(h) = kill.or(injure).or(strict) else { continue };
+            let Some(h) = kill.or(injure).or(strict) else {
+                continue;
+            };
             let is_kill = kill.is_some() || strict.is_some();
             // English passive: "four civilians were killed".
-            if self.kind(i) == TokenKind::Latin && i > 0 && matches!(self.t(i - 1), "were" | "was" | "been" | "are") {
+            if self.kind(i) == TokenKind::Latin
+                && i > 0
+                && matches!(self.t(i - 1), "were" | "was" | "been" | "are")
+            {
                 let mut found = None;
                 for k in (i.saturating_sub(6)..i - 1).rev() {
                     if !self.same_sent(k, i) {
@@ -1222,6 +1335,7 @@ impl<'a> Doc<'a> {
                         value: v.map(|v| v.min(u32::MAX as u64) as u32),
                         toll: false,
                         tok: k,
+                        count_tok: k,
                         end: i + 1,
                         civilian: false,
                     });
@@ -1232,6 +1346,7 @@ impl<'a> Doc<'a> {
             let mut window = 0;
             let mut first = true;
             let mut result: Option<(Option<u32>, usize)> = None; // value, end token
+            let mut count_tok = i;
             let mut civilian = false;
             while j < n && self.same_sent(i, j) && window < 9 {
                 if self.consumed[j] {
@@ -1245,12 +1360,14 @@ impl<'a> Doc<'a> {
                     let v = v.map(|v| v.min(u32::MAX as u64) as u32);
                     if strict.is_some() && kill.is_none() {
                         // خسرت 20 عنصراً: needs a person noun after the number.
-                        let person = self.has(j + len, Category::Person) || self.has(j + len, Category::Civilian);
+                        let person = self.has(j + len, Category::Person)
+                            || self.has(j + len, Category::Civilian);
                         if !person || v.is_none() {
                             break;
                         }
                     }
                     result = Some((v, j + len));
+                    count_tok = j;
                     break;
                 }
                 if first {
@@ -1258,6 +1375,7 @@ impl<'a> Doc<'a> {
                         if strict.is_none() || kill.is_some() {
                             civilian = self.has(j, Category::Civilian);
                             result = Some((Some(c), j + 1));
+                            count_tok = j;
                         }
                         break;
                     }
@@ -1268,12 +1386,17 @@ impl<'a> Doc<'a> {
                 }
                 j += 1;
             }
-            let Some((mut value, mut end)) = result else { continue };
+            let Some((mut value, mut end)) = result else {
+                continue;
+            };
             // Coordinated counts: "13 عنصراً من قوات النظام وأربعة من مقاتلي الجبهة", "three ... and two rebels".
             let mut k = end;
             let mut steps = 0;
             while k < n && self.same_sent(i, k) && steps < 7 {
-                if self.kind(k) == TokenKind::Punct || self.is_trigger_of_casualty(k) || self.has(k, Category::Subset) {
+                if self.kind(k) == TokenKind::Punct
+                    || self.is_trigger_of_casualty(k)
+                    || self.has(k, Category::Subset)
+                {
                     break;
                 }
                 if self.has(k, Category::Civilian) {
@@ -1303,13 +1426,15 @@ impl<'a> Doc<'a> {
                 steps += 1;
             }
             end = end.max(k.min(n));
-            let toll = (i.saturating_sub(5)..i).any(|t| self.same_sent(t, i) && self.has(t, Category::Toll));
+            let toll = (i.saturating_sub(5)..i)
+                .any(|t| self.same_sent(t, i) && self.has(t, Category::Toll));
             self.cas.push(Cas {
                 sent: self.sent_of[i] as usize,
                 kill: is_kill,
                 value,
                 toll,
                 tok: i,
+                count_tok,
                 end,
                 civilian,
             });
@@ -1350,8 +1475,15 @@ impl<'a> Doc<'a> {
             if best.is_none() {
                 if let Some(h) = self.hit(i, Category::ActorAdj) {
                     let ok = match self.kind(i) {
-                        TokenKind::Latin => self.has(i + 1, Category::MilitaryNoun) && !self.has(i + 1, Category::NeutralAfter),
-                        _ => i > 0 && self.same_sent(i - 1, i) && self.has(i - 1, Category::MilitaryNoun),
+                        TokenKind::Latin => {
+                            self.has(i + 1, Category::MilitaryNoun)
+                                && !self.has(i + 1, Category::NeutralAfter)
+                        }
+                        _ => {
+                            i > 0
+                                && self.same_sent(i - 1, i)
+                                && self.has(i - 1, Category::MilitaryNoun)
+                        }
                     };
                     if ok {
                         if let Some(a) = Actor::parse(&self.x.lex.entry(h.entry).value) {
@@ -1377,7 +1509,7 @@ impl<'a> Doc<'a> {
                 // "عناصر من قوات النظام": look past من.
                 p > 0 && self.t(p) == "من" && self.same_sent(p - 1, i) && self.has(p - 1, cat)
             };
-            let in_casualty = self.cas.iter().any(|c| c.tok < i && i < c.end);
+            let in_casualty = self.cas.iter().any(|c| c.count_tok < i && i < c.end);
             let role = if actor == Actor::Civilians {
                 P_TARGET
             } else if prev_has(Category::NeutralMarker) || self.has(end, Category::NeutralAfter) {
@@ -1426,7 +1558,10 @@ impl<'a> Doc<'a> {
                     let english_definite = self.kind(i) == TokenKind::Latin
                         && i > 0
                         && matches!(self.t(i - 1), "the" | "this" | "that" | "these" | "those");
-                    let arabic_definite = h.definite || (self.kind(i) == TokenKind::Arabic && self.t(i)[h.prefix as usize..].starts_with("ال") && e.len == 1);
+                    let arabic_definite = h.definite
+                        || (self.kind(i) == TokenKind::Arabic
+                            && self.t(i)[h.prefix as usize..].starts_with("ال")
+                            && e.len == 1);
                     if !english_definite && !arabic_definite {
                         fresh = true;
                     }
@@ -1438,23 +1573,34 @@ impl<'a> Doc<'a> {
                 }
                 i += 1;
             }
-            let best = scores
-                .iter()
-                .max_by_key(|s| s.1)
-                .and_then(|s| {
-                    if s.0 == "territory" {
-                        Some((EventType::Other, true, s.1))
-                    } else {
-                        EventType::parse(&s.0).map(|t| (t, false, s.1))
-                    }
-                });
+            let best = scores.iter().max_by_key(|s| s.1).and_then(|s| {
+                if s.0 == "territory" {
+                    Some((EventType::Other, true, s.1))
+                } else {
+                    EventType::parse(&s.0).map(|t| (t, false, s.1))
+                }
+            });
             per_sent.push(Scored { best, fresh, trig });
         }
-        let body: Vec<usize> = (0..self.sents.len()).filter(|&s| Some(s) != self.headline).collect();
-        self.build_events(&body, &per_sent.iter().map(|s| (s.best, s.fresh, s.trig)).collect::<Vec<_>>());
+        let body: Vec<usize> = (0..self.sents.len())
+            .filter(|&s| Some(s) != self.headline)
+            .collect();
+        self.build_events(
+            &body,
+            &per_sent
+                .iter()
+                .map(|s| (s.best, s.fresh, s.trig))
+                .collect::<Vec<_>>(),
+        );
         if self.events.is_empty() {
             if let Some(h) = self.headline {
-                self.build_events(&[h], &per_sent.iter().map(|s| (s.best, s.fresh, s.trig)).collect::<Vec<_>>());
+                self.build_events(
+                    &[h],
+                    &per_sent
+                        .iter()
+                        .map(|s| (s.best, s.fresh, s.trig))
+                        .collect::<Vec<_>>(),
+                );
             }
         }
         // Kind.
@@ -1494,7 +1640,11 @@ impl<'a> Doc<'a> {
     }
 
     #[allow(clippy::type_complexity)]
-    fn build_events(&mut self, sents: &[usize], scored: &[(Option<(EventType, bool, i32)>, bool, (usize, usize))]) {
+    fn build_events(
+        &mut self,
+        sents: &[usize],
+        scored: &[(Option<(EventType, bool, i32)>, bool, (usize, usize))],
+    ) {
         for &s in sents {
             let (best, fresh, trig) = scored[s];
             let place = self.best_place(s);
@@ -1509,10 +1659,20 @@ impl<'a> Doc<'a> {
             };
             let same_as_prev = prev.is_some_and(|p| {
                 let e = &self.events[p];
-                e.kind == kind && e.territory == territory && place.is_some() && e.place.is_some() && {
-                    let (a, b) = (&self.places[e.place.unwrap_or(0)], &self.places[place.unwrap_or(0)]);
-                    a.r == b.r && (a.r != PlaceRef::Unlisted || self.orig(a.tok, a.end, a.prefix) == self.orig(b.tok, b.end, b.prefix))
-                }
+                e.kind == kind
+                    && e.territory == territory
+                    && place.is_some()
+                    && e.place.is_some()
+                    && {
+                        let (a, b) = (
+                            &self.places[e.place.unwrap_or(0)],
+                            &self.places[place.unwrap_or(0)],
+                        );
+                        a.r == b.r
+                            && (a.r != PlaceRef::Unlisted
+                                || self.orig(a.tok, a.end, a.prefix)
+                                    == self.orig(b.tok, b.end, b.prefix))
+                    }
             });
             if let Some(p) = prev {
                 if !fresh || place.is_none() || same_as_prev {
@@ -1598,7 +1758,12 @@ impl<'a> Doc<'a> {
                     ev.evidence.push((a, b));
                 }
             }
-            if target.is_none() && self.actors.iter().any(|a| sents.contains(&a.sent) && a.actor == Actor::Civilians) {
+            if target.is_none()
+                && self
+                    .actors
+                    .iter()
+                    .any(|a| sents.contains(&a.sent) && a.actor == Actor::Civilians)
+            {
                 target = Some(Actor::Civilians);
             }
             let perp = perp.unwrap_or(Actor::Unknown);
@@ -1718,7 +1883,11 @@ impl<'a> Doc<'a> {
             mentions.dates.push(DateMention {
                 text: self.text[start..end].to_string(),
                 date: d.date,
-                precision: if d.date.is_some() { Some(d.precision) } else { None },
+                precision: if d.date.is_some() {
+                    Some(d.precision)
+                } else {
+                    None
+                },
                 start,
                 end,
             });
@@ -1774,7 +1943,12 @@ impl<'a> Doc<'a> {
                 None => {
                     if ta != usize::MAX {
                         let (s, t) = self.span(ta, tb, 0);
-                        diagnostics.push(Diagnostic::at_span("event_without_location", s, t, "an event trigger with no place in its sentence or the headline".into()));
+                        diagnostics.push(Diagnostic::at_span(
+                            "event_without_location",
+                            s,
+                            t,
+                            "an event trigger with no place in its sentence or the headline".into(),
+                        ));
                     }
                     Location::default()
                 }
@@ -1799,6 +1973,278 @@ impl<'a> Doc<'a> {
             events,
             mentions,
             diagnostics,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn x() -> &'static Extractor {
+        static X: OnceLock<Extractor> = OnceLock::new();
+        X.get_or_init(Extractor::builtin)
+    }
+
+    fn pubd() -> Published {
+        // A Tuesday.
+        (2019, 7, 16).into()
+    }
+
+    fn check_dates(input: &str, expect: &[(&str, u8)]) {
+        let e = x().extract(input, pubd());
+        let got: Vec<(String, u8)> = e
+            .mentions
+            .dates
+            .iter()
+            .filter_map(|d| Some((d.date?.to_string(), d.precision?)))
+            .collect();
+        let want: Vec<(String, u8)> = expect.iter().map(|(d, p)| (d.to_string(), *p)).collect();
+        assert_eq!(got, want, "dates of {input:?}");
+    }
+
+    fn check_numbers(input: &str, expect: &[Option<u64>]) {
+        let e = x().extract(input, pubd());
+        let got: Vec<Option<u64>> = e.mentions.numbers.iter().map(|n| n.value).collect();
+        assert_eq!(got, expect, "numbers of {input:?}");
+    }
+
+    fn check_event(input: &str, expect: &str) {
+        let e = x().extract(input, pubd());
+        let got: Vec<String> = e
+            .events
+            .iter()
+            .map(|ev| {
+                format!(
+                    "{} {} {} {} k={} i={}",
+                    ev.kind.as_str(),
+                    ev.date.map(|d| d.to_string()).unwrap_or("-".into()),
+                    ev.location.name.clone().unwrap_or("-".into()),
+                    ev.perpetrator
+                        .map(|a| format!("{a:?}"))
+                        .unwrap_or("-".into()),
+                    ev.killed.map(|k| k.to_string()).unwrap_or("-".into()),
+                    ev.injured.map(|k| k.to_string()).unwrap_or("-".into()),
+                )
+            })
+            .collect();
+        assert_eq!(got.join(" | "), expect, "events of {input:?}");
+    }
+
+    #[test]
+    fn dates_levantine_egyptian_paired_numeric() {
+        check_dates("في 3 تشرين الأول", &[("2018-10-03", 1)]);
+        check_dates("يوم الخميس 15 فبراير", &[("2019-02-15", 1)]);
+        check_dates("بتاريخ ٤ أيار/ مايو الماضي", &[("2019-05-04", 1)]);
+        check_dates("في 4 كانون الأول 2017", &[("2017-12-04", 1)]);
+        check_dates("بتاريخ 15/9/2017", &[("2017-09-15", 1)]);
+        check_dates("on March 3, 2019", &[("2019-03-03", 1)]);
+        check_dates("نهاية تشرين الأول/ أكتوبر المقبل", &[("2019-10-31", 3)]);
+        check_dates("بحلول 15 تشرين الأول المقبل", &[("2019-10-15", 1)]);
+    }
+
+    #[test]
+    fn dates_relative() {
+        check_dates("اليوم", &[("2019-07-16", 1)]);
+        check_dates("أمس", &[("2019-07-15", 1)]);
+        check_dates("فجر اليوم", &[("2019-07-16", 1)]);
+        check_dates("مساء الثلاثاء", &[("2019-07-16", 1)]);
+        check_dates("مساء الجمعة", &[("2019-07-12", 1)]);
+        check_dates("on Thursday", &[("2019-07-11", 1)]);
+        check_dates("yesterday", &[("2019-07-15", 1)]);
+        // No publication date: the mention is kept, unresolved, with a diagnostic.
+        let e = x().extract("قصف أمس", None);
+        assert_eq!(e.mentions.dates.len(), 1);
+        assert_eq!(e.mentions.dates[0].date, None);
+        assert!(e
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "relative_date_unresolved"));
+    }
+
+    #[test]
+    fn numbers_in_any_script_and_words() {
+        check_numbers("قتل ٧ و۱۲ و 15", &[Some(7), Some(12), Some(15)]);
+        check_numbers("خمسة", &[Some(5)]);
+        check_numbers("ثلاثة عشر", &[Some(13)]);
+        check_numbers("خمسة وعشرين", &[Some(25)]);
+        check_numbers("50 ألف", &[Some(50_000)]);
+        check_numbers("عشرات", &[None]);
+        check_numbers("twenty-five", &[Some(25)]);
+    }
+
+    #[test]
+    fn casualties() {
+        check_event(
+            "مقتل 4 مدنيين وإصابة 7 آخرين بقصف مدفعي على بلدة كفرنبل",
+            "shelling_artillery_missile - كفرنبل Unknown k=4 i=7",
+        );
+        check_event(
+            "غارة على بلدة كفرنبل. وارتفعت الحصيلة إلى 11 قتيلا",
+            "air_drone_strike - كفرنبل Unknown k=11 i=-",
+        );
+        check_event(
+            "جرح طفلين بقصف مدفعي على بلدة كفرنبل",
+            "shelling_artillery_missile - كفرنبل Unknown k=- i=2",
+        );
+        check_event(
+            "قصفت قوات النظام بلدة كفرنبل بعشرات القذائف ما أدى إلى مقتل العشرات",
+            "shelling_artillery_missile - كفرنبل SyrianGovernment k=- i=-",
+        );
+        check_event(
+            "قتل سبعة مدنيين، بينهم ثلاثة أطفال، في غارات روسية على مدينة أريحا",
+            "air_drone_strike - أريحا Russia k=7 i=-",
+        );
+    }
+
+    #[test]
+    fn places_clitics_variants_and_regions() {
+        let e = x().extract(
+            "قصف على كفر نبل وبمدينة أريحا ولقرية إحسم وفي ريف حماة الشمالي",
+            pubd(),
+        );
+        let got: Vec<(String, Option<u32>, Option<String>, String)> = e
+            .mentions
+            .places
+            .iter()
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    p.geonameid,
+                    p.admin1.clone(),
+                    p.kind.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(got[0].0, "كفر نبل");
+        assert_eq!(
+            got[0].1,
+            x().extract("كفرنبل", None).mentions.places[0].geonameid
+        );
+        assert_eq!(got[1].0, "أريحا");
+        assert_eq!(got[2].0, "إحسم");
+        assert_eq!(
+            (got[3].0.as_str(), got[3].2.as_deref(), got[3].3.as_str()),
+            ("ريف حماة الشمالي", Some("SY-HM"), "region")
+        );
+        let e = x().extract(
+            "Russian jets struck Maarat al-Numan and Khan Sheikhoun",
+            pubd(),
+        );
+        let names: Vec<Option<u32>> = e.mentions.places.iter().map(|p| p.geonameid).collect();
+        assert_eq!(names.len(), 2);
+        assert_eq!(
+            names[0],
+            x().extract("معرة النعمان", None).mentions.places[0].geonameid
+        );
+        assert_eq!(
+            names[1],
+            x().extract("خان شيخون", None).mentions.places[0].geonameid
+        );
+    }
+
+    #[test]
+    fn governorate_readings() {
+        let kind = |s: &str| x().extract(s, pubd()).mentions.places[0].kind.clone();
+        assert_eq!(kind("في محافظة إدلب"), "governorate");
+        assert_eq!(kind("جنوبي إدلب"), "region");
+        assert_eq!(kind("في مدينة إدلب"), "place");
+        assert_eq!(kind("in southern Idlib"), "region");
+    }
+
+    #[test]
+    fn unlisted_village_takes_governorate_from_region_phrase() {
+        check_event(
+            "قصفت قوات النظام قرية الفطيرة بريف إدلب الجنوبي",
+            "shelling_artillery_missile - الفطيرة SyrianGovernment k=- i=-",
+        );
+        let e = x().extract("قصفت قوات النظام قرية الفطيرة بريف إدلب الجنوبي", pubd());
+        assert_eq!(e.events[0].location.admin1.as_deref(), Some("SY-ID"));
+        assert_eq!(e.events[0].location.geonameid, None);
+    }
+
+    #[test]
+    fn actors_perpetrator_and_target() {
+        check_event(
+            "هاجمت هيئة تحرير الشام مواقع قوات النظام في بلدة كفرنبل",
+            "armed_clash - كفرنبل Hts k=- i=-",
+        );
+        let e = x().extract(
+            "هاجمت هيئة تحرير الشام مواقع قوات النظام في بلدة كفرنبل",
+            pubd(),
+        );
+        assert_eq!(e.events[0].target, Some(Actor::SyrianGovernment));
+        check_event(
+            "ألقى الطيران الحربي الروسي براميل على بلدة كفرنبل",
+            "air_drone_strike - كفرنبل Russia k=- i=-",
+        );
+        check_event(
+            "انفجار عبوة ناسفة في مدينة جاسم",
+            "remote_explosive - جاسم Unknown k=- i=-",
+        );
+        check_event(
+            "سيطرت قوات النظام على بلدة كفرنبل",
+            "government_regains_territory - كفرنبل SyrianGovernment k=- i=-",
+        );
+        check_event(
+            "سيطر تنظيم الدولة على بلدة كفرنبل",
+            "non_state_actor_overtakes_territory - كفرنبل Isis k=- i=-",
+        );
+    }
+
+    #[test]
+    fn several_events_and_anaphora() {
+        check_event(
+            "شنت طائرات حربية روسية غارات على مدينة أريحا أمس. وفي اليوم ذاته قصفت قوات النظام بلدة إحسم. وأدى القصف إلى مقتل مدني.",
+            "air_drone_strike 2019-07-15 أريحا Russia k=- i=- | shelling_artillery_missile 2019-07-15 إحسم SyrianGovernment k=1 i=-",
+        );
+    }
+
+    #[test]
+    fn statements_yield_no_events() {
+        let e = x().extract(
+            "أكد البيان الختامي التقدم المحرز في مكافحة الإرهاب ومحاربة تنظيم الدولة في إدلب",
+            pubd(),
+        );
+        assert_eq!(e.kind, DocKind::Statement);
+        assert!(e.events.is_empty());
+    }
+
+    #[test]
+    fn hostile_input_is_safe() {
+        for s in [
+            "",
+            "\u{200F}\u{202E}",
+            "<div class=\"x\">قصف</div> 🚀🔥 على حلب",
+            "ﻗﺼﻒ ﻋﻠﻰ ﺇﺩﻟﺐ",
+            "قصف".repeat(10_000).as_str(),
+            "٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣ قتيلا",
+            "مقتل 99999999999999999999 شخص",
+        ] {
+            let e = x().extract(s, pubd());
+            for ev in &e.events {
+                for sp in &ev.evidence {
+                    assert!(
+                        s.is_char_boundary(sp.start)
+                            && s.is_char_boundary(sp.end)
+                            && sp.end <= s.len()
+                    );
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn spans_stay_on_char_boundaries(s in "[\\u{0600}-\\u{06FF} a-zA-Z0-9.,/\\u{200F}\\u{0660}-\\u{0669}\\u{FE70}-\\u{FEFF}]{0,80}") {
+            let e = x().extract(&s, pubd());
+            for p in &e.mentions.places {
+                proptest::prop_assert!(s.is_char_boundary(p.start) && s.is_char_boundary(p.end) && p.start <= p.end);
+            }
+            for n in &e.mentions.numbers {
+                proptest::prop_assert!(s.is_char_boundary(n.start) && s.is_char_boundary(n.end));
+            }
         }
     }
 }

@@ -108,13 +108,33 @@ pub struct Gazetteer {
 /// Words that begin many joined Arabic place names (كفرنبل, ديرحافر):
 /// the matcher joins the next token when it sees one of them.
 const AR_NAME_PREFIXES: &[&str] = &[
-    "كفر", "دير", "تل", "عين", "بيت", "ابو", "ام", "خان", "جسر", "معره", "راس", "بير", "خربه", "مزرعه",
-    "تلول", "بني", "قصر", "سد", "جبل", "سهل", "حوض", "وادي",
+    "كفر",
+    "دير",
+    "تل",
+    "عين",
+    "بيت",
+    "ابو",
+    "ام",
+    "خان",
+    "جسر",
+    "معره",
+    "راس",
+    "بير",
+    "خربه",
+    "مزرعه",
+    "تلول",
+    "بني",
+    "قصر",
+    "سد",
+    "جبل",
+    "سهل",
+    "حوض",
+    "وادي",
 ];
 
 const LATIN_ARTICLES: &[&str] = &[
-    "al", "el", "ash", "esh", "as", "es", "ad", "ed", "ar", "er", "at", "et", "az", "ez", "an", "en",
-    "adh", "ath", "l",
+    "al", "el", "ash", "esh", "as", "es", "ad", "ed", "ar", "er", "at", "et", "az", "ez", "an",
+    "en", "adh", "ath", "l",
 ];
 
 /// Latin skeleton of one normalized word (see the module docs), or `None`
@@ -201,7 +221,11 @@ impl Gazetteer {
 
     /// Parses the three TSV files (formats in `data/gazetteer/README.md`);
     /// each starts with a header line.
-    pub fn from_tsv(places: &str, governorates: &str, regions: &str) -> Result<Gazetteer, TextError> {
+    pub fn from_tsv(
+        places: &str,
+        governorates: &str,
+        regions: &str,
+    ) -> Result<Gazetteer, TextError> {
         let mut ps = Vec::new();
         for (line, f) in data_lines(places) {
             if f.len() < 8 {
@@ -223,9 +247,16 @@ impl Gazetteer {
                 names_latin: split_list(f[3]),
                 lat: parse_f64(f[4], "places.tsv", line)?,
                 lon: parse_f64(f[5], "places.tsv", line)?,
-                admin1: Some(f[6].trim()).filter(|s| !s.is_empty()).map(str::to_string),
+                admin1: Some(f[6].trim())
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
                 population: f[7].trim().parse().unwrap_or(0),
-                kind: f.get(8).map(|s| s.trim()).filter(|s| !s.is_empty()).unwrap_or("PPL").to_string(),
+                kind: f
+                    .get(8)
+                    .map(|s| s.trim())
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or("PPL")
+                    .to_string(),
             });
         }
         let mut gs = Vec::new();
@@ -271,7 +302,11 @@ impl Gazetteer {
 
     /// Builds the indexes over already parsed records (e.g. from
     /// [`parse_geonames_dump`]).
-    pub fn from_parts(places: Vec<Place>, governorates: Vec<Governorate>, regions: Vec<Region>) -> Gazetteer {
+    pub fn from_parts(
+        places: Vec<Place>,
+        governorates: Vec<Governorate>,
+        regions: Vec<Region>,
+    ) -> Gazetteer {
         let mut g = Gazetteer {
             places,
             governorates,
@@ -362,7 +397,9 @@ impl Gazetteer {
 
     /// The place with this GeoNames id.
     pub fn place(&self, geonameid: u32) -> Option<&Place> {
-        self.by_id.get(&geonameid).map(|&i| &self.places[i as usize])
+        self.by_id
+            .get(&geonameid)
+            .map(|&i| &self.places[i as usize])
     }
 
     /// The governorate with this ISO 3166-2 code.
@@ -405,7 +442,10 @@ impl Gazetteer {
         if let Some(v) = self.ar.get(&ar) {
             return v.clone();
         }
-        self.latin.get(&latin_key(name)).cloned().unwrap_or_default()
+        self.latin
+            .get(&latin_key(name))
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
@@ -414,7 +454,10 @@ impl Gazetteer {
 /// gazetteer. Keeps populated places (class P), spots (S: bases, crossings),
 /// terrain (T) and areas (L); hydrographic, road and vegetation features
 /// are skipped. Bad rows become diagnostics; they never fail the import.
-pub fn parse_geonames_dump(sy_txt: &str, alternate_names: Option<&str>) -> (Vec<Place>, Vec<Diagnostic>) {
+pub fn parse_geonames_dump(
+    sy_txt: &str,
+    alternate_names: Option<&str>,
+) -> (Vec<Place>, Vec<Diagnostic>) {
     let mut places = Vec::new();
     let mut diags = Vec::new();
     let mut index: FxMap<u32, usize> = FxMap::default();
@@ -425,18 +468,30 @@ pub fn parse_geonames_dump(sy_txt: &str, alternate_names: Option<&str>) -> (Vec<
         }
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() < 15 {
-            diags.push(Diagnostic::at_line("geonames_columns", line_no, format!("expected 19 columns, found {}", f.len())));
+            diags.push(Diagnostic::at_line(
+                "geonames_columns",
+                line_no,
+                format!("expected 19 columns, found {}", f.len()),
+            ));
             continue;
         }
         let Ok(geonameid) = f[0].parse::<u32>() else {
-            diags.push(Diagnostic::at_line("geonames_id", line_no, format!("bad geonameid {:?}", f[0])));
+            diags.push(Diagnostic::at_line(
+                "geonames_id",
+                line_no,
+                format!("bad geonameid {:?}", f[0]),
+            ));
             continue;
         };
         if !matches!(f[6], "P" | "S" | "T" | "L") {
             continue;
         }
         let (Ok(lat), Ok(lon)) = (f[4].parse::<f64>(), f[5].parse::<f64>()) else {
-            diags.push(Diagnostic::at_line("geonames_coordinates", line_no, format!("bad coordinates {:?} {:?}", f[4], f[5])));
+            diags.push(Diagnostic::at_line(
+                "geonames_coordinates",
+                line_no,
+                format!("bad coordinates {:?} {:?}", f[4], f[5]),
+            ));
             continue;
         };
         let mut names_ar = Vec::new();
@@ -446,14 +501,22 @@ pub fn parse_geonames_dump(sy_txt: &str, alternate_names: Option<&str>) -> (Vec<
                 if !names_ar.iter().any(|x| x == a) {
                     names_ar.push(a.to_string());
                 }
-            } else if a.chars().next().is_some_and(|c| c.is_uppercase()) && a.is_ascii() && names_latin.len() < 12 && a != f[2] {
+            } else if a.chars().next().is_some_and(|c| c.is_uppercase())
+                && a.is_ascii()
+                && names_latin.len() < 12
+                && a != f[2]
+            {
                 names_latin.push(a.to_string());
             }
         }
         index.insert(geonameid, places.len());
         places.push(Place {
             geonameid,
-            name_en: if f[2].is_empty() { f[1].to_string() } else { f[2].to_string() },
+            name_en: if f[2].is_empty() {
+                f[1].to_string()
+            } else {
+                f[2].to_string()
+            },
             names_ar,
             names_latin,
             lat,
@@ -468,17 +531,30 @@ pub fn parse_geonames_dump(sy_txt: &str, alternate_names: Option<&str>) -> (Vec<
             let f: Vec<&str> = line.split('\t').collect();
             if f.len() < 4 {
                 if !line.trim().is_empty() {
-                    diags.push(Diagnostic::at_line("alternate_names_columns", i + 1, format!("expected at least 4 columns, found {}", f.len())));
+                    diags.push(Diagnostic::at_line(
+                        "alternate_names_columns",
+                        i + 1,
+                        format!("expected at least 4 columns, found {}", f.len()),
+                    ));
                 }
                 continue;
             }
             let Ok(id) = f[1].parse::<u32>() else {
-                diags.push(Diagnostic::at_line("alternate_names_id", i + 1, format!("bad geonameid {:?}", f[1])));
+                diags.push(Diagnostic::at_line(
+                    "alternate_names_id",
+                    i + 1,
+                    format!("bad geonameid {:?}", f[1]),
+                ));
                 continue;
             };
             let Some(&pi) = index.get(&id) else { continue };
             let (lang, name) = (f[2], f[3].trim());
-            if name.is_empty() || matches!(lang, "link" | "post" | "iata" | "icao" | "faac" | "wkdt" | "unlc") {
+            if name.is_empty()
+                || matches!(
+                    lang,
+                    "link" | "post" | "iata" | "icao" | "faac" | "wkdt" | "unlc"
+                )
+            {
                 continue;
             }
             let historic = f.get(7).is_some_and(|h| *h == "1");
@@ -487,7 +563,11 @@ pub fn parse_geonames_dump(sy_txt: &str, alternate_names: Option<&str>) -> (Vec<
                 if !p.names_ar.iter().any(|x| x == name) {
                     p.names_ar.push(name.to_string());
                 }
-            } else if !historic && (lang == "en" || lang.is_empty()) && name.is_ascii() && !p.names_latin.iter().any(|x| x == name) {
+            } else if !historic
+                && (lang == "en" || lang.is_empty())
+                && name.is_ascii()
+                && !p.names_latin.iter().any(|x| x == name)
+            {
                 p.names_latin.push(name.to_string());
             }
         }
@@ -501,7 +581,10 @@ mod tests {
 
     #[test]
     fn latin_skeletons_meet() {
-        assert_eq!(latin_key("Maarat al-Numan"), latin_key("Ma`arrat an Nu`man"));
+        assert_eq!(
+            latin_key("Maarat al-Numan"),
+            latin_key("Ma`arrat an Nu`man")
+        );
         assert_eq!(latin_key("Khan Sheikhoun"), latin_key("Khan Shaykhun"));
         assert_eq!(latin_key("Jisr al-Shughur"), latin_key("Jisr ash Shughūr"));
         assert_eq!(latin_key("Raqqa"), latin_key("Ar Raqqah"));
@@ -513,12 +596,18 @@ mod tests {
         let g = Gazetteer::builtin();
         assert!(g.places().len() >= 300);
         assert_eq!(g.governorates().len(), 14);
-        for id in [172994u32, 174144, 169023, 173230, 163476, 173480, 170905, 165997, 169138] {
+        for id in [
+            172994u32, 174144, 169023, 173230, 163476, 173480, 170905, 165997, 169138,
+        ] {
             assert!(g.place(id).is_some(), "{id} missing");
         }
         assert_eq!(g.place(172994).unwrap().admin1.as_deref(), Some("SY-ID"));
-        assert!(g.lookup("كفر زيتا").contains(&Entry::Place(g.by_id[&168620])));
-        assert!(g.lookup("Jisr al-Shughur").contains(&Entry::Place(g.by_id[&169023])));
+        assert!(g
+            .lookup("كفر زيتا")
+            .contains(&Entry::Place(g.by_id[&168620])));
+        assert!(g
+            .lookup("Jisr al-Shughur")
+            .contains(&Entry::Place(g.by_id[&169023])));
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub enum Category {
     Direction,
     PlaceStop,
     Movement,
+    CommonWord,
 }
 
 impl Category {
@@ -99,6 +100,7 @@ impl Category {
             "direction" => Direction,
             "place_stop" => PlaceStop,
             "movement" => Movement,
+            "common_word" => CommonWord,
             _ => return None,
         })
     }
@@ -131,12 +133,27 @@ pub struct Lexicons {
 }
 
 const BUILTIN: &[(&str, &str)] = &[
-    ("actors.tsv", include_str!("../../../data/lexicons/actors.tsv")),
-    ("events.tsv", include_str!("../../../data/lexicons/events.tsv")),
-    ("casualties.tsv", include_str!("../../../data/lexicons/casualties.tsv")),
-    ("numbers.tsv", include_str!("../../../data/lexicons/numbers.tsv")),
+    (
+        "actors.tsv",
+        include_str!("../../../data/lexicons/actors.tsv"),
+    ),
+    (
+        "events.tsv",
+        include_str!("../../../data/lexicons/events.tsv"),
+    ),
+    (
+        "casualties.tsv",
+        include_str!("../../../data/lexicons/casualties.tsv"),
+    ),
+    (
+        "numbers.tsv",
+        include_str!("../../../data/lexicons/numbers.tsv"),
+    ),
     ("time.tsv", include_str!("../../../data/lexicons/time.tsv")),
-    ("geo_cues.tsv", include_str!("../../../data/lexicons/geo_cues.tsv")),
+    (
+        "geo_cues.tsv",
+        include_str!("../../../data/lexicons/geo_cues.tsv"),
+    ),
 ];
 
 impl Lexicons {
@@ -144,7 +161,8 @@ impl Lexicons {
     pub fn builtin() -> Lexicons {
         let mut l = Lexicons::default();
         for (name, text) in BUILTIN {
-            l.extend_named(name, text).expect("the shipped lexicons parse");
+            l.extend_named(name, text)
+                .expect("the shipped lexicons parse");
         }
         l
     }
@@ -174,11 +192,18 @@ impl Lexicons {
                 message,
             };
             if f.len() < 3 {
-                return Err(err(format!("expected at least 3 columns, found {}", f.len())));
+                return Err(err(format!(
+                    "expected at least 3 columns, found {}",
+                    f.len()
+                )));
             }
-            let category = Category::parse(f[0].trim()).ok_or_else(|| err(format!("unknown category {:?}", f[0])))?;
+            let category = Category::parse(f[0].trim())
+                .ok_or_else(|| err(format!("unknown category {:?}", f[0])))?;
             let weight = match f.get(3) {
-                Some(w) => w.trim().parse().map_err(|_| err(format!("bad weight {w:?}")))?,
+                Some(w) => w
+                    .trim()
+                    .parse()
+                    .map_err(|_| err(format!("bad weight {w:?}")))?,
                 None => 1,
             };
             let norm = normalize_str(f[1].trim());
@@ -235,10 +260,13 @@ mod tests {
         let mut l = Lexicons::builtin();
         assert!(l.len() > 500);
         let n = l.len();
-        l.extend("actor\tلواء السلطان مراد\topposition_factions\n").unwrap();
+        l.extend("actor\tلواء السلطان مراد\topposition_factions\n")
+            .unwrap();
         assert_eq!(l.len(), n + 1);
         let e = l.first("لواء").unwrap();
-        assert!(e.iter().any(|&i| l.entry(i).rest == vec!["السلطان", "مراد"]));
+        assert!(e
+            .iter()
+            .any(|&i| l.entry(i).rest == vec!["السلطان", "مراد"]));
     }
 
     #[test]

@@ -59,7 +59,11 @@ pub enum TextError {
     },
     /// A lexicon line could not be read.
     #[error("lexicon {file} line {line}: {message}")]
-    Lexicon { file: String, line: usize, message: String },
+    Lexicon {
+        file: String,
+        line: usize,
+        message: String,
+    },
     /// An evaluation input is missing or malformed.
     #[error("eval: {0}")]
     Eval(String),

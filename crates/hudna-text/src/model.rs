@@ -86,12 +86,19 @@ impl EventType {
     pub fn group(self) -> EventGroup {
         use EventType::*;
         match self {
-            ArmedClash | GovernmentRegainsTerritory | NonStateActorOvertakesTerritory => EventGroup::Battles,
-            ChemicalWeapon | AirDroneStrike | SuicideBomb | ShellingArtilleryMissile | RemoteExplosive | Grenade => {
-                EventGroup::ExplosionsRemoteViolence
+            ArmedClash | GovernmentRegainsTerritory | NonStateActorOvertakesTerritory => {
+                EventGroup::Battles
             }
+            ChemicalWeapon
+            | AirDroneStrike
+            | SuicideBomb
+            | ShellingArtilleryMissile
+            | RemoteExplosive
+            | Grenade => EventGroup::ExplosionsRemoteViolence,
             SexualViolence | AttackOnCivilians | Abduction => EventGroup::ViolenceAgainstCivilians,
-            PeacefulProtest | ProtestWithIntervention | ExcessiveForceAgainstProtesters => EventGroup::Protests,
+            PeacefulProtest | ProtestWithIntervention | ExcessiveForceAgainstProtesters => {
+                EventGroup::Protests
+            }
             ViolentDemonstration | MobViolence => EventGroup::Riots,
             Agreement
             | Arrests
@@ -148,7 +155,10 @@ impl Actor {
 
     /// Whether this actor takes territory for the government side.
     pub fn is_state_side(self) -> bool {
-        matches!(self, Actor::SyrianGovernment | Actor::Russia | Actor::Iran | Actor::IranBackedMilitias)
+        matches!(
+            self,
+            Actor::SyrianGovernment | Actor::Russia | Actor::Iran | Actor::IranBackedMilitias
+        )
     }
 }
 

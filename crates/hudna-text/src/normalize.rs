@@ -94,10 +94,17 @@ fn emit(c: char, out: &mut String, depth: u8) {
     let cp = c as u32;
     match c {
         // Harakat, tanwin, shadda, sukun, maddah/hamza marks, superscript alef.
-        '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0610}'..='\u{061A}' | '\u{06D6}'..='\u{06ED}' => {}
+        '\u{064B}'..='\u{065F}'
+        | '\u{0670}'
+        | '\u{0610}'..='\u{061A}'
+        | '\u{06D6}'..='\u{06ED}' => {}
         '\u{0640}' => {}
-        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{061C}'
-        | '\u{FEFF}' | '\u{00AD}' => {}
+        '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2069}'
+        | '\u{061C}'
+        | '\u{FEFF}'
+        | '\u{00AD}' => {}
         '\u{0300}'..='\u{036F}' => {}
         '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0671}' | '\u{0672}' | '\u{0673}' => {
             out.push('\u{0627}')
@@ -110,7 +117,9 @@ fn emit(c: char, out: &mut String, depth: u8) {
         '\u{06F0}'..='\u{06F9}' => out.push(char::from(b'0' + (cp - 0x06F0) as u8)),
         '\u{066B}' => out.push('.'),
         '\u{066C}' => out.push(','),
-        '\u{2018}' | '\u{2019}' | '\u{02BF}' | '\u{02BE}' | '\u{02BB}' | '\u{02BC}' => out.push('\''),
+        '\u{2018}' | '\u{2019}' | '\u{02BF}' | '\u{02BE}' | '\u{02BB}' | '\u{02BC}' => {
+            out.push('\'')
+        }
         '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFE}' | '\u{FF01}'..='\u{FF5E}' => {
             if depth > 2 {
                 return;
@@ -191,7 +200,11 @@ mod tests {
     fn check(input: &str, expect: &str) {
         let n = normalize(input);
         assert_eq!(n.as_str(), expect, "normalizing {input:?}");
-        assert_eq!(normalize_str(expect), expect, "not idempotent on {expect:?}");
+        assert_eq!(
+            normalize_str(expect),
+            expect,
+            "not idempotent on {expect:?}"
+        );
     }
 
     #[test]
@@ -240,5 +253,36 @@ mod tests {
         let (a, b) = n.original_range(0, "قصف".len());
         assert_eq!(&text[a..b], "قَصفٌ");
         assert_eq!(n.original_len(), text.len());
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn idempotent(s in "\\PC{0,60}") {
+            let once = normalize_str(&s);
+            proptest::prop_assert_eq!(normalize_str(&once), once);
+        }
+
+        #[test]
+        fn idempotent_arabic(s in "[\\u{0600}-\\u{06FF}\\u{FB50}-\\u{FDFF}\\u{FE70}-\\u{FEFF}\\u{200B}-\\u{200F} ]{0,60}") {
+            let once = normalize_str(&s);
+            proptest::prop_assert_eq!(normalize_str(&once), once);
+        }
+
+        #[test]
+        fn offsets_are_monotonic_boundaries(s in "\\PC{0,60}") {
+            let n = normalize(&s);
+            let mut last = 0;
+            for i in 0..=n.as_str().len() {
+                let o = n.original_offset(i);
+                proptest::prop_assert!(o >= last && s.is_char_boundary(o));
+                last = o;
+            }
+            proptest::prop_assert_eq!(n.original_len(), s.len());
+        }
     }
 }

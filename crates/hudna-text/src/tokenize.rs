@@ -95,18 +95,16 @@ pub fn tokenize_into(norm: &str, toks: &mut Vec<Token>) {
                 TokenKind::Arabic => is_arabic_letter(d),
                 TokenKind::Latin => {
                     is_latin_letter(d)
-                        || (d == '\''
-                            && norm[j + 1..]
-                                .chars()
-                                .next()
-                                .is_some_and(is_latin_letter))
+                        || (d == '\'' && norm[j + 1..].chars().next().is_some_and(is_latin_letter))
                 }
                 TokenKind::Number => {
                     d.is_ascii_digit()
                         || ((d == ',' || d == '.')
                             && bytes.get(j + 1).is_some_and(|b| b.is_ascii_digit()))
                 }
-                TokenKind::Other => d.is_alphabetic() && !is_arabic_letter(d) && !is_latin_letter(d),
+                TokenKind::Other => {
+                    d.is_alphabetic() && !is_arabic_letter(d) && !is_latin_letter(d)
+                }
                 TokenKind::Punct => false,
             };
             if !same {
@@ -250,7 +248,10 @@ mod tests {
 
     fn words(s: &str) -> Vec<String> {
         let n = normalize_str(s);
-        tokenize(&n).iter().map(|t| t.text(&n).to_string()).collect()
+        tokenize(&n)
+            .iter()
+            .map(|t| t.text(&n).to_string())
+            .collect()
     }
 
     fn readings(word: &str) -> Vec<String> {
@@ -263,9 +264,10 @@ mod tests {
 
     #[test]
     fn splits_scripts_and_punct() {
-        assert_eq!(words("قصف، على Jisr al-Shughur 1,200!"), vec![
-            "قصف", "،", "علي", "jisr", "al", "shughur", "1,200", "!"
-        ]);
+        assert_eq!(
+            words("قصف، على Jisr al-Shughur 1,200!"),
+            vec!["قصف", "،", "علي", "jisr", "al", "shughur", "1,200", "!"]
+        );
         assert_eq!(words("أرض- أرض"), vec!["ارض", "-", "ارض"]);
         assert_eq!(words("٤ أيار/ مايو"), vec!["4", "ايار", "/", "مايو"]);
     }
@@ -278,7 +280,10 @@ mod tests {
         assert!(r.contains(&"الميادين".to_string()), "{r:?}");
         assert!(r.contains(&"ميادين".to_string()), "{r:?}");
         let r = readings("والقصف");
-        assert!(r.contains(&"القصف".to_string()) && r.contains(&"قصف".to_string()), "{r:?}");
+        assert!(
+            r.contains(&"القصف".to_string()) && r.contains(&"قصف".to_string()),
+            "{r:?}"
+        );
         // Whole reading first: a name starting with ب stays whole.
         assert_eq!(readings("بنش")[0], "بنش");
         // Too short to strip.
