@@ -44,6 +44,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let input = args.first().ok_or("usage: link RECORDS.csv --out PAIRS.csv [--clusters C.csv] [--threshold P]")?.clone();
     let (mut out, mut clusters, mut thr, mut truth) = (String::from("pairs.csv"), None, None, None::<String>);
+    let (mut floor, mut mean) = (None, None);
     let mut i = 1;
     while i + 1 < args.len() {
         match args[i].as_str() {
@@ -51,6 +52,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             "--clusters" => clusters = Some(args[i + 1].clone()),
             "--threshold" => thr = Some(args[i + 1].parse::<f64>()?),
             "--truth" => truth = Some(args[i + 1].clone()),
+            "--floor" => floor = Some(args[i + 1].parse::<f64>()?),
+            "--mean" => mean = Some(args[i + 1].parse::<f64>()?),
             o => return Err(format!("unknown option {o}").into()),
         }
         i += 2;
@@ -61,6 +64,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut cfg = LinkConfig::default();
     if let Some(t) = thr {
         cfg.cluster.threshold = t;
+    }
+    if let Some(f) = floor {
+        cfg.cluster.floor = f;
+    }
+    if let Some(m) = mean {
+        cfg.cluster.mean = m;
     }
     let mut linker = Linker::new(cfg);
     let res = linker.fit(&recs);

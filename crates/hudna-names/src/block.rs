@@ -107,6 +107,14 @@ pub fn unpack(p: u64) -> (u32, u32) {
     ((p >> 32) as u32, p as u32)
 }
 
+fn window_pairs(members: &[u32], window: usize, out: &mut Vec<u64>) {
+    for x in 0..members.len() {
+        for y in x + 1..(x + 1 + window).min(members.len()) {
+            out.push(pack(members[x], members[y]));
+        }
+    }
+}
+
 fn emit_block(members: &mut [u32], recs: &[Prepared], cfg: &BlockConfig, out: &mut Vec<u64>) -> bool {
     if members.len() <= cfg.cap {
         for (x, &i) in members.iter().enumerate() {
@@ -116,12 +124,15 @@ fn emit_block(members: &mut [u32], recs: &[Prepared], cfg: &BlockConfig, out: &m
         }
         false
     } else {
+        // Two sorted-neighbourhood passes: by (year, mother, place) and by
+        // (father, grandfather, year), so a missing year does not hide a match.
         members.sort_unstable_by_key(|&i| neighbourhood_key(&recs[i as usize]));
-        for x in 0..members.len() {
-            for y in x + 1..(x + 1 + cfg.window).min(members.len()) {
-                out.push(pack(members[x], members[y]));
-            }
-        }
+        window_pairs(members, cfg.window, out);
+        members.sort_unstable_by_key(|&i| {
+            let p = &recs[i as usize];
+            (p.father.skel, p.grandfather.skel, p.year)
+        });
+        window_pairs(members, cfg.window, out);
         true
     }
 }

@@ -401,12 +401,9 @@ pub fn generate(cfg: &GenConfig) -> Generated {
             _ => 5,
         };
         for _ in 0..k.min(cfg.records - out.records.len()) {
-            let n = out.records.len();
             let latin = rng.chance(cfg.latin_share);
             let mut r = if latin { latin_record(&mut rng, &p) } else { arabic_record(&mut rng, &p) };
-            let src = *rng.pick(SOURCES);
-            r.record_id = format!("{src}-{n:07}");
-            r.source = src.to_string();
+            r.source = rng.pick(SOURCES).to_string();
             out.records.push(r);
             out.truth.push(pid);
         }
@@ -417,6 +414,9 @@ pub fn generate(cfg: &GenConfig) -> Generated {
         let j = rng.below(i + 1);
         out.records.swap(i, j);
         out.truth.swap(i, j);
+    }
+    for (n, r) in out.records.iter_mut().enumerate() {
+        r.record_id = format!("{}-{n:07}", r.source);
     }
     out
 }

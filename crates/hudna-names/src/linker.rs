@@ -8,11 +8,13 @@ use crate::block::{candidate_pairs, keys, unpack, BlockConfig, BlockIndex, Block
 use crate::cluster::{cluster, ClusterConfig};
 use crate::model::{compare, pair_class, probability, u_from_samples, Explanation, Field, Gamma, Model, Session, TermFreq, NCLASS, NF};
 
-/// Blocking keys used as EM training sessions, with the fields they fix.
+/// Blocking keys used as EM training sessions, with the fields they fix or
+/// strongly correlate with (sex follows the first name; families cluster in
+/// places), which are left out of that session's EM.
 const TRAINING_KEYS: &[(usize, &[Field])] = &[
-    (0, &[Field::First, Field::Family]),
-    (3, &[Field::First, Field::Father]),
-    (2, &[Field::Family, Field::Mother]),
+    (0, &[Field::First, Field::Family, Field::Sex, Field::Place]),
+    (3, &[Field::First, Field::Father, Field::Sex]),
+    (2, &[Field::Family, Field::Mother, Field::Place]),
 ];
 use crate::record::{Interner, Normalized, Prepared, RawRecord};
 use crate::rng::Rng;
@@ -210,6 +212,15 @@ impl Linker {
         let sessions: Vec<Session> = TRAINING_KEYS
             .par_iter()
             .map(|&(k, excl)| {
+                // Oversized blocks are windowed on (year, mother, place): their
+                // pairs are not a fair sample of non-matches, so skip them.
+                let mut sizes: HashMap<u64, u32> = HashMap::new();
+                for ks in &all_keys {
+                    if ks[k] != 0 {
+                        *sizes.entry(ks[k]).or_default() += 1;
+                    }
+                }
+                let cap = self.config.block.cap as u32;
                 let mut excluded = [false; NF];
                 for f in excl {
                     excluded[*f as usize] = true;
@@ -220,7 +231,7 @@ impl Linker {
                     .filter(|(&p, _)| {
                         let (i, j) = unpack(p);
                         let ki = all_keys[i as usize][k];
-                        ki != 0 && ki == all_keys[j as usize][k]
+                        ki != 0 && ki == all_keys[j as usize][k] && sizes[&ki] <= cap
                     })
                     .fold(HashMap::new(), |mut h: HashMap<(u8, Gamma), u64>, (_, &(c, mut g))| {
                         for (f, x) in excluded.iter().zip(g.iter_mut()) {

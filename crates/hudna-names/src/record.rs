@@ -202,8 +202,10 @@ impl Normalized {
 }
 
 /// Merge the letters most often confused in typing (ح/ه، ت/ط، س/ص،
-/// ذ/ز/ظ، ق/ك); vowel letters are kept.
+/// ذ/ز/ظ، ق/ك) and collapse doubled letters (a stuck key); vowel letters
+/// are kept, so محمد and محمود stay apart.
 pub fn merge_typo_classes(s: &str) -> String {
+    let mut prev = '\0';
     s.chars()
         .map(|c| match c {
             'ه' => 'ح',
@@ -212,6 +214,11 @@ pub fn merge_typo_classes(s: &str) -> String {
             'ذ' | 'ظ' => 'ز',
             'ك' => 'ق',
             c => c,
+        })
+        .filter(|&c| {
+            let keep = c != prev;
+            prev = c;
+            keep
         })
         .collect()
 }
