@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
-use rstar::{PointDistance, RTree, RTreeObject, AABB};
 
 use crate::exact::{Edge, Location};
 use crate::grid::{rasterize, GridSpec, Locator, EDGE, IN};
+use crate::segtree::{Metric, SegTree};
 use crate::validate::{
     fix_winding, polygon_rings, signed_area2, validate_parts, GeomProblem, Ring,
 };
@@ -63,35 +63,6 @@ struct Entry {
 }
 const INSIDE_BIT: u32 = 1 << 31;
 
-/// An edge in the distance space (x = lon * cref, y = lat).
-#[derive(Clone, Copy, Debug)]
-struct Seg {
-    a: [f64; 2],
-    b: [f64; 2],
-}
-
-impl RTreeObject for Seg {
-    type Envelope = AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        AABB::from_corners(self.a, self.b)
-    }
-}
-
-impl PointDistance for Seg {
-    fn distance_2(&self, p: &[f64; 2]) -> f64 {
-        let (dx, dy) = (self.b[0] - self.a[0], self.b[1] - self.a[1]);
-        let (wx, wy) = (p[0] - self.a[0], p[1] - self.a[1]);
-        let l2 = dx * dx + dy * dy;
-        let t = if l2 > 0.0 {
-            ((wx * dx + wy * dy) / l2).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let (ex, ey) = (wx - t * dx, wy - t * dy);
-        ex * ex + ey * ey
-    }
-}
-
 struct Poly {
     area: u32,
     key: u32,
@@ -99,9 +70,7 @@ struct Poly {
     to: i32,
     security: bool,
     loc: Locator,
-    segs: RTree<Seg>,
-    /// bbox in distance space
-    pbox: [f64; 4],
+    segs: SegTree,
 }
 
 struct Band {
@@ -129,7 +98,6 @@ pub struct ZoneIndex {
     epoch_start: Vec<i32>,
     epoch_off: Vec<u32>,
     epoch_polys: Vec<u32>,
-    cref: f64,
 }
 
 /// Problems found in one area at build time.
@@ -246,8 +214,6 @@ impl ZoneIndex {
             .filter(|&i| prepared[i].is_some())
             .collect();
         let mut gbox = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
-        let mut lat_lo = f64::MAX;
-        let mut lat_hi = f64::MIN;
         for &i in &poly_areas {
             for part in prepared[i].as_ref().into_iter().flatten() {
                 for &(x, y) in &part[0] {
@@ -257,17 +223,9 @@ impl ZoneIndex {
                         gbox[2].max(x),
                         gbox[3].max(y),
                     ];
-                    lat_lo = lat_lo.min(y);
-                    lat_hi = lat_hi.max(y);
                 }
             }
         }
-        let cref = if poly_areas.is_empty() {
-            1.0
-        } else {
-            ((lat_lo + lat_hi) * 0.5).to_radians().cos().max(0.01)
-        };
-
         let total_edges: usize = poly_areas
             .iter()
             .flat_map(|&i| prepared[i].iter().flatten().flatten())
@@ -306,13 +264,6 @@ impl ZoneIndex {
                     }
                 }
                 let loc = Locator::new(&edges, bbox);
-                let segs: Vec<Seg> = edges
-                    .iter()
-                    .map(|e| Seg {
-                        a: [e[0] * cref, e[1]],
-                        b: [e[2] * cref, e[3]],
-                    })
-                    .collect();
                 let (from, to) = to_bound(&a.validity);
                 let mut cells = Vec::new();
                 if let Some(g) = &grid {
@@ -335,8 +286,7 @@ impl ZoneIndex {
                     to,
                     security: a.security,
                     loc,
-                    segs: RTree::bulk_load(segs),
-                    pbox: [bbox[0] * cref, bbox[1], bbox[2] * cref, bbox[3]],
+                    segs: SegTree::new(&edges, bbox),
                 };
                 (poly, cells)
             })
@@ -445,7 +395,6 @@ impl ZoneIndex {
             epoch_start: cuts,
             epoch_off,
             epoch_polys,
-            cref,
         })
     }
 
@@ -527,34 +476,24 @@ impl ZoneIndex {
             .is_some_and(|d| d <= band.width_km)
     }
 
-    /// Lower-bound factor from distance-space degrees to km at `lat`.
-    #[inline]
-    fn k_low(&self, lat: f64) -> f64 {
-        // equirectangular at the point's latitude stretches x by
-        // cos(lat)/cref relative to distance space; 0.95 absorbs the
-        // difference between that and the haversine of the nearest point
-        (lat.to_radians().cos() / self.cref).min(1.0) * 0.95 * KM_PER_DEG
-    }
-
-    /// Distance in km from the point to polygon `p`'s border, if it is at
-    /// most `limit` (pass `f64::INFINITY` for no limit).
-    fn poly_dist_km(&self, p: &Poly, lon: f64, lat: f64, limit: f64) -> Option<f64> {
-        let q = [lon * self.cref, lat];
-        let kl = self.k_low(lat);
-        if box_dist(&p.pbox, q) * kl > limit {
+    /// Nearest point of polygon `p`'s border under the query metric, if
+    /// its squared metric distance is at most `limit2`: (d², lon, lat).
+    fn poly_nearest(&self, p: &Poly, m: &Metric, limit2: f64) -> Option<(f64, f64, f64)> {
+        if m.box_d2(&p.loc.bbox) > limit2 {
             return None;
         }
-        let mut best = f64::INFINITY;
-        for (s, d2) in p.segs.nearest_neighbor_iter_with_distance_2(&q) {
-            if d2.sqrt() * kl > best.min(limit) {
-                break;
-            }
-            let d = seg_km(s, self.cref, lon, lat);
-            if d < best {
-                best = d;
-            }
-        }
-        (best <= limit).then_some(best)
+        let (e, t, d2) = p.segs.nearest(m, limit2)?;
+        Some((d2, e[0] + t * (e[2] - e[0]), e[1] + t * (e[3] - e[1])))
+    }
+
+    /// Distance in km from the point to polygon `p`'s border, if at most
+    /// `limit_km`.
+    fn poly_dist_km(&self, p: &Poly, lon: f64, lat: f64, limit_km: f64) -> Option<f64> {
+        let m = Metric::at(lon, lat);
+        let lim = limit_km / KM_PER_DEG * LIMIT_SLACK;
+        let (_, qx, qy) = self.poly_nearest(p, &m, lim * lim)?;
+        let d = haversine_km(lat, lon, qy, qx);
+        (d <= limit_km).then_some(d)
     }
 
     fn active_border_polys(&self, day: i32) -> &[u32] {
@@ -570,28 +509,28 @@ impl ZoneIndex {
         if !lon.is_finite() || !lat.is_finite() {
             return None;
         }
+        let m = Metric::at(lon, lat);
         let act = self.active_border_polys(day);
-        let q = [lon * self.cref, lat];
-        let kl = self.k_low(lat);
         let mut cands: Vec<(f64, u32)> = act
             .iter()
-            .map(|&pi| (box_dist(&self.polys[pi as usize].pbox, q) * kl, pi))
+            .map(|&pi| (m.box_d2(&self.polys[pi as usize].loc.bbox), pi))
             .collect();
         cands.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-        let mut best: Option<(f64, u32)> = None;
+        // (d², key, nearest lon, nearest lat)
+        let mut best: Option<(f64, u32, f64, f64)> = None;
         for (lb, pi) in cands {
             let limit = best.map_or(f64::INFINITY, |b| b.0);
             if lb > limit {
                 break;
             }
             let p = &self.polys[pi as usize];
-            if let Some(d) = self.poly_dist_km(p, lon, lat, limit) {
-                if best.is_none_or(|b| d < b.0 || (d == b.0 && p.key < b.1)) {
-                    best = Some((d, p.key));
+            if let Some((d2, qx, qy)) = self.poly_nearest(p, &m, limit) {
+                if best.is_none_or(|b| d2 < b.0 || (d2 == b.0 && p.key < b.1)) {
+                    best = Some((d2, p.key, qx, qy));
                 }
             }
         }
-        best
+        best.map(|(_, key, qx, qy)| (haversine_km(lat, lon, qy, qx), key))
     }
 
     /// Keys (ascending) of the non-security polygon areas valid on `day`
@@ -663,14 +602,10 @@ impl ZoneIndex {
 
     /// Approximate heap memory held by the index, in bytes.
     pub fn heap_bytes(&self) -> usize {
-        let seg = std::mem::size_of::<Seg>();
         let polys: usize = self
             .polys
             .iter()
-            .map(|p| {
-                // R-tree: leaves plus roughly one parent per 6 children
-                p.loc.heap_bytes() + p.segs.size() * (seg + 16) * 7 / 6
-            })
+            .map(|p| p.loc.heap_bytes() + p.segs.heap_bytes())
             .sum();
         polys
             + self.polys.capacity() * std::mem::size_of::<Poly>()
@@ -685,27 +620,8 @@ impl ZoneIndex {
     }
 }
 
-#[inline]
-fn box_dist(b: &[f64; 4], q: [f64; 2]) -> f64 {
-    let dx = (b[0] - q[0]).max(0.0).max(q[0] - b[2]);
-    let dy = (b[1] - q[1]).max(0.0).max(q[1] - b[3]);
-    (dx * dx + dy * dy).sqrt()
-}
-
-/// Distance in km from (lon, lat) to a segment: the nearest point is found
-/// in an equirectangular plane centred on the point, and the distance to it
-/// is the haversine great-circle distance.
-fn seg_km(s: &Seg, cref: f64, lon: f64, lat: f64) -> f64 {
-    let (alon, alat) = (s.a[0] / cref, s.a[1]);
-    let (blon, blat) = (s.b[0] / cref, s.b[1]);
-    let k = lat.to_radians().cos();
-    let (ax, ay) = ((alon - lon) * k, alat - lat);
-    let (dx, dy) = ((blon - alon) * k, blat - alat);
-    let l2 = dx * dx + dy * dy;
-    let t = if l2 > 0.0 {
-        (-(ax * dx + ay * dy) / l2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    haversine_km(lat, lon, alat + t * (blat - alat), alon + t * (blon - alon))
-}
+/// Searches run in the equirectangular metric (degrees of latitude) and
+/// report haversine km; the two agree to far better than 1 % at the
+/// distances a limit is used for, this slack keeps the search from cutting
+/// off a segment whose haversine distance is just within the limit.
+const LIMIT_SLACK: f64 = 1.02;

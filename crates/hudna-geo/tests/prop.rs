@@ -139,7 +139,8 @@ fn valid(v: &Version, day: i32) -> bool {
     v.from <= day && v.to.is_none_or(|t| day < t)
 }
 
-fn seg_km(a: (f64, f64), b: (f64, f64), p: (f64, f64)) -> f64 {
+/// (squared equirectangular distance at p, haversine km to that nearest point)
+fn seg_km(a: (f64, f64), b: (f64, f64), p: (f64, f64)) -> (f64, f64) {
     let k = p.1.to_radians().cos();
     let (ax, ay) = ((a.0 - p.0) * k, a.1 - p.1);
     let (dx, dy) = ((b.0 - a.0) * k, b.1 - a.1);
@@ -149,7 +150,11 @@ fn seg_km(a: (f64, f64), b: (f64, f64), p: (f64, f64)) -> f64 {
     } else {
         0.0
     };
-    haversine_km(p.1, p.0, a.1 + t * (b.1 - a.1), a.0 + t * (b.0 - a.0))
+    let (ex, ey) = (ax + t * dx, ay + t * dy);
+    (
+        ex * ex + ey * ey,
+        haversine_km(p.1, p.0, a.1 + t * (b.1 - a.1), a.0 + t * (b.0 - a.0)),
+    )
 }
 
 fn brute_border(vs: &[Version], p: (f64, f64), day: i32) -> Option<f64> {
@@ -157,7 +162,8 @@ fn brute_border(vs: &[Version], p: (f64, f64), day: i32) -> Option<f64> {
         .filter(|v| !v.security && valid(v, day))
         .flat_map(|v| v.parts.iter().flatten())
         .flat_map(|r| r.windows(2).map(|w| seg_km(w[0], w[1], p)))
-        .reduce(f64::min)
+        .reduce(|x, y| if y.0 < x.0 { y } else { x })
+        .map(|x| x.1)
 }
 
 /// (kind, u, w, day, pick): how to draw one query point.
