@@ -196,6 +196,21 @@ impl Normalized {
         n
     }
 
+    /// Skeletons of first, father, grandfather, family and mother (empty
+    /// when missing) and the place tokens joined by spaces: the normalized
+    /// columns exported for peer tools.
+    pub fn skeleton_columns(&self) -> [String; 6] {
+        let s = |p: &Option<NamePart>| p.as_ref().map(|p| p.skel.clone()).unwrap_or_default();
+        [
+            s(&self.first),
+            s(&self.father),
+            s(&self.grandfather),
+            s(&self.family),
+            s(&self.mother),
+            self.place.join(" "),
+        ]
+    }
+
     pub fn has_name(&self) -> bool {
         self.first.is_some() || self.family.is_some()
     }
