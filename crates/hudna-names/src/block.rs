@@ -44,7 +44,7 @@ fn key(kind: u64, parts: &[u32]) -> u64 {
 pub fn keys(p: &Prepared) -> [u64; NKEYS] {
     let y = if p.year == 0 { NONE } else { p.year as u32 };
     [
-        key(0, &[p.first.skel, if p.tail_ambiguous { p.father.skel } else { p.family.skel }]),
+        key(0, &[p.first.skel, if p.tail == crate::record::Tail::FatherOrFamily { p.father.skel } else { p.family.skel }]),
         key(1, &[p.first.skel, p.father.skel, p.grandfather.skel]),
         key(2, &[p.family.skel, p.mother.skel]),
         key(3, &[p.first.skel, p.father.skel]),

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::normalize::{jaro_winkler, Script};
-use crate::record::{Interner, Prepared, Tok, NONE};
+use crate::record::{Interner, Prepared, Tail, Tok, NONE};
 
 /// Number of compared fields.
 pub const NF: usize = 8;
@@ -47,7 +47,8 @@ pub const FIELDS: [Field; NF] = [
 const NAME_LEVELS: &[&str] = &["null", "different", "jw>=0.80", "close", "near-exact", "exact"];
 const FAMILY_LEVELS: &[&str] = &["null", "different", "swapped", "jw>=0.80", "close", "near-exact", "exact"];
 const YEAR_LEVELS: &[&str] = &["null", "diff>=3", "diff=2", "diff=1", "exact"];
-const PLACE_LEVELS: &[&str] = &["null", "different", "overlap", "exact"];
+const MOTHER_LEVELS: &[&str] = &["null", "different", "jw>=0.80", "close", "near-exact", "exact", "full-name"];
+const PLACE_LEVELS: &[&str] = &["null", "different", "related", "overlap", "exact"];
 const SEX_LEVELS: &[&str] = &["null", "different", "same"];
 
 impl Field {
@@ -67,6 +68,7 @@ impl Field {
     pub fn levels(self) -> &'static [&'static str] {
         match self {
             Field::Family => FAMILY_LEVELS,
+            Field::Mother => MOTHER_LEVELS,
             Field::BirthYear => YEAR_LEVELS,
             Field::Place => PLACE_LEVELS,
             Field::Sex => SEX_LEVELS,
@@ -113,7 +115,7 @@ fn name_level(it: &Interner, a: Tok, b: Tok, same_script: bool) -> u8 {
         if a.skel == b.skel {
             return 3;
         }
-    } else if a.skel == b.skel {
+    } else if a.skel == b.skel || a.alt == b.skel || a.skel == b.alt {
         return 4;
     }
     let jw = jw_sym(it, a.skel, b.skel);
@@ -126,17 +128,30 @@ fn name_level(it: &Interner, a: Tok, b: Tok, same_script: bool) -> u8 {
     }
 }
 
-/// A two-part name's second part is read as the family name when it fits
-/// the other record's family name better than its father's name.
+/// Re-read an ambiguous tail against the other record: a two-part name's
+/// second part becomes the family name when it fits the other's family name
+/// better than its father's; a three-part name's third part becomes the
+/// grandfather when it fits the other's grandfather better than its family.
 fn resolve_tail(it: &Interner, x: &Prepared, y: &Prepared, same: bool) -> Prepared {
     let mut x = *x;
-    if x.tail_ambiguous && !y.tail_ambiguous && !y.family.is_missing() {
-        let as_father = name_level(it, x.father, y.father, same);
-        let as_family = name_level(it, x.father, y.family, same);
-        if as_family > as_father {
-            x.family = x.father;
-            x.father = Tok::MISSING;
+    match x.tail {
+        Tail::FatherOrFamily if y.tail != Tail::FatherOrFamily && !y.family.is_missing() => {
+            let as_father = name_level(it, x.father, y.father, same);
+            let as_family = name_level(it, x.father, y.family, same);
+            if as_family >= 3 && as_family > as_father {
+                x.family = x.father;
+                x.father = Tok::MISSING;
+            }
         }
+        Tail::FamilyOrGrandfather if y.tail == Tail::Fixed && !y.grandfather.is_missing() => {
+            let as_family = name_level(it, x.family, y.family, same);
+            let as_grandfather = name_level(it, x.family, y.grandfather, same);
+            if as_grandfather >= 3 && as_grandfather > as_family {
+                x.grandfather = x.family;
+                x.family = Tok::MISSING;
+            }
+        }
+        _ => {}
     }
     x
 }
@@ -164,6 +179,9 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
         l => l + 1,
     };
     g[4] = name_level(it, a.mother, b.mother, same);
+    if g[4] >= 4 && !a.mother_family.is_missing() && a.mother_family.skel == b.mother_family.skel {
+        g[4] = 6;
+    }
     g[5] = if a.year == 0 || b.year == 0 {
         0
     } else {
@@ -174,7 +192,7 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
             _ => 1,
         }
     };
-    g[6] = place_level(&a.place, &b.place);
+    g[6] = place_level(it, &a.place, &b.place);
     g[7] = match (a.sex, b.sex) {
         (0, _) | (_, 0) => 0,
         (x, y) if x == y => 2,
@@ -183,16 +201,19 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
     g
 }
 
-fn place_level(a: &[u32], b: &[u32]) -> u8 {
+fn place_level(it: &Interner, a: &[u32], b: &[u32]) -> u8 {
     let na = a.iter().filter(|&&x| x != NONE).count();
     let nb = b.iter().filter(|&&x| x != NONE).count();
     if na == 0 || nb == 0 {
         return 0;
     }
-    let common = a[..na].iter().filter(|x| b[..nb].contains(x)).count();
+    let (a, b) = (&a[..na], &b[..nb]);
+    let common = a.iter().filter(|x| b.contains(x)).count();
     if common == na && common == nb {
-        3
+        4
     } else if common > 0 {
+        3
+    } else if a.iter().any(|&x| b.iter().any(|&y| it.related(x, y))) {
         2
     } else {
         1

@@ -27,6 +27,9 @@ pub enum Script {
 pub struct NamePart {
     pub text: String,
     pub skel: String,
+    /// Alternative skeleton for ambiguous Latin digraphs (equal to `skel`
+    /// for Arabic and when nothing is ambiguous).
+    pub skel_alt: String,
     pub script: Script,
 }
 
@@ -261,11 +264,19 @@ pub fn name_parts(s: &str) -> Vec<NamePart> {
     toks.into_iter()
         .filter(|t| !t.is_empty())
         .map(|text| {
-            let skel = match script {
-                Script::Arabic => skeleton_arabic(&text),
-                Script::Latin => skeleton_latin(&text),
+            let (skel, skel_alt) = match script {
+                Script::Arabic => {
+                    let s = skeleton_arabic(&text);
+                    (s.clone(), s)
+                }
+                Script::Latin => (skeleton_latin(&text), skeleton_latin_alt(&text)),
             };
-            NamePart { text, skel, script }
+            NamePart {
+                text,
+                skel,
+                skel_alt,
+                script,
+            }
         })
         .collect()
 }
@@ -281,7 +292,13 @@ pub fn field_part(s: &str) -> Option<NamePart> {
             let script = parts[0].script;
             let text = parts.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("");
             let skel = collapse(&parts.iter().map(|p| p.skel.as_str()).collect::<Vec<_>>().join(""));
-            Some(NamePart { text, skel, script })
+            let skel_alt = collapse(&parts.iter().map(|p| p.skel_alt.as_str()).collect::<Vec<_>>().join(""));
+            Some(NamePart {
+                text,
+                skel,
+                skel_alt,
+                script,
+            })
         }
     }
 }
@@ -347,6 +364,30 @@ fn is_vowel(b: u8) -> bool {
 
 /// Consonant skeleton of a canonical Latin token.
 pub fn skeleton_latin(t: &str) -> String {
+    skeleton_latin_with(t, false)
+}
+
+/// Alternative skeleton reading the ambiguous digraphs the other way:
+/// th as ذ (Mouath/معاذ) rather than ث, dh as ض/د rather than ذ, g as ج.
+pub fn skeleton_latin_alt(t: &str) -> String {
+    skeleton_latin_with(t, true)
+}
+
+fn skeleton_latin_with(t: &str, alt: bool) -> String {
+    // A joined compound's head is not part of a digraph: abd|hamid, abu|hamza.
+    for head in ["abd", "abu"] {
+        if let Some(rest) = t.strip_prefix(head) {
+            if !rest.is_empty() {
+                let mut s = String::from(if head == "abd" { "abd" } else { "ab" });
+                s.push_str(&latin_letters(rest, false, alt));
+                return finish_skel(s);
+            }
+        }
+    }
+    finish_skel(latin_letters(t, true, alt))
+}
+
+fn latin_letters(t: &str, word_start: bool, alt: bool) -> String {
     let b = t.as_bytes();
     let mut out = String::with_capacity(b.len());
     let mut i = 0;
@@ -354,12 +395,15 @@ pub fn skeleton_latin(t: &str) -> String {
     while i < b.len() {
         let c = b[i];
         let n = at(i + 1);
-        let initial = i == 0;
+        let initial = i == 0 && word_start;
         let (m, step): (Option<char>, usize) = match (c, n) {
+            (b't', b'h') if alt => (Some('z'), 2),
+            (b'd', b'h') if alt => (Some('d'), 2),
+            (b'g', b'h') => (Some('g'), 2),
+            (b'g', _) if alt => (Some('j'), 1),
             (b's', b'c') if at(i + 2) == b'h' => (Some('c'), 3),
             (b's', b'h') | (b'c', b'h') => (Some('c'), 2),
             (b'k', b'h') => (Some('x'), 2),
-            (b'g', b'h') => (Some('g'), 2),
             (b't', b'h') => (Some('t'), 2),
             (b'd', b'h') => (Some('z'), 2),
             (b'd', b'j') => (Some('j'), 2),
@@ -389,7 +433,7 @@ pub fn skeleton_latin(t: &str) -> String {
         }
         i += step;
     }
-    finish_skel(out)
+    out
 }
 
 /// The comparison key of a full name: skeletons of its parts joined by spaces.

@@ -35,6 +35,8 @@ pub struct Tok {
     /// vowel letters kept: محمد and محمود stay apart.
     pub merged: u32,
     pub skel: u32,
+    /// Alternative skeleton (ambiguous Latin digraphs), else `skel`.
+    pub alt: u32,
 }
 
 impl Tok {
@@ -42,10 +44,24 @@ impl Tok {
         text: NONE,
         merged: NONE,
         skel: NONE,
+        alt: NONE,
     };
     pub fn is_missing(self) -> bool {
         self.skel == NONE
     }
+}
+
+/// Position certainty of the last part of a name given as one string.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Tail {
+    /// Split columns, or four parts and more.
+    #[default]
+    Fixed,
+    /// Two parts: the second (stored as father) may be the family name.
+    FatherOrFamily,
+    /// Three parts: the third (stored as family) may be the grandfather
+    /// when the family name was dropped.
+    FamilyOrGrandfather,
 }
 
 /// Maximum number of place tokens kept.
@@ -55,14 +71,15 @@ pub const PLACE_TOKENS: usize = 3;
 #[derive(Clone, Copy, Debug)]
 pub struct Prepared {
     pub script: Script,
-    /// The name had only two parts: the second may be the father's name
-    /// (stored in `father`) or the family name.
-    pub tail_ambiguous: bool,
+    /// How sure the position of the last name part is.
+    pub tail: Tail,
     pub first: Tok,
     pub father: Tok,
     pub grandfather: Tok,
     pub family: Tok,
     pub mother: Tok,
+    /// Mother's family name, when given.
+    pub mother_family: Tok,
     /// 0 unknown, 1 male, 2 female.
     pub sex: u8,
     /// 0 unknown.
@@ -71,14 +88,33 @@ pub struct Prepared {
     pub place: [u32; PLACE_TOKENS],
 }
 
-/// String interner shared by texts and skeletons.
+/// String interner shared by texts and skeletons, plus the place-token
+/// relations learnt from the data: a record giving "الباب، حلب" teaches that
+/// الباب and حلب refer to nested places, so a record saying only الباب and
+/// another saying only حلب are not in disagreement.
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
     map: HashMap<String, u32>,
     strs: Vec<String>,
+    related: std::collections::HashSet<u64>,
+}
+
+fn pair_key(a: u32, b: u32) -> u64 {
+    let (x, y) = if a <= b { (a, b) } else { (b, a) };
+    ((x as u64) << 32) | y as u64
 }
 
 impl Interner {
+    /// Record that two place tokens occurred together in one place field.
+    pub fn relate(&mut self, a: u32, b: u32) {
+        if a != b {
+            self.related.insert(pair_key(a, b));
+        }
+    }
+    /// Whether two place tokens were seen together.
+    pub fn related(&self, a: u32, b: u32) -> bool {
+        self.related.contains(&pair_key(a, b))
+    }
     pub fn id(&mut self, s: &str) -> u32 {
         if let Some(&i) = self.map.get(s) {
             return i;
@@ -103,12 +139,13 @@ impl Interner {
 #[derive(Clone, Debug, Default)]
 pub struct Normalized {
     pub script: Option<Script>,
-    pub tail_ambiguous: bool,
+    pub tail: Tail,
     pub first: Option<NamePart>,
     pub father: Option<NamePart>,
     pub grandfather: Option<NamePart>,
     pub family: Option<NamePart>,
     pub mother: Option<NamePart>,
+    pub mother_family: Option<NamePart>,
     pub sex: u8,
     pub year: u16,
     pub place: Vec<String>,
@@ -166,12 +203,13 @@ impl Normalized {
                 2 => {
                     n.first = it.next();
                     n.father = it.next();
-                    n.tail_ambiguous = true;
+                    n.tail = Tail::FatherOrFamily;
                 }
                 3 => {
                     n.first = it.next();
                     n.father = it.next();
                     n.family = it.next();
+                    n.tail = Tail::FamilyOrGrandfather;
                 }
                 k => {
                     n.first = it.next();
@@ -181,7 +219,9 @@ impl Normalized {
                 }
             }
         }
-        n.mother = name_parts(&r.mother).into_iter().next();
+        let mut mother = name_parts(&r.mother).into_iter();
+        n.mother = mother.next();
+        n.mother_family = mother.last();
         n.script = match fold(&r.script).as_str() {
             "ar" | "arab" | "arabic" | "عربي" => Some(Script::Arabic),
             "la" | "lat" | "latn" | "latin" | "en" | "fr" => Some(Script::Latin),
@@ -277,6 +317,7 @@ impl Prepared {
                 text: it.id(&p.text),
                 merged: it.id(&merge_typo_classes(&p.text)),
                 skel: it.id(&p.skel),
+                alt: it.id(&p.skel_alt),
             },
             None => Tok::MISSING,
         };
@@ -285,18 +326,27 @@ impl Prepared {
         let grandfather = tok(&n.grandfather);
         let family = tok(&n.family);
         let mother = tok(&n.mother);
+        let mother_family = tok(&n.mother_family);
         let mut place = [NONE; PLACE_TOKENS];
         for (slot, p) in place.iter_mut().zip(&n.place) {
             *slot = it.id(p);
         }
+        for x in 0..PLACE_TOKENS {
+            for y in x + 1..PLACE_TOKENS {
+                if place[y] != NONE {
+                    it.relate(place[x], place[y]);
+                }
+            }
+        }
         Prepared {
             script: n.script.unwrap_or(Script::Arabic),
-            tail_ambiguous: n.tail_ambiguous,
+            tail: n.tail,
             first,
             father,
             grandfather,
             family,
             mother,
+            mother_family,
             sex: n.sex,
             year: n.year,
             place,
