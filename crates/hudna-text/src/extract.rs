@@ -243,6 +243,13 @@ struct Doc<'a> {
     diags: Vec<Diagnostic>,
 }
 
+fn is_latin_article(w: &str) -> bool {
+    matches!(
+        w,
+        "al" | "el" | "ash" | "ad" | "as" | "ar" | "an" | "at" | "az" | "ez" | "es" | "ed"
+    )
+}
+
 fn is_sentence_end(c: &str) -> bool {
     matches!(c, "." | "!" | "?" | "؟" | "؛" | ";")
 }
@@ -369,6 +376,16 @@ impl<'a> Doc<'a> {
             let tok = self.toks[i];
             let end_here = if tok.kind == TokenKind::Punct && is_sentence_end(tok.text(norm)) {
                 true
+            } else if tok.kind == TokenKind::Punct
+                && matches!(tok.text(norm), "،" | ",")
+                && i + 1 < n
+            {
+                // A comma before a clause connector (، فيما / بينما / في حين / وفي) starts a new clause.
+                let next = self.toks[i + 1].text(norm);
+                matches!(
+                    next,
+                    "فيما" | "بينما" | "وبينما" | "وفيما" | "while" | "meanwhile" | "whereas"
+                ) || (next == "في" && i + 2 < n && self.toks[i + 2].text(norm) == "حين")
             } else if i + 1 < n {
                 let gap = &norm.as_bytes()[tok.end as usize..self.toks[i + 1].start as usize];
                 let nl = gap.contains(&b'\n');
@@ -980,8 +997,11 @@ impl<'a> Doc<'a> {
                     }
                 }
                 if best.is_none() && sk.len() >= 4 {
-                    if let Some(e) = gaz.lookup_latin(&sk) {
-                        best = Some((i + 1, 0, e));
+                    let exact = w.replace('\'', "");
+                    if gaz.is_exact_latin(&exact) || self.cue_before(i) > 0 {
+                        if let Some(e) = gaz.lookup_latin(&sk) {
+                            best = Some((i + 1, 0, e));
+                        }
                     }
                 }
                 best
@@ -1060,7 +1080,15 @@ impl<'a> Doc<'a> {
             }
             found
         };
-        for (tok, end, prefix, cands) in found {
+        for (mut tok, end, prefix, cands) in found {
+            // "al-Sukhnah": the article belongs to the name as written.
+            if tok > 0
+                && self.kind(tok) == TokenKind::Latin
+                && self.same_sent(tok - 1, tok)
+                && is_latin_article(self.t(tok - 1))
+            {
+                tok -= 1;
+            }
             let pm = self.classify_place(tok, end, prefix, cands);
             self.places.push(pm);
         }
@@ -1180,11 +1208,10 @@ impl<'a> Doc<'a> {
                     TokenKind::Latin => {
                         let t = self.t(k);
                         self.is_capitalized(k) && self.hits(k).is_empty()
-                            || (words > 0
-                                && matches!(
-                                    t,
-                                    "al" | "el" | "ash" | "ad" | "as" | "ar" | "an" | "at" | "az"
-                                ))
+                            || (is_latin_article(t)
+                                && k + 1 < n
+                                && self.kind(k + 1) == TokenKind::Latin
+                                && self.is_capitalized(k + 1))
                     }
                     _ => false,
                 };
@@ -1197,10 +1224,7 @@ impl<'a> Doc<'a> {
             // Do not end on an article.
             while k > first
                 && self.kind(k - 1) == TokenKind::Latin
-                && matches!(
-                    self.t(k - 1),
-                    "al" | "el" | "ash" | "ad" | "as" | "ar" | "an" | "at" | "az"
-                )
+                && is_latin_article(self.t(k - 1))
             {
                 k -= 1;
             }
@@ -1450,6 +1474,19 @@ impl<'a> Doc<'a> {
                 }
                 j += 1;
             }
+            if result.is_none() && self.kind(i) == TokenKind::Latin && self.t(i).ends_with("ed") {
+                // "and five others wounded": the count comes first.
+                for k in (i.saturating_sub(3)..i).rev() {
+                    if !self.same_sent(k, i) {
+                        break;
+                    }
+                    if let Some((v, _)) = self.count_at(k, false) {
+                        result = Some((v.map(|v| v.min(u32::MAX as u64) as u32), i + 1));
+                        count_tok = k;
+                        break;
+                    }
+                }
+            }
             let Some((mut value, mut end)) = result else {
                 continue;
             };
@@ -1458,6 +1495,7 @@ impl<'a> Doc<'a> {
             let mut steps = 0;
             while k < n && self.same_sent(i, k) && steps < 7 {
                 if self.kind(k) == TokenKind::Punct
+                    || self.has(k, Category::ClauseStop)
                     || self.is_trigger_of_casualty(k)
                     || self.has(k, Category::Subset)
                 {
@@ -1574,11 +1612,20 @@ impl<'a> Doc<'a> {
                 p > 0 && self.t(p) == "من" && self.same_sent(p - 1, i) && self.has(p - 1, cat)
             };
             let in_casualty = self.cas.iter().any(|c| c.count_tok < i && i < c.end);
+            // English is SVO: an actor right after an attack verb is its object.
+            let english_object = self.kind(i) == TokenKind::Latin
+                && i > 0
+                && self.t(i - 1) != "by"
+                && (i.saturating_sub(2)..i).any(|k| {
+                    self.same_sent(k, i)
+                        && self.has(k, Category::Trigger)
+                        && self.t(k).ends_with("ed")
+                });
             let role = if actor == Actor::Civilians {
                 P_TARGET
             } else if prev_has(Category::NeutralMarker) || self.has(end, Category::NeutralAfter) {
                 P_NEUTRAL
-            } else if prev_has(Category::TargetMarker) || in_casualty {
+            } else if prev_has(Category::TargetMarker) || in_casualty || english_object {
                 P_TARGET
             } else {
                 P_PERP

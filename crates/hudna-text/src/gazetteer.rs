@@ -109,6 +109,9 @@ pub struct Gazetteer {
     latin: FxMap<String, Vec<Entry>>,
     /// Skeletons of words that begin a multi-word Latin name.
     latin_first: FxSet<String>,
+    /// One-word Latin names, folded (lower case, letters and digits only,
+    /// article dropped): a one-word match must be exact, not by skeleton.
+    latin_exact: FxSet<String>,
 }
 
 /// Words that begin many joined Arabic place names (كفرنبل, ديرحافر):
@@ -168,6 +171,14 @@ pub(crate) fn latin_word_skeleton(word: &str, out: &mut String) -> bool {
 
 fn is_vowel(b: u8, first: bool) -> bool {
     matches!(b, b'a' | b'e' | b'i' | b'o' | b'u') || (!first && matches!(b, b'w' | b'y'))
+}
+
+/// A one-word Latin name folded for exact comparison: letters and digits
+/// of its last non-article word.
+pub(crate) fn latin_fold(name: &str) -> Option<String> {
+    name.split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
+        .map(|w| w.replace('\'', ""))
+        .rfind(|w| !w.is_empty() && !LATIN_ARTICLES.contains(&w.as_str()))
 }
 
 /// Skeleton key of a whole Latin name.
@@ -376,6 +387,8 @@ impl Gazetteer {
             }
             if words.len() > 1 {
                 g.latin_first.insert(words[0].clone());
+            } else if let Some(f) = latin_fold(&n) {
+                g.latin_exact.insert(f);
             }
             let key = words.concat();
             if key.len() < 4 {
@@ -443,6 +456,10 @@ impl Gazetteer {
 
     pub(crate) fn starts_ar_name(&self, word: &str) -> bool {
         self.ar.get(word).is_some_and(|k| k.first)
+    }
+
+    pub(crate) fn is_exact_latin(&self, folded: &str) -> bool {
+        self.latin_exact.contains(folded)
     }
 
     pub(crate) fn starts_latin_name(&self, skeleton: &str) -> bool {

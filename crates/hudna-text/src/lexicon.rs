@@ -55,6 +55,7 @@ pub enum Category {
     PlaceStop,
     Movement,
     CommonWord,
+    ClauseStop,
 }
 
 impl Category {
@@ -101,6 +102,7 @@ impl Category {
             "place_stop" => PlaceStop,
             "movement" => Movement,
             "common_word" => CommonWord,
+            "clause_stop" => ClauseStop,
             _ => return None,
         })
     }
