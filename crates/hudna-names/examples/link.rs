@@ -44,7 +44,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let input = args.first().ok_or("usage: link RECORDS.csv --out PAIRS.csv [--clusters C.csv] [--threshold P]")?.clone();
     let (mut out, mut clusters, mut thr, mut truth) = (String::from("pairs.csv"), None, None, None::<String>);
-    let (mut floor, mut mean) = (None, None);
+    let (mut floor, mut mean, mut cap, mut window) = (None, None, None, None);
     let mut i = 1;
     while i + 1 < args.len() {
         match args[i].as_str() {
@@ -54,6 +54,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             "--truth" => truth = Some(args[i + 1].clone()),
             "--floor" => floor = Some(args[i + 1].parse::<f64>()?),
             "--mean" => mean = Some(args[i + 1].parse::<f64>()?),
+            "--cap" => cap = Some(args[i + 1].parse::<usize>()?),
+            "--window" => window = Some(args[i + 1].parse::<usize>()?),
             o => return Err(format!("unknown option {o}").into()),
         }
         i += 2;
@@ -70,6 +72,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     if let Some(m) = mean {
         cfg.cluster.mean = m;
+    }
+    if let Some(c) = cap {
+        cfg.block.cap = c;
+    }
+    if let Some(w) = window {
+        cfg.block.window = w;
     }
     let mut linker = Linker::new(cfg);
     let res = linker.fit(&recs);

@@ -64,7 +64,7 @@ pub struct BlockConfig {
 
 impl Default for BlockConfig {
     fn default() -> Self {
-        BlockConfig { cap: 120, window: 40 }
+        BlockConfig { cap: 60, window: 20 }
     }
 }
 

@@ -6,7 +6,10 @@ use rayon::prelude::*;
 
 use crate::block::{candidate_pairs, keys, unpack, BlockConfig, BlockIndex, BlockStats, NKEYS};
 use crate::cluster::{cluster, ClusterConfig};
-use crate::model::{compare, pair_class, probability, u_from_samples, Explanation, Field, Gamma, Model, Session, TermFreq, NCLASS, NF};
+use crate::model::{
+    compare, pack_gamma, pair_class, probability, u_from_samples, unpack_gamma, Explanation, Field, Gamma, Model, Session, TermFreq, NCLASS,
+    NF,
+};
 
 /// Blocking keys used as EM training sessions, with the fields they fix or
 /// strongly correlate with (sex follows the first name; families cluster in
@@ -16,7 +19,7 @@ const TRAINING_KEYS: &[(usize, &[Field])] = &[
     (3, &[Field::First, Field::Father, Field::Sex]),
     (2, &[Field::Family, Field::Mother, Field::Place]),
 ];
-use crate::record::{Interner, Normalized, Prepared, RawRecord};
+use crate::record::{FnvBuild, Interner, Normalized, Prepared, RawRecord};
 use crate::rng::Rng;
 use crate::NameError;
 
@@ -158,13 +161,14 @@ impl Linker {
 
     /// Prior per class by fixed point: λ = expected matches among candidates
     /// / all pairs of the class (pairs outside blocks count as non-matches).
-    fn estimate_lambda(&self, gammas: &[(u8, Gamma)], bfs: &[f64]) -> [f64; NCLASS] {
+    fn estimate_lambda(&self, gammas: &[u32], bfs: &[f32]) -> [f64; NCLASS] {
         let n_ar = self.recs.iter().filter(|r| r.script == crate::Script::Arabic).count() as f64;
         let n_la = self.recs.len() as f64 - n_ar;
         let totals = [n_ar * (n_ar - 1.0) / 2.0, n_ar * n_la, n_la * (n_la - 1.0) / 2.0];
         let mut bins: [HashMap<i32, f64>; NCLASS] = Default::default();
-        for ((c, _), bf) in gammas.iter().zip(bfs) {
-            *bins[*c as usize].entry((bf * 20.0).round() as i32).or_default() += 1.0;
+        for (g, bf) in gammas.iter().zip(bfs) {
+            let c = unpack_gamma(*g).0;
+            *bins[c].entry((bf * 20.0).round() as i32).or_default() += 1.0;
         }
         let mut lambda = [1e-4f64; NCLASS];
         for c in 0..NCLASS {
@@ -200,80 +204,44 @@ impl Linker {
         let (_, rejected) = self.add(raw);
         let (cands, stats) = candidate_pairs(&self.recs, &self.config.block);
         let (it, recs) = (&self.interner, &self.recs);
-        let gammas: Vec<(u8, Gamma)> = cands
+        let gammas: Vec<u32> = cands
             .par_iter()
             .map(|&p| {
                 let (i, j) = unpack(p);
                 let (a, b) = (&recs[i as usize], &recs[j as usize]);
-                (pair_class(a, b) as u8, compare(it, a, b))
+                pack_gamma(pair_class(a, b), &compare(it, a, b))
             })
             .collect();
-        let all_keys: Vec<[u64; NKEYS]> = recs.par_iter().map(keys).collect();
-        let sessions: Vec<Session> = TRAINING_KEYS
-            .par_iter()
-            .map(|&(k, excl)| {
-                // Oversized blocks are windowed on (year, mother, place): their
-                // pairs are not a fair sample of non-matches, so skip them.
-                let mut sizes: HashMap<u64, u32> = HashMap::new();
-                for ks in &all_keys {
-                    if ks[k] != 0 {
-                        *sizes.entry(ks[k]).or_default() += 1;
-                    }
-                }
-                let cap = self.config.block.cap as u32;
-                let mut excluded = [false; NF];
-                for f in excl {
-                    excluded[*f as usize] = true;
-                }
-                let hist = cands
-                    .iter()
-                    .zip(&gammas)
-                    .filter(|(&p, _)| {
-                        let (i, j) = unpack(p);
-                        let ki = all_keys[i as usize][k];
-                        ki != 0 && ki == all_keys[j as usize][k] && sizes[&ki] <= cap
-                    })
-                    .fold(HashMap::new(), |mut h: HashMap<(u8, Gamma), u64>, (_, &(c, mut g))| {
-                        for (f, x) in excluded.iter().zip(g.iter_mut()) {
-                            if *f {
-                                *x = 0;
-                            }
-                        }
-                        *h.entry((c, g)).or_default() += 1;
-                        h
-                    });
-                Session { excluded, hist }
-            })
-            .collect();
-        drop(all_keys);
+        let sessions = self.sessions(&cands, &gammas);
         let u = self.random_u();
         let mut model = Model::train(&sessions, &u, self.config.em_iterations);
-        let tf = &self.tf;
-        let bfs: Vec<f64> = cands
+        let (tf, recs) = (&self.tf, &self.recs);
+        let bfs: Vec<f32> = cands
             .par_iter()
             .zip(gammas.par_iter())
-            .map(|(&p, (_, g))| {
+            .map(|(&p, &g)| {
                 let (i, j) = unpack(p);
-                model.log2_bf_gamma(tf, &recs[i as usize], &recs[j as usize], g)
+                model.log2_bf_gamma(tf, &recs[i as usize], &recs[j as usize], &unpack_gamma(g).1) as f32
             })
             .collect();
         model.set_lambda(self.estimate_lambda(&gammas, &bfs));
+        let thr = self.config.cluster.threshold;
         let edges: Vec<(u32, u32, f64)> = cands
             .par_iter()
             .zip(gammas.par_iter().zip(bfs.par_iter()))
-            .map(|(&p, ((c, _), bf))| {
+            .filter_map(|(&p, (&g, &bf))| {
                 let (i, j) = unpack(p);
-                (i, j, probability(model.prior(*c as usize) + bf))
+                let pr = probability(model.prior(unpack_gamma(g).0) + bf as f64);
+                (pr >= thr).then_some((i, j, pr))
             })
             .collect();
         drop(gammas);
+        drop(bfs);
         self.model = Some(model);
         let clusters = cluster(self.recs.len(), &edges, None, &self.config.cluster, |a, b| self.probability(a, b));
         self.clusters = clusters.clone();
-        let thr = self.config.cluster.threshold;
         let pairs = edges
             .into_iter()
-            .filter(|e| e.2 >= thr)
             .map(|(a, b, probability)| ScoredPair { a, b, probability })
             .collect();
         LinkOutput {
@@ -283,6 +251,50 @@ impl Linker {
             rejected,
             candidates: cands,
         }
+    }
+
+    /// EM training sessions: for each training key, the histogram of
+    /// comparison vectors of candidate pairs sharing that key (in blocks that
+    /// were not windowed), with the key's fields excluded.
+    fn sessions(&self, cands: &[u64], gammas: &[u32]) -> Vec<Session> {
+        let all_keys: Vec<[u64; NKEYS]> = self.recs.par_iter().map(keys).collect();
+        let cap = self.config.block.cap as u32;
+        TRAINING_KEYS
+            .par_iter()
+            .map(|&(k, excl)| {
+                // Oversized blocks are windowed on (year, mother, place): their
+                // pairs are not a fair sample of non-matches, so skip them.
+                let mut sizes: HashMap<u64, u32, FnvBuild> = HashMap::default();
+                for ks in &all_keys {
+                    if ks[k] != 0 {
+                        *sizes.entry(ks[k]).or_default() += 1;
+                    }
+                }
+                let mut excluded = [false; NF];
+                for f in excl {
+                    excluded[*f as usize] = true;
+                }
+                let mut counts: HashMap<u32, u64, FnvBuild> = HashMap::default();
+                for (&p, &g) in cands.iter().zip(gammas) {
+                    let (i, j) = unpack(p);
+                    let ki = all_keys[i as usize][k];
+                    if ki != 0 && ki == all_keys[j as usize][k] && sizes[&ki] <= cap {
+                        *counts.entry(g).or_default() += 1;
+                    }
+                }
+                let mut hist: HashMap<(u8, Gamma), u64> = HashMap::new();
+                for (g, n) in counts {
+                    let (c, mut g) = unpack_gamma(g);
+                    for (f, x) in excluded.iter().zip(g.iter_mut()) {
+                        if *f {
+                            *x = 0;
+                        }
+                    }
+                    *hist.entry((c as u8, g)).or_default() += n;
+                }
+                Session { excluded, hist }
+            })
+            .collect()
     }
 
     /// Link new records against the registry without re-blocking, re-training

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::normalize::{jaro_winkler, Script};
+use crate::normalize::{jaro_winkler_bytes, Script};
 use crate::record::{Interner, Prepared, Tail, Tok, NONE};
 
 /// Number of compared fields.
@@ -80,6 +80,25 @@ impl Field {
 /// Comparison vector: one level per field.
 pub type Gamma = [u8; NF];
 
+/// Pack a pair class and comparison vector into 32 bits (3 bits a level).
+pub fn pack_gamma(class: usize, g: &Gamma) -> u32 {
+    let mut x = class as u32;
+    for &l in g {
+        x = (x << 3) | l as u32;
+    }
+    x
+}
+
+/// Inverse of [`pack_gamma`].
+pub fn unpack_gamma(mut x: u32) -> (usize, Gamma) {
+    let mut g = [0u8; NF];
+    for l in g.iter_mut().rev() {
+        *l = (x & 7) as u8;
+        x >>= 3;
+    }
+    (x as usize, g)
+}
+
 /// Pair class: 0 Arabic–Arabic, 1 Arabic–Latin, 2 Latin–Latin.
 pub fn pair_class(a: &Prepared, b: &Prepared) -> usize {
     match (a.script, b.script) {
@@ -90,11 +109,11 @@ pub fn pair_class(a: &Prepared, b: &Prepared) -> usize {
 }
 
 fn jw_sym(it: &Interner, a: u32, b: u32) -> f64 {
-    let (x, y) = (it.get(a), it.get(b));
+    let (x, y) = (it.bytes(a), it.bytes(b));
     if x <= y {
-        jaro_winkler(x, y)
+        jaro_winkler_bytes(x, y)
     } else {
-        jaro_winkler(y, x)
+        jaro_winkler_bytes(y, x)
     }
 }
 

@@ -444,7 +444,11 @@ pub fn comparison_key(full_name: &str) -> String {
 
 /// Jaro–Winkler similarity on bytes (skeletons are ASCII).
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    jaro_winkler_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// Jaro–Winkler similarity of two byte strings.
+pub fn jaro_winkler_bytes(a: &[u8], b: &[u8]) -> f64 {
     if a == b {
         return 1.0;
     }

@@ -94,10 +94,42 @@ pub struct Prepared {
 /// another saying only حلب are not in disagreement.
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
-    map: HashMap<String, u32>,
+    map: HashMap<String, u32, FnvBuild>,
     strs: Vec<String>,
-    related: std::collections::HashSet<u64>,
+    /// First 15 bytes of each string, length-prefixed: skeletons are short
+    /// ASCII, and Jaro–Winkler on this inline copy avoids a pointer chase.
+    short: Vec<[u8; 16]>,
+    related: std::collections::HashSet<u64, FnvBuild>,
 }
+
+/// FNV-1a: a fast hasher for the engine's internal maps (keys are not
+/// attacker-chosen in a batch job, and SipHash dominated interning time).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+    fn write_u64(&mut self, v: u64) {
+        let h = (self.0 ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 29);
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(v as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Hasher builder for [`Fnv`].
+pub type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
 
 fn pair_key(a: u32, b: u32) -> u64 {
     let (x, y) = if a <= b { (a, b) } else { (b, a) };
@@ -121,11 +153,21 @@ impl Interner {
         }
         let i = self.strs.len() as u32;
         self.strs.push(s.to_string());
+        let mut short = [0u8; 16];
+        let n = s.len().min(15);
+        short[0] = n as u8;
+        short[1..=n].copy_from_slice(&s.as_bytes()[..n]);
+        self.short.push(short);
         self.map.insert(s.to_string(), i);
         i
     }
     pub fn get(&self, id: u32) -> &str {
         &self.strs[id as usize]
+    }
+    /// Up to 15 leading bytes of a string (whole skeletons in practice).
+    pub fn bytes(&self, id: u32) -> &[u8] {
+        let s = &self.short[id as usize];
+        &s[1..=s[0] as usize]
     }
     pub fn len(&self) -> usize {
         self.strs.len()
