@@ -130,9 +130,17 @@ fn main() {
     let cov_mt = t.elapsed().as_secs_f64();
     assert_eq!(single, multi, "single- and multi-threaded answers differ");
 
+    if std::env::var_os("ZONES_BENCH_COVERING_ONLY").is_some() {
+        println!("covering 1t {cov_1t:.3}s");
+        return;
+    }
     let t = Instant::now();
     let hits1 = ix.query_batch_single(&pts);
     let q_1t = t.elapsed().as_secs_f64();
+    if std::env::var_os("ZONES_BENCH_SINGLE_QUERY_ONLY").is_some() {
+        println!("query 1t {q_1t:.3}s");
+        return;
+    }
     let t = Instant::now();
     let hits = ix.query_batch(&pts);
     let q_mt = t.elapsed().as_secs_f64();

@@ -6,11 +6,11 @@ use rayon::prelude::*;
 
 use crate::exact::{Edge, Location};
 use crate::grid::{rasterize, GridSpec, Locator, EDGE, IN};
-use crate::segtree::{Metric, SegTree};
+use crate::segtree::{hilbert, Metric, SegTree};
 use crate::validate::{
     fix_winding, polygon_rings, signed_area2, validate_parts, GeomProblem, Ring,
 };
-use crate::{haversine_km, AreaInput, AreaShape, GeoError, Side, Status, Validity, KM_PER_DEG};
+use crate::{AreaInput, AreaShape, GeoError, Side, Status, Validity, KM_PER_DEG};
 
 /// What to do with geometry at build time.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -232,7 +232,7 @@ impl ZoneIndex {
             .map(|r| r.len().saturating_sub(1))
             .sum();
         let grid = (!poly_areas.is_empty())
-            .then(|| GridSpec::with_target(gbox, (total_edges / 8).clamp(1024, 1 << 17)));
+            .then(|| GridSpec::with_target(gbox, (total_edges / 32).clamp(1024, 1 << 16)));
         let built: Vec<(Poly, Vec<(u32, Entry)>)> = poly_areas
             .par_iter()
             .enumerate()
@@ -476,24 +476,22 @@ impl ZoneIndex {
             .is_some_and(|d| d <= band.width_km)
     }
 
-    /// Nearest point of polygon `p`'s border under the query metric, if
-    /// its squared metric distance is at most `limit2`: (d², lon, lat).
-    fn poly_nearest(&self, p: &Poly, m: &Metric, limit2: f64) -> Option<(f64, f64, f64)> {
+    /// Squared metric distance from the point to polygon `p`'s border, if
+    /// at most `limit2`.
+    fn poly_nearest(&self, p: &Poly, m: &Metric, limit2: f64) -> Option<f64> {
         if m.box_d2(&p.loc.bbox) > limit2 {
             return None;
         }
-        let (e, t, d2) = p.segs.nearest(m, limit2)?;
-        Some((d2, e[0] + t * (e[2] - e[0]), e[1] + t * (e[3] - e[1])))
+        p.segs.nearest(m, limit2).map(|(_, _, d2)| d2)
     }
 
     /// Distance in km from the point to polygon `p`'s border, if at most
     /// `limit_km`.
     fn poly_dist_km(&self, p: &Poly, lon: f64, lat: f64, limit_km: f64) -> Option<f64> {
         let m = Metric::at(lon, lat);
-        let lim = limit_km / KM_PER_DEG * LIMIT_SLACK;
-        let (_, qx, qy) = self.poly_nearest(p, &m, lim * lim)?;
-        let d = haversine_km(lat, lon, qy, qx);
-        (d <= limit_km).then_some(d)
+        let lim = limit_km / KM_PER_DEG;
+        let d2 = self.poly_nearest(p, &m, lim * lim)?;
+        Some(d2.sqrt() * KM_PER_DEG).filter(|d| *d <= limit_km)
     }
 
     fn active_border_polys(&self, day: i32) -> &[u32] {
@@ -511,26 +509,46 @@ impl ZoneIndex {
         }
         let m = Metric::at(lon, lat);
         let act = self.active_border_polys(day);
-        let mut cands: Vec<(f64, u32)> = act
-            .iter()
-            .map(|&pi| (m.box_d2(&self.polys[pi as usize].loc.bbox), pi))
-            .collect();
-        cands.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-        // (d², key, nearest lon, nearest lat)
-        let mut best: Option<(f64, u32, f64, f64)> = None;
-        for (lb, pi) in cands {
-            let limit = best.map_or(f64::INFINITY, |b| b.0);
-            if lb > limit {
-                break;
-            }
-            let p = &self.polys[pi as usize];
-            if let Some((d2, qx, qy)) = self.poly_nearest(p, &m, limit) {
-                if best.is_none_or(|b| d2 < b.0 || (d2 == b.0 && p.key < b.1)) {
-                    best = Some((d2, p.key, qx, qy));
+        CANDS.with(|c| {
+            let mut cands = c.borrow_mut();
+            cands.clear();
+            cands.extend(
+                act.iter()
+                    .map(|&pi| (m.box_d2(&self.polys[pi as usize].loc.bbox), pi)),
+            );
+            // (d², key)
+            let mut best: Option<(f64, u32)> = None;
+            // the nearest box first gives a bound; then the boxes within
+            // it, nearest first, until one lies beyond the best distance
+            if let Some((j, _)) = cands
+                .iter()
+                .enumerate()
+                .min_by(|a, b| a.1 .0.total_cmp(&b.1 .0))
+            {
+                let (_, pi) = cands.swap_remove(j);
+                let p = &self.polys[pi as usize];
+                if let Some(d2) = self.poly_nearest(p, &m, f64::INFINITY) {
+                    best = Some((d2, p.key));
                 }
             }
-        }
-        best.map(|(_, key, qx, qy)| (haversine_km(lat, lon, qy, qx), key))
+            if let Some(b) = best {
+                cands.retain(|c| c.0 <= b.0);
+            }
+            cands.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+            for &(lb, pi) in cands.iter() {
+                let limit = best.map_or(f64::INFINITY, |b| b.0);
+                if lb > limit {
+                    break;
+                }
+                let p = &self.polys[pi as usize];
+                if let Some(d2) = self.poly_nearest(p, &m, limit) {
+                    if best.is_none_or(|b| d2 < b.0 || (d2 == b.0 && p.key < b.1)) {
+                        best = Some((d2, p.key));
+                    }
+                }
+            }
+            best.map(|(d2, key)| (d2.sqrt() * KM_PER_DEG, key))
+        })
     }
 
     /// Keys (ascending) of the non-security polygon areas valid on `day`
@@ -567,20 +585,69 @@ impl ZoneIndex {
         }
     }
 
+    /// Processing order for a batch: points sorted along a Hilbert curve
+    /// over the index's bounding box, so consecutive queries touch the same
+    /// grid cells and versions (cache locality). `None` for small batches.
+    fn locality_order(&self, pts: &[(f64, f64, i32)]) -> Option<Vec<u32>> {
+        if pts.len() < 4096 || self.grid.is_none() {
+            return None;
+        }
+        let b = self.gbox;
+        let (sx, sy) = (
+            65535.0 / (b[2] - b[0]).max(1e-12),
+            65535.0 / (b[3] - b[1]).max(1e-12),
+        );
+        let mut keyed: Vec<(u32, u32)> = pts
+            .iter()
+            .enumerate()
+            .map(|(i, &(lon, lat, _))| {
+                let x = ((lon - b[0]) * sx).clamp(0.0, 65535.0) as u32;
+                let y = ((lat - b[1]) * sy).clamp(0.0, 65535.0) as u32;
+                (hilbert(x, y), i as u32)
+            })
+            .collect();
+        keyed.sort_unstable();
+        Some(keyed.into_iter().map(|(_, i)| i).collect())
+    }
+
     /// [`ZoneIndex::query`] for each `(lon, lat, day)`, on all cores
-    /// (rayon's global pool); results in input order.
+    /// (rayon's global pool); results in input order. Large batches are
+    /// processed in spatial order internally.
     pub fn query_batch(&self, pts: &[(f64, f64, i32)]) -> Vec<Hit> {
-        pts.par_iter()
-            .with_min_len(256)
-            .map(|&(lon, lat, d)| self.query(lon, lat, d))
-            .collect()
+        let Some(order) = self.locality_order(pts) else {
+            return pts
+                .par_iter()
+                .with_min_len(256)
+                .map(|&(lon, lat, d)| self.query(lon, lat, d))
+                .collect();
+        };
+        let hits: Vec<Hit> = order
+            .par_iter()
+            .with_min_len(1024)
+            .map(|&i| {
+                let (lon, lat, d) = pts[i as usize];
+                self.query(lon, lat, d)
+            })
+            .collect();
+        scatter(&order, hits)
     }
 
     /// The same on the calling thread only.
     pub fn query_batch_single(&self, pts: &[(f64, f64, i32)]) -> Vec<Hit> {
-        pts.iter()
-            .map(|&(lon, lat, d)| self.query(lon, lat, d))
-            .collect()
+        let Some(order) = self.locality_order(pts) else {
+            return pts
+                .iter()
+                .map(|&(lon, lat, d)| self.query(lon, lat, d))
+                .collect();
+        };
+        let hits: Vec<Hit> = order
+            .iter()
+            .map(|&i| {
+                let (lon, lat, d) = pts[i as usize];
+                self.query(lon, lat, d)
+            })
+            .collect();
+        scatter(&order, hits)
     }
 
     /// [`ZoneIndex::query_batch`] in chunks of `chunk` points, calling
@@ -620,8 +687,15 @@ impl ZoneIndex {
     }
 }
 
-/// Searches run in the equirectangular metric (degrees of latitude) and
-/// report haversine km; the two agree to far better than 1 % at the
-/// distances a limit is used for, this slack keeps the search from cutting
-/// off a segment whose haversine distance is just within the limit.
-const LIMIT_SLACK: f64 = 1.02;
+thread_local! {
+    static CANDS: std::cell::RefCell<Vec<(f64, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Puts `hits[k]` (the answer for point `order[k]`) back in input order.
+fn scatter(order: &[u32], hits: Vec<Hit>) -> Vec<Hit> {
+    let mut out = vec![Hit::default(); hits.len()];
+    for (&i, h) in order.iter().zip(hits) {
+        out[i as usize] = h;
+    }
+    out
+}

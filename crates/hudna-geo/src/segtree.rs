@@ -15,7 +15,7 @@ use std::collections::BinaryHeap;
 
 use crate::exact::Edge;
 
-const B: usize = 16;
+const B: usize = 8;
 
 pub(crate) struct SegTree {
     /// segments in Hilbert order
@@ -67,7 +67,7 @@ impl Metric {
     }
 }
 
-fn hilbert(mut x: u32, mut y: u32) -> u32 {
+pub(crate) fn hilbert(mut x: u32, mut y: u32) -> u32 {
     // classic xy -> d over a 2^16 grid
     let n: u32 = 1 << 16;
     let mut d: u32 = 0;
@@ -107,7 +107,8 @@ fn union(a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
 }
 
 thread_local! {
-    static HEAP: RefCell<BinaryHeap<Reverse<(u64, u32, u32)>>> = RefCell::new(BinaryHeap::new());
+    static HEAP: RefCell<BinaryHeap<Reverse<(u64, u32, u32)>>> =
+        const { RefCell::new(BinaryHeap::new()) };
 }
 
 impl SegTree {
@@ -157,7 +158,9 @@ impl SegTree {
     }
 
     /// Nearest segment under `m` with squared distance `<= limit2`:
-    /// `(segment, t, d²)`.
+    /// `(segment, t, d²)`. Best-first branch and bound: nodes wait in a
+    /// heap keyed by their box distance; a leaf node's segments are measured
+    /// at once and only tighten the bound.
     pub fn nearest(&self, m: &Metric, limit2: f64) -> Option<(&Edge, f64, f64)> {
         if self.segs.is_empty() {
             return None;
@@ -165,29 +168,29 @@ impl SegTree {
         HEAP.with(|h| {
             let mut heap = h.borrow_mut();
             heap.clear();
+            let mut best = limit2;
+            let mut found: Option<(usize, f64)> = None;
             let top = self.level.len() - 1;
             for i in self.level[top - 1]..self.level[top] {
                 let d = m.box_d2(&self.boxes[i]);
-                if d <= limit2 {
+                if d <= best {
                     heap.push(Reverse((d.to_bits(), top as u32, i as u32)));
                 }
             }
             while let Some(Reverse((d, lvl, i))) = heap.pop() {
-                let (lvl, i) = (lvl as usize, i as usize);
-                if lvl == 0 {
-                    let e = &self.segs[i];
-                    let (t, d2) = m.seg(e);
-                    debug_assert_eq!(d2.to_bits(), d);
-                    return Some((e, t, d2));
+                if f64::from_bits(d) > best {
+                    break;
                 }
+                let (lvl, i) = (lvl as usize, i as usize);
                 // children of node i at level lvl live at level lvl - 1
                 let first = (i - self.level[lvl - 1]) * B;
                 if lvl == 1 {
                     let end = (first + B).min(self.segs.len());
                     for c in first..end {
-                        let (_, d2) = m.seg(&self.segs[c]);
-                        if d2 <= limit2 {
-                            heap.push(Reverse((d2.to_bits(), 0, c as u32)));
+                        let (t, d2) = m.seg(&self.segs[c]);
+                        if d2 < best || (d2 == best && found.is_none()) {
+                            best = d2;
+                            found = Some((c, t));
                         }
                     }
                 } else {
@@ -195,13 +198,13 @@ impl SegTree {
                     let end = (base + first + B).min(self.level[lvl - 1]);
                     for c in base + first..end {
                         let d2 = m.box_d2(&self.boxes[c]);
-                        if d2 <= limit2 {
+                        if d2 <= best {
                             heap.push(Reverse((d2.to_bits(), (lvl - 1) as u32, c as u32)));
                         }
                     }
                 }
             }
-            None
+            found.map(|(c, t)| (&self.segs[c], t, best))
         })
     }
 

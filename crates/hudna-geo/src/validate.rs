@@ -313,7 +313,8 @@ fn intersections(parts: &[Vec<Ring>]) -> Vec<GeomProblem> {
         x1 = x1.max(ax).max(bx);
         y1 = y1.max(ay).max(by);
     }
-    let g = ((n as f64).sqrt().ceil() as usize).clamp(1, 1024);
+    // about 4 cells per edge: few edges share a cell, so few pairs
+    let g = ((2.0 * (n as f64).sqrt()).ceil() as usize).clamp(1, 2048);
     let sx = if x1 > x0 { g as f64 / (x1 - x0) } else { 0.0 };
     let sy = if y1 > y0 { g as f64 / (y1 - y0) } else { 0.0 };
     let cx = |x: f64| (((x - x0) * sx) as usize).min(g - 1);
@@ -361,6 +362,20 @@ fn intersections(parts: &[Vec<Ring>]) -> Vec<GeomProblem> {
                 if cy(my) * g + cx(mx) != cell {
                     continue;
                 }
+                if let Some(adj) = adjacent_doubling_back(p, q, &ring_len) {
+                    // neighbours share a vertex by construction; only
+                    // doubling back on the same line is wrong
+                    if let Some(at) = adj {
+                        let first = if p.idx < q.idx { p } else { q };
+                        out.push(GeomProblem {
+                            part: first.part as usize,
+                            ring: first.ring as usize,
+                            vertex: first.vertex as usize,
+                            kind: ProblemKind::SelfIntersection { at },
+                        });
+                    }
+                    continue;
+                }
                 let m = meet(&p.e, &q.e);
                 if m == Meet::None {
                     continue;
@@ -373,6 +388,34 @@ fn intersections(parts: &[Vec<Ring>]) -> Vec<GeomProblem> {
     }
     out.sort_by_key(|p| (p.part, p.ring, p.vertex));
     out
+}
+
+/// For neighbouring edges of one ring: `Some(None)` when fine,
+/// `Some(Some(at))` when the second doubles back over the first; `None`
+/// when the edges are not neighbours.
+fn adjacent_doubling_back(
+    p: &LabeledEdge,
+    q: &LabeledEdge,
+    ring_len: &[Vec<u32>],
+) -> Option<Option<(f64, f64)>> {
+    if p.part != q.part || p.ring != q.ring {
+        return None;
+    }
+    let (p, q) = if p.idx <= q.idx { (p, q) } else { (q, p) };
+    let len = ring_len[p.part as usize][p.ring as usize];
+    // (far end of the first, shared vertex, far end of the second)
+    let (a, v, b) = if q.idx == p.idx + 1 {
+        ((p.e[0], p.e[1]), (p.e[2], p.e[3]), (q.e[2], q.e[3]))
+    } else if p.idx == 0 && q.idx + 1 == len && len > 2 {
+        ((q.e[0], q.e[1]), (q.e[2], q.e[3]), (p.e[2], p.e[3]))
+    } else {
+        return None;
+    };
+    if crate::exact::orient(a.0, a.1, v.0, v.1, b.0, b.1) != 0.0 {
+        return Some(None);
+    }
+    let dot = (a.0 - v.0) * (b.0 - v.0) + (a.1 - v.1) * (b.1 - v.1);
+    Some((dot > 0.0).then_some(v))
 }
 
 fn classify(

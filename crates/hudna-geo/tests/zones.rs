@@ -107,9 +107,13 @@ fn border_distance_and_within_km() {
     // centre of the square's west half, near the west edge
     let (lon, lat) = (36.05, 35.2);
     let hit = ix.query(lon, lat, 120);
-    let want = haversine_km(lat, lon, lat, 36.0);
+    // equirectangular at the point: 0.05 deg of longitude at cos(35.2 deg)
+    let want = 0.05 * lat.to_radians().cos() * KM_PER_DEG;
     let got = hit.border_km.unwrap();
-    assert!((got - want).abs() < 1e-6 * want, "{got} vs {want}");
+    assert!((got - want).abs() < 1e-9 * want, "{got} vs {want}");
+    // and within the documented 0.0023 %/km of the great-circle distance
+    let gc = haversine_km(lat, lon, lat, 36.0);
+    assert!((got - gc).abs() < 0.000023 * got * gc, "{got} vs {gc}");
     assert!((got - 4.55).abs() < 0.05, "about 4.55 km, got {got}");
     assert_eq!(hit.nearest_border_key, Some(1));
     // the hole's border counts as border too
