@@ -179,6 +179,8 @@ struct AM {
     prefix: u8,
     actor: Actor,
     role: u8, // 0 perpetrator, 1 target, 2 neutral
+    /// Named inside a casualty phrase (the victims).
+    victim: bool,
     sent: usize,
 }
 
@@ -359,6 +361,14 @@ impl<'a> Doc<'a> {
             .chars()
             .next()
             .is_some_and(|c| c.is_uppercase())
+    }
+
+    /// Token `i` is joined by a hyphen to a following word of `cat`
+    /// (rebel-held, Russian-backed).
+    fn hyphen_after(&self, i: usize, cat: Category) -> bool {
+        i + 1 < self.n()
+            && self.norm.as_str().as_bytes().get(self.toks[i].end as usize) == Some(&b'-')
+            && self.has(i + 1, cat)
     }
 
     fn is_punct(&self, i: usize, p: &str) -> bool {
@@ -653,6 +663,40 @@ impl<'a> Doc<'a> {
                     continue;
                 }
             }
+            // في الخامس (عشر) من <month> [<year>]
+            if let Some((day, len)) = self.ordinal_day(i) {
+                let j = i + len;
+                if j < n && self.t(j) == "من" {
+                    if let Some((month, mlen)) = self.month_at(j + 1) {
+                        let mut k = j + 1 + mlen;
+                        if self.is_punct(k, "/") {
+                            if let Some((_, l2)) = self.month_at(k + 1) {
+                                k += 1 + l2;
+                            }
+                        }
+                        let mut year = None;
+                        if let Some(y) = self.small_int(k).filter(|y| (1900..=2100).contains(y)) {
+                            year = Some(y as i32);
+                            k += 1;
+                        }
+                        let (past, future) = self.marker_at(k);
+                        if past || future {
+                            k += 1;
+                        }
+                        let date = match year {
+                            Some(y) => NaiveDate::from_ymd_opt(y, month, day),
+                            None => {
+                                unresolved |= self.published.is_none();
+                                self.infer_year(month, day, future)
+                            }
+                        };
+                        let start = self.extend_back(i);
+                        self.push_date(start, k, date, 1, false);
+                        i = k;
+                        continue;
+                    }
+                }
+            }
             // [month_part] <Month> [<day>][, <year>] / [/ <month>] [marker]
             if let Some((month, mlen)) = self.month_at(i) {
                 let mut j = i + mlen;
@@ -811,6 +855,26 @@ impl<'a> Doc<'a> {
                 end: None,
             });
         }
+    }
+
+    /// An ordinal day of month at `i` (الخامس، الحادي عشر، الحادي والعشرين).
+    fn ordinal_day(&self, i: usize) -> Option<(u32, usize)> {
+        let h = self.hit(i, Category::Ordinal).filter(|h| !h.conj)?;
+        let mut v = self.x.lex.entry(h.entry).int() as u32;
+        let mut len = 1;
+        if v < 10 && i + 1 < self.n() && matches!(self.t(i + 1), "عشر" | "عشره") {
+            v += 10;
+            len += 1;
+        } else if v < 10 {
+            if let Some(t) = self.hit(i + 1, Category::Ordinal).filter(|t| t.conj) {
+                let tens = self.x.lex.entry(t.entry).int() as u32;
+                if tens >= 20 {
+                    v += tens;
+                    len += 1;
+                }
+            }
+        }
+        (1..=31).contains(&v).then_some((v, len))
     }
 
     fn numeric_date(&self, i: usize) -> Option<(NaiveDate, usize)> {
@@ -1357,6 +1421,29 @@ impl<'a> Doc<'a> {
     // ------------------------------------------------------------- casualties
 
     fn person_count(&self, i: usize) -> Option<u32> {
+        if let Some(c) = self.person_count_exact(i) {
+            return Some(c);
+        }
+        // A person noun with a possessive suffix: سائقها، مرافقهم.
+        if self.kind(i) == TokenKind::Arabic && !self.consumed[i] {
+            let t = self.t(i);
+            for suf in ["هما", "هم", "ها", "ه"] {
+                if let Some(stem) = t.strip_suffix(suf) {
+                    if let Some(ids) = self.x.index.get(stem) {
+                        for &id in &ids.lex {
+                            let e = self.x.lex.entry(id);
+                            if e.category == Category::Person && e.len == 1 && e.int() == 1 {
+                                return Some(1);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn person_count_exact(&self, i: usize) -> Option<u32> {
         self.hit(i, Category::Person)
             .filter(|h| !h.conj && h.prefix == 0)
             .map(|h| self.x.lex.entry(h.entry).int() as u32)
@@ -1496,6 +1583,7 @@ impl<'a> Doc<'a> {
             while k < n && self.same_sent(i, k) && steps < 7 {
                 if self.kind(k) == TokenKind::Punct
                     || self.has(k, Category::ClauseStop)
+                    || self.has(k, Category::Trigger)
                     || self.is_trigger_of_casualty(k)
                     || self.has(k, Category::Subset)
                 {
@@ -1579,13 +1667,11 @@ impl<'a> Doc<'a> {
                     let ok = match self.kind(i) {
                         TokenKind::Latin => {
                             self.has(i + 1, Category::MilitaryNoun)
-                                && !self.has(i + 1, Category::NeutralAfter)
+                                && !self.hyphen_after(i, Category::NeutralAfter)
                         }
-                        _ => {
-                            i > 0
-                                && self.same_sent(i - 1, i)
-                                && self.has(i - 1, Category::MilitaryNoun)
-                        }
+                        // غارات روسية، طائرات حربية يرجح أنها روسية: a military noun shortly before.
+                        _ => (i.saturating_sub(3)..i)
+                            .any(|k| self.same_sent(k, i) && self.has(k, Category::MilitaryNoun)),
                     };
                     if ok {
                         if let Some(a) = Actor::parse(&self.x.lex.entry(h.entry).value) {
@@ -1623,7 +1709,9 @@ impl<'a> Doc<'a> {
                 });
             let role = if actor == Actor::Civilians {
                 P_TARGET
-            } else if prev_has(Category::NeutralMarker) || self.has(end, Category::NeutralAfter) {
+            } else if prev_has(Category::NeutralMarker)
+                || self.hyphen_after(end - 1, Category::NeutralAfter)
+            {
                 P_NEUTRAL
             } else if prev_has(Category::TargetMarker) || in_casualty || english_object {
                 P_TARGET
@@ -1636,6 +1724,7 @@ impl<'a> Doc<'a> {
                 prefix,
                 actor,
                 role,
+                victim: in_casualty,
                 sent,
             });
             i = end;
@@ -1876,6 +1965,30 @@ impl<'a> Doc<'a> {
                     .any(|a| sents.contains(&a.sent) && a.actor == Actor::Civilians)
             {
                 target = Some(Actor::Civilians);
+            }
+            if perp.is_none() && ev.kind == EventType::ArmedClash {
+                // "قتل عنصران من الجيش الحر باشتباكات مع قوات النظام": with no
+                // subject, the opponent named by مع/ضد is the other side.
+                let victims: Vec<Actor> = self
+                    .actors
+                    .iter()
+                    .filter(|a| a.sent == first && a.victim)
+                    .map(|a| a.actor)
+                    .collect();
+                perp = self
+                    .actors
+                    .iter()
+                    .find(|a| {
+                        a.sent == first
+                            && a.role == P_TARGET
+                            && !a.victim
+                            && a.actor != Actor::Civilians
+                            && !victims.contains(&a.actor)
+                    })
+                    .map(|a| a.actor);
+            }
+            if ev.kind == EventType::PeacefulProtest {
+                perp = Some(Actor::Civilians);
             }
             let perp = perp.unwrap_or(Actor::Unknown);
             if ev.territory {

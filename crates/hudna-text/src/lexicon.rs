@@ -56,6 +56,7 @@ pub enum Category {
     Movement,
     CommonWord,
     ClauseStop,
+    Ordinal,
 }
 
 impl Category {
@@ -103,6 +104,7 @@ impl Category {
             "movement" => Movement,
             "common_word" => CommonWord,
             "clause_stop" => ClauseStop,
+            "ordinal" => Ordinal,
             _ => return None,
         })
     }
