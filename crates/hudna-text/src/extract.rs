@@ -663,6 +663,41 @@ impl<'a> Doc<'a> {
                     continue;
                 }
             }
+            // قبل/منذ يومين، قبل 3 أيام، two days ago
+            if self.kind(i) == TokenKind::Arabic && self.has(i, Category::Ago) {
+                let mut back = None;
+                if let Some(h) = self.hit(i + 1, Category::Days) {
+                    let v = self.x.lex.entry(h.entry).int();
+                    if v > 0 {
+                        back = Some((v, 2));
+                    }
+                } else if let Some((Some(v), len)) = self.count_at(i + 1, false) {
+                    if self.has(i + 1 + len, Category::Days) && v <= 31 {
+                        back = Some((v as i64, len + 2));
+                    }
+                }
+                if let Some((days, len)) = back {
+                    unresolved |= self.published.is_none();
+                    let date = self.published.map(|p| p - Duration::days(days));
+                    self.push_date(i, i + len, date, 1, false);
+                    i += len;
+                    continue;
+                }
+            }
+            if self.kind(i) != TokenKind::Arabic {
+                if let Some((Some(v), len)) = self.count_at(i, false) {
+                    if v <= 31
+                        && self.has(i + len, Category::Days)
+                        && self.has(i + len + 1, Category::Ago)
+                    {
+                        unresolved |= self.published.is_none();
+                        let date = self.published.map(|p| p - Duration::days(v as i64));
+                        self.push_date(i, i + len + 2, date, 1, false);
+                        i += len + 2;
+                        continue;
+                    }
+                }
+            }
             // في الخامس (عشر) من <month> [<year>]
             if let Some((day, len)) = self.ordinal_day(i) {
                 let j = i + len;
@@ -1469,6 +1504,7 @@ impl<'a> Doc<'a> {
             // Count before a casualty noun: "11 قتيلا", "six dead", "15 wounded".
             if knoun.is_some() || inoun.is_some() {
                 if let Some((cstart, v)) = self.count_ending_at(i) {
+                    let v = if self.approx_before(cstart) { None } else { v };
                     let toll = (cstart.saturating_sub(5)..cstart)
                         .any(|k| self.same_sent(k, i) && self.has(k, Category::Toll));
                     self.cas.push(Cas {
@@ -1532,7 +1568,11 @@ impl<'a> Doc<'a> {
                     break;
                 }
                 if let Some((v, len)) = self.count_at(j, false) {
-                    let v = v.map(|v| v.min(u32::MAX as u64) as u32);
+                    let v = if self.approx_before(j) {
+                        None
+                    } else {
+                        v.map(|v| v.min(u32::MAX as u64) as u32)
+                    };
                     if strict.is_some() && kill.is_none() {
                         // خسرت 20 عنصراً: needs a person noun after the number.
                         let person = self.has(j + len, Category::Person)
@@ -1629,6 +1669,17 @@ impl<'a> Doc<'a> {
                 civilian,
             });
         }
+    }
+
+    /// An approximator (أكثر من، نحو، more than) ends right before token `j`.
+    fn approx_before(&self, j: usize) -> bool {
+        (1..=3).any(|back| {
+            j >= back
+                && self.same_sent(j - back, j)
+                && self
+                    .hit(j - back, Category::Approx)
+                    .is_some_and(|h| h.len as usize == back)
+        })
     }
 
     /// A count that ends right before token `i` (for "11 قتيلا").
@@ -1910,6 +1961,8 @@ impl<'a> Doc<'a> {
                     if d.same_day {
                         date = prev_date;
                     } else if let (Some(dd), false) = (d.date, d.future) {
+                        // Only a single day dates an event; a month-level
+                        // expression leaves the date null (precision 3).
                         date = Some((dd, d.precision));
                     }
                     if date.is_some() {
@@ -2000,7 +2053,7 @@ impl<'a> Doc<'a> {
             }
             ev.perpetrator = Some(perp);
             ev.target = target;
-            ev.date = date.map(|d| d.0);
+            ev.date = date.filter(|d| d.1 == 1).map(|d| d.0);
             ev.date_precision = date.map(|d| d.1);
             if date.is_some() {
                 prev_date = date;

@@ -57,6 +57,9 @@ pub enum Category {
     CommonWord,
     ClauseStop,
     Ordinal,
+    Approx,
+    Ago,
+    Days,
 }
 
 impl Category {
@@ -105,6 +108,9 @@ impl Category {
             "common_word" => CommonWord,
             "clause_stop" => ClauseStop,
             "ordinal" => Ordinal,
+            "approx" => Approx,
+            "ago" => Ago,
+            "days" => Days,
             _ => return None,
         })
     }
