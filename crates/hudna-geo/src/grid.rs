@@ -64,14 +64,19 @@ impl GridSpec {
         GridSpec::new(bbox, nx, ny)
     }
 
+    /// Column of `x`. Truncation equals `floor` for x >= x0; below x0 it
+    /// may give 0 instead of -1, and every caller clamps to a range
+    /// starting at 0 or above, so the result is the same (and avoids a
+    /// libm call).
     #[inline(always)]
     pub fn col_i(&self, x: f64) -> i64 {
-        ((x - self.x0) * self.inv_cw).floor() as i64
+        ((x - self.x0) * self.inv_cw) as i64
     }
 
+    /// Row of `y`; see [`GridSpec::col_i`].
     #[inline(always)]
     pub fn row_i(&self, y: f64) -> i64 {
-        ((y - self.y0) * self.inv_ch).floor() as i64
+        ((y - self.y0) * self.inv_ch) as i64
     }
 
     #[inline(always)]

@@ -67,25 +67,50 @@ impl Metric {
     }
 }
 
-pub(crate) fn hilbert(mut x: u32, mut y: u32) -> u32 {
-    // classic xy -> d over a 2^16 grid
-    let n: u32 = 1 << 16;
-    let mut d: u32 = 0;
-    let mut s = n / 2;
-    while s > 0 {
-        let rx = u32::from(x & s > 0);
-        let ry = u32::from(y & s > 0);
-        d = d.wrapping_add(s.wrapping_mul(s).wrapping_mul((3 * rx) ^ ry));
-        if ry == 0 {
-            if rx == 1 {
-                x = n - 1 - x;
-                y = n - 1 - y;
-            }
-            std::mem::swap(&mut x, &mut y);
-        }
-        s /= 2;
-    }
-    d
+/// Hilbert index of (x, y) on a 2^16 grid, branch-free (the bit-parallel
+/// construction used by Flatbush). Only the locality of the order matters
+/// here: any order gives a correct tree.
+pub(crate) fn hilbert(x: u32, y: u32) -> u32 {
+    let (x, y) = (x & 0xFFFF, y & 0xFFFF);
+    let mut a = x ^ y;
+    let mut b = 0xFFFF ^ a;
+    let mut c = 0xFFFF ^ (x | y);
+    let mut d = x & (y ^ 0xFFFF);
+
+    let mut aa = a | (b >> 1);
+    let mut bb = (a >> 1) ^ a;
+    let mut cc = ((c >> 1) ^ (b & (d >> 1))) ^ c;
+    let mut dd = ((a & (c >> 1)) ^ (d >> 1)) ^ d;
+
+    (a, b, c, d) = (aa, bb, cc, dd);
+    aa = (a & (a >> 2)) ^ (b & (b >> 2));
+    bb = (a & (b >> 2)) ^ (b & ((a ^ b) >> 2));
+    cc ^= (a & (c >> 2)) ^ (b & (d >> 2));
+    dd ^= (b & (c >> 2)) ^ ((a ^ b) & (d >> 2));
+
+    (a, b, c, d) = (aa, bb, cc, dd);
+    aa = (a & (a >> 4)) ^ (b & (b >> 4));
+    bb = (a & (b >> 4)) ^ (b & ((a ^ b) >> 4));
+    cc ^= (a & (c >> 4)) ^ (b & (d >> 4));
+    dd ^= (b & (c >> 4)) ^ ((a ^ b) & (d >> 4));
+
+    (a, b, c, d) = (aa, bb, cc, dd);
+    cc ^= (a & (c >> 8)) ^ (b & (d >> 8));
+    dd ^= (b & (c >> 8)) ^ ((a ^ b) & (d >> 8));
+
+    a = cc ^ (cc >> 1);
+    b = dd ^ (dd >> 1);
+    let i0 = x ^ y;
+    let i1 = b | (0xFFFF ^ (i0 | a));
+    (interleave(i1) << 1) | interleave(i0)
+}
+
+fn interleave(mut x: u32) -> u32 {
+    x = (x | (x << 8)) & 0x00FF_00FF;
+    x = (x | (x << 4)) & 0x0F0F_0F0F;
+    x = (x | (x << 2)) & 0x3333_3333;
+    x = (x | (x << 1)) & 0x5555_5555;
+    x
 }
 
 fn seg_box(e: &Edge) -> [f64; 4] {
@@ -218,6 +243,26 @@ impl SegTree {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hilbert_is_a_bijection_on_a_small_grid() {
+        // on the 2^16 grid restricted to a 16 x 16 corner, neighbours along
+        // the curve are grid neighbours for indices that stay in the corner
+        let mut seen = std::collections::HashMap::new();
+        for x in 0..16u32 {
+            for y in 0..16u32 {
+                assert!(seen.insert(hilbert(x, y), (x, y)).is_none());
+            }
+        }
+        let mut keys: Vec<_> = seen.keys().copied().collect();
+        keys.sort_unstable();
+        for w in keys.windows(2) {
+            if w[1] == w[0] + 1 {
+                let (a, b) = (seen[&w[0]], seen[&w[1]]);
+                assert_eq!(a.0.abs_diff(b.0) + a.1.abs_diff(b.1), 1, "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn nearest_matches_a_scan() {
