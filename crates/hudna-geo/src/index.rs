@@ -424,6 +424,9 @@ impl ZoneIndex {
     /// (unsorted); returns whether one of them is a security area. The
     /// allocation-free core of [`ZoneIndex::query`].
     pub fn covering_into(&self, lon: f64, lat: f64, day: i32, out: &mut Vec<u32>) -> bool {
+        if !lon.is_finite() || !lat.is_finite() {
+            return false;
+        }
         let mut security = false;
         if let Some(g) = &self.grid {
             let b = &self.gbox;

@@ -72,6 +72,17 @@ fn boundary_rule_is_covers() {
 }
 
 #[test]
+fn non_finite_points_are_covered_by_nothing() {
+    let ix = sample();
+    assert_eq!(ix.query(f64::NAN, 35.5, 120), Hit::default());
+    assert_eq!(ix.query(36.5, f64::INFINITY, 120), Hit::default());
+    let mut out = vec![];
+    assert!(!ix.covering_into(f64::NAN, f64::NAN, 120, &mut out));
+    assert!(out.is_empty());
+    assert_eq!(ix.within_km(f64::NAN, 35.5, 120, 1e9), Vec::<u32>::new());
+}
+
+#[test]
 fn validity_is_half_open() {
     let ix = sample();
     assert_eq!(covering(&ix, 36.5, 35.2, 99), Vec::<u32>::new());
