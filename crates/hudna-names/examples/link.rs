@@ -128,6 +128,23 @@ fn main() -> Result<(), Box<dyn Error>> {
             let r = &recs[idx[linker.record_id(i)]];
             format!("{}|{} {} {} {}|m={}|{}|{}|{}", r.full_name, r.first, r.father, r.grandfather, r.family, r.mother, r.birth_year, r.place, r.sex)
         };
+        let (mut missed, mut missed_nc, mut missed_hi) = (0u64, 0u64, 0u64);
+        for m in by.values() {
+            for x in 0..m.len() {
+                for y in x + 1..m.len() {
+                    if res.clusters[m[x] as usize] != res.clusters[m[y] as usize] {
+                        missed += 1;
+                        if res.candidates.binary_search(&hudna_names::block::pack(m[x], m[y])).is_err() {
+                            missed_nc += 1;
+                        }
+                        if linker.probability(m[x], m[y]) >= 0.5 {
+                            missed_hi += 1;
+                        }
+                    }
+                }
+            }
+        }
+        eprintln!("missed_pairs={missed} not_candidates={missed_nc} scored_above_threshold={missed_hi}");
         let mut shown = 0;
         'o: for m in by.values() {
             for x in 0..m.len() {

@@ -64,7 +64,7 @@ pub struct BlockConfig {
 
 impl Default for BlockConfig {
     fn default() -> Self {
-        BlockConfig { cap: 60, window: 20 }
+        BlockConfig { cap: 40, window: 12 }
     }
 }
 

@@ -296,6 +296,34 @@ pub const FAMILY: &[(&str, &str)] = &[
     ("المغربي", "al-maGribI"),
 ];
 
+/// All family names, most frequent first: the listed ones, then the two
+/// productive Syrian patterns that give the long tail of real family names,
+/// an ancestor's given name with the article (المحمود، العمر) and its nisba
+/// adjective (العمري، الحسيني).
+pub fn families() -> &'static [(String, String)] {
+    static FAMILIES: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    FAMILIES.get_or_init(|| {
+        let mut out: Vec<(String, String)> = FAMILY.iter().map(|(a, r)| (a.to_string(), r.to_string())).collect();
+        let mut derived = Vec::new();
+        for (ar, rom) in MALE {
+            if ar.contains(' ') || ar.starts_with("عبد") {
+                continue;
+            }
+            let plain = ar.replace(['أ', 'إ'], "ا");
+            derived.push((format!("ال{ar}"), format!("al-{rom}")));
+            if !plain.ends_with(['ى', 'ا', 'ة', 'ء', 'ي']) {
+                derived.push((format!("ال{plain}ي"), format!("al-{rom}I")));
+            }
+        }
+        for d in derived {
+            if !out.iter().any(|(a, _)| *a == d.0) {
+                out.push(d);
+            }
+        }
+        out
+    })
+}
+
 /// Governorates (Arabic, Latin) and some of their towns.
 pub const PLACES: &[(&str, &str, &[(&str, &str)])] = &[
     ("حلب", "Aleppo", &[("الباب", "al-Bab"), ("منبج", "Manbij"), ("عفرين", "Afrin"), ("إعزاز", "Azaz")]),
@@ -386,7 +414,7 @@ pub fn generate(cfg: &GenConfig) -> Generated {
     let s = Samplers {
         male: Weighted::zipf(MALE.len(), 1.0, 0.5),
         female: Weighted::zipf(FEMALE.len(), 0.9, 0.5),
-        family: Weighted::zipf(FAMILY.len(), 0.9, 1.0),
+        family: Weighted::zipf(families().len(), 1.0, 2.0),
     };
     let mut out = Generated::default();
     let mut pid = 0u32;
@@ -400,10 +428,15 @@ pub fn generate(cfg: &GenConfig) -> Generated {
             x if x < 0.92 => 4,
             _ => 5,
         };
-        for _ in 0..k.min(cfg.records - out.records.len()) {
+        // A person appears at most once per list.
+        let mut sources: Vec<&str> = SOURCES.to_vec();
+        for i in (1..sources.len()).rev() {
+            sources.swap(i, rng.below(i + 1));
+        }
+        for &src in sources.iter().take(k.min(cfg.records - out.records.len())) {
             let latin = rng.chance(cfg.latin_share);
             let mut r = if latin { latin_record(&mut rng, &p) } else { arabic_record(&mut rng, &p) };
-            r.source = rng.pick(SOURCES).to_string();
+            r.source = src.to_string();
             out.records.push(r);
             out.truth.push(pid);
         }
@@ -603,7 +636,7 @@ fn arabic_record(rng: &mut Rng, p: &Person) -> RawRecord {
     let grandfather = if sh.grandfather { part(rng, MALE[p.grandfather].0) } else { String::new() };
     let mut family = String::new();
     if sh.family {
-        let fam = FAMILY[p.family].0;
+        let fam = families()[p.family].0.as_str();
         let fam = if !rng.chance(style.keep_al) {
             fam.strip_prefix("ال").unwrap_or(fam)
         } else {
@@ -623,7 +656,7 @@ fn arabic_record(rng: &mut Rng, p: &Person) -> RawRecord {
     let mother = if rng.chance(0.7) {
         let m = part(rng, FEMALE[p.mother].0);
         if rng.chance(0.4) {
-            format!("{m} {}", part(rng, FAMILY[p.mother_family].0))
+            format!("{m} {}", part(rng, &families()[p.mother_family].0))
         } else {
             m
         }
@@ -857,7 +890,7 @@ fn latin_record(rng: &mut Rng, p: &Person) -> RawRecord {
     let first = romanize(rng, given(p, p.first, p.male).1, st);
     let father = if sh.father { romanize(rng, MALE[p.father].1, st) } else { String::new() };
     let grandfather = if sh.grandfather { romanize(rng, MALE[p.grandfather].1, st) } else { String::new() };
-    let family = if sh.family { romanize(rng, FAMILY[p.family].1, st) } else { String::new() };
+    let family = if sh.family { romanize(rng, &families()[p.family].1, st) } else { String::new() };
     let mut fields = [first, father, grandfather, family];
     if rng.chance(0.08) {
         let k = rng.below(4);
@@ -879,7 +912,7 @@ fn latin_record(rng: &mut Rng, p: &Person) -> RawRecord {
     let mother = if rng.chance(0.6) {
         let m = romanize(rng, FEMALE[p.mother].1, st);
         if rng.chance(0.3) {
-            format!("{m} {}", romanize(rng, FAMILY[p.mother_family].1, st))
+            format!("{m} {}", romanize(rng, &families()[p.mother_family].1, st))
         } else {
             m
         }

@@ -14,7 +14,7 @@ use crate::normalize::{jaro_winkler_bytes, Script};
 use crate::record::{Interner, Prepared, Tail, Tok, NONE};
 
 /// Number of compared fields.
-pub const NF: usize = 8;
+pub const NF: usize = 9;
 /// Upper bound on levels per field (array size).
 pub const MAXL: usize = 8;
 /// Number of pair classes.
@@ -31,6 +31,9 @@ pub enum Field {
     BirthYear,
     Place,
     Sex,
+    /// Whether both records come from the same list (lists rarely repeat a
+    /// person; EM learns how rarely).
+    Source,
 }
 
 pub const FIELDS: [Field; NF] = [
@@ -42,6 +45,7 @@ pub const FIELDS: [Field; NF] = [
     Field::BirthYear,
     Field::Place,
     Field::Sex,
+    Field::Source,
 ];
 
 const NAME_LEVELS: &[&str] = &["null", "different", "jw>=0.80", "close", "near-exact", "exact"];
@@ -50,6 +54,7 @@ const YEAR_LEVELS: &[&str] = &["null", "diff>=3", "diff=2", "diff=1", "exact"];
 const MOTHER_LEVELS: &[&str] = &["null", "different", "jw>=0.80", "close", "near-exact", "exact", "full-name"];
 const PLACE_LEVELS: &[&str] = &["null", "different", "related", "overlap", "exact"];
 const SEX_LEVELS: &[&str] = &["null", "different", "same"];
+const SOURCE_LEVELS: &[&str] = &["null", "same list", "different lists"];
 
 impl Field {
     pub fn name(self) -> &'static str {
@@ -62,6 +67,7 @@ impl Field {
             Field::BirthYear => "birth_year",
             Field::Place => "place",
             Field::Sex => "sex",
+            Field::Source => "source",
         }
     }
     /// Names of the comparison levels; level 0 is always "null" (weight 0).
@@ -72,6 +78,7 @@ impl Field {
             Field::BirthYear => YEAR_LEVELS,
             Field::Place => PLACE_LEVELS,
             Field::Sex => SEX_LEVELS,
+            Field::Source => SOURCE_LEVELS,
             _ => NAME_LEVELS,
         }
     }
@@ -119,7 +126,8 @@ fn jw_sym(it: &Interner, a: u32, b: u32) -> f64 {
 
 /// Levels: 5 same text; 4 same text up to typo classes (same script) or
 /// same skeleton (across scripts); 3 same skeleton (same script) or
-/// Jaro–Winkler ≥ 0.92 on skeletons; 2 Jaro–Winkler ≥ 0.80; 1 different.
+/// Jaro–Winkler ≥ 0.92 (on typo-merged letters within a script, on
+/// skeletons across scripts); 2 Jaro–Winkler ≥ 0.80; 1 different.
 fn name_level(it: &Interner, a: Tok, b: Tok, same_script: bool) -> u8 {
     if a.is_missing() || b.is_missing() {
         return 0;
@@ -127,17 +135,20 @@ fn name_level(it: &Interner, a: Tok, b: Tok, same_script: bool) -> u8 {
     if a.text == b.text {
         return 5;
     }
-    if same_script {
+    let jw = if same_script {
         if a.merged == b.merged {
             return 4;
         }
         if a.skel == b.skel {
             return 3;
         }
-    } else if a.skel == b.skel || a.alt == b.skel || a.skel == b.alt {
-        return 4;
-    }
-    let jw = jw_sym(it, a.skel, b.skel);
+        jw_sym(it, a.merged, b.merged)
+    } else {
+        if a.skel == b.skel || a.alt == b.skel || a.skel == b.alt {
+            return 4;
+        }
+        jw_sym(it, a.skel, b.skel)
+    };
     if jw >= 0.92 {
         3
     } else if jw >= 0.80 {
@@ -216,6 +227,13 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
         (0, _) | (_, 0) => 0,
         (x, y) if x == y => 2,
         _ => 1,
+    };
+    g[8] = if a.source == NONE || b.source == NONE {
+        0
+    } else if a.source == b.source {
+        1
+    } else {
+        2
     };
     g
 }

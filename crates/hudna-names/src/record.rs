@@ -84,6 +84,8 @@ pub struct Prepared {
     pub sex: u8,
     /// 0 unknown.
     pub year: u16,
+    /// Interned source (list) name, `NONE` when not given.
+    pub source: u32,
     /// Skeleton ids of place tokens (most specific first), `NONE`-padded.
     pub place: [u32; PLACE_TOKENS],
 }
@@ -191,6 +193,7 @@ pub struct Normalized {
     pub sex: u8,
     pub year: u16,
     pub place: Vec<String>,
+    pub source: String,
 }
 
 /// Latin exonyms of Syrian governorate capitals and large towns, mapped to
@@ -275,6 +278,7 @@ impl Normalized {
         n.sex = parse_sex(&r.sex).unwrap_or(0);
         n.year = parse_year(&r.birth_year).unwrap_or(0);
         n.place = place_skeletons(&r.place);
+        n.source = fold(&r.source);
         n
     }
 
@@ -300,7 +304,8 @@ impl Normalized {
 
 /// Merge the letters most often confused in typing (ح/ه، ت/ط، س/ص،
 /// ذ/ز/ظ، ق/ك) and collapse doubled letters (a stuck key); vowel letters
-/// are kept, so محمد and محمود stay apart.
+/// are kept, so محمد and محمود stay apart. Arabic letters come out as one
+/// ASCII byte each.
 pub fn merge_typo_classes(s: &str) -> String {
     let mut prev = '\0';
     s.chars()
@@ -316,6 +321,12 @@ pub fn merge_typo_classes(s: &str) -> String {
             let keep = c != prev;
             prev = c;
             keep
+        })
+        // One byte per Arabic letter (0x21..=0x4A), so Jaro–Winkler can run
+        // on bytes with the right window.
+        .map(|c| match c {
+            '\u{0621}'..='\u{064A}' => char::from(0x21 + (c as u32 - 0x0621) as u8),
+            c => c,
         })
         .collect()
 }
@@ -369,6 +380,7 @@ impl Prepared {
         let family = tok(&n.family);
         let mother = tok(&n.mother);
         let mother_family = tok(&n.mother_family);
+        let source = if n.source.is_empty() { NONE } else { it.id(&format!("\u{1}{}", n.source)) };
         let mut place = [NONE; PLACE_TOKENS];
         for (slot, p) in place.iter_mut().zip(&n.place) {
             *slot = it.id(p);
@@ -392,6 +404,7 @@ impl Prepared {
             sex: n.sex,
             year: n.year,
             place,
+            source,
         }
     }
 }
