@@ -960,7 +960,7 @@ impl<'a> Doc<'a> {
             let t = self.t(i).replace(',', "");
             let v: u64 = t.split('.').next()?.parse().ok()?;
             if let Some(s) = scale(i + 1) {
-                return Some((Some(v * s), 2));
+                return Some((Some(v.saturating_mul(s)), 2));
             }
             return Some((Some(v), 1));
         }
@@ -982,7 +982,7 @@ impl<'a> Doc<'a> {
                 }
             }
             if let Some(s) = scale(i + len) {
-                v *= s;
+                v = v.saturating_mul(s);
                 len += 1;
             }
             return Some((Some(v), len));
@@ -1644,7 +1644,7 @@ impl<'a> Doc<'a> {
                 };
                 if let Some((v, len)) = conj_count {
                     match (value, v) {
-                        (Some(a), Some(b)) => value = Some(a + b.min(100_000) as u32),
+                        (Some(a), Some(b)) => value = Some(a.saturating_add(b.min(100_000) as u32)),
                         _ => value = None,
                     }
                     k += len;
@@ -2523,5 +2523,20 @@ mod tests {
                 proptest::prop_assert!(s.is_char_boundary(n.start) && s.is_char_boundary(n.end));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod regressions {
+    use super::*;
+
+    /// Found by cargo-fuzz: a coordinated count near u32::MAX overflowed.
+    #[test]
+    fn huge_coordinated_counts_saturate() {
+        let x = Extractor::builtin();
+        let e = x.extract("قصف على بلدة كفرنبل ومقتل 4294967295 مدنيا وأربعة من العناصر", (2019, 7, 16));
+        assert_eq!(e.events[0].killed, Some(u32::MAX));
+        let e = x.extract("مقتل 99999999999999999 ألف شخص", (2019, 7, 16));
+        assert!(e.mentions.numbers.iter().any(|n| n.value == Some(u64::MAX)));
     }
 }

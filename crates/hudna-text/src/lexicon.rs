@@ -226,6 +226,9 @@ impl Lexicons {
             if words.is_empty() {
                 return Err(err(format!("empty surface {:?}", f[1])));
             }
+            if words.len() > 16 {
+                return Err(err(format!("surface longer than 16 words: {:?}", f[1])));
+            }
             let idx = self.entries.len() as u32;
             self.entries.push(Entry {
                 category,
