@@ -82,27 +82,6 @@ pub(crate) fn winding_step(e: &Edge, px: f64, py: f64, w: &mut i32) -> bool {
     false
 }
 
-/// Locates a point against a set of edges with the non-zero winding rule.
-/// Rings must be oriented shells counter-clockwise, holes clockwise
-/// (the index normalises them at build time).
-pub(crate) fn locate_edges<'a>(
-    edges: impl IntoIterator<Item = &'a Edge>,
-    px: f64,
-    py: f64,
-) -> Location {
-    let mut w = 0;
-    for e in edges {
-        if winding_step(e, px, py, &mut w) {
-            return Location::Boundary;
-        }
-    }
-    if w != 0 {
-        Location::Interior
-    } else {
-        Location::Outside
-    }
-}
-
 /// Locates a point against one closed ring (first = last), even-odd by
 /// orientation-independent winding (|w| is 0 or 1 for a simple ring).
 pub(crate) fn locate_in_ring(ring: &[(f64, f64)], px: f64, py: f64) -> Location {

@@ -11,7 +11,7 @@
 //! Boundary cells are decided exactly with `orient2d` over the slab of the
 //! cell's row, which holds every edge whose y-range meets the grown row.
 
-use crate::exact::{locate_edges, Edge, Location};
+use crate::exact::{winding_step, Edge, Location};
 
 pub(crate) const OUT: u8 = 0;
 pub(crate) const IN: u8 = 1;
@@ -215,11 +215,19 @@ pub(crate) struct Locator {
 
 impl Locator {
     pub fn new(edges: &[Edge], bbox: [f64; 4]) -> Self {
-        let target = (edges.len() * 4).clamp(16, 1 << 18);
+        // about 4 cells per edge, at least 32 x 32: small rings get a fine
+        // grid so few points need the exact slab test
+        let target = (edges.len() * 4).clamp(1024, 1 << 18);
         let g = GridSpec::with_target(bbox, target);
         let r = rasterize(edges, &g, bbox);
         debug_assert_eq!((r.w, r.h), (g.nx, g.ny));
-        let slab = r.slab_idx.iter().map(|&i| edges[i as usize]).collect();
+        let mut slab: Vec<Edge> = r.slab_idx.iter().map(|&i| edges[i as usize]).collect();
+        // within a row, edges by decreasing right end: the ray to +x can
+        // stop at the first edge lying wholly left of the point
+        for k in 0..r.h {
+            slab[r.slab_off[k] as usize..r.slab_off[k + 1] as usize]
+                .sort_unstable_by(|a, b| a[0].max(a[2]).total_cmp(&b[0].max(b[2])).reverse());
+        }
         Locator {
             bbox,
             g,
@@ -241,7 +249,20 @@ impl Locator {
             OUT => Location::Outside,
             _ => {
                 let s = &self.slab[self.slab_off[r] as usize..self.slab_off[r + 1] as usize];
-                locate_edges(s, px, py)
+                let mut w = 0;
+                for e in s {
+                    if px > e[0].max(e[2]) {
+                        break; // this edge and all after it lie left of p
+                    }
+                    if winding_step(e, px, py, &mut w) {
+                        return Location::Boundary;
+                    }
+                }
+                if w != 0 {
+                    Location::Interior
+                } else {
+                    Location::Outside
+                }
             }
         }
     }

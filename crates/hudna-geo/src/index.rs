@@ -54,14 +54,19 @@ pub struct AreaMeta {
 }
 
 /// Grid entry: `to` is `i32::MAX` for open intervals; the top bit of `v`
-/// says the cell lies wholly inside version `v`.
+/// says the cell lies wholly inside version `v`, the next one that `v` is a
+/// security area. The key is repeated here so that a cell wholly inside
+/// answers without touching the version.
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     from: i32,
     to: i32,
     v: u32,
+    key: u32,
 }
 const INSIDE_BIT: u32 = 1 << 31;
+const SECURITY_BIT: u32 = 1 << 30;
+const V_MASK: u32 = SECURITY_BIT - 1;
 
 struct Poly {
     area: u32,
@@ -232,7 +237,7 @@ impl ZoneIndex {
             .map(|r| r.len().saturating_sub(1))
             .sum();
         let grid = (!poly_areas.is_empty())
-            .then(|| GridSpec::with_target(gbox, (total_edges / 32).clamp(1024, 1 << 16)));
+            .then(|| GridSpec::with_target(gbox, (total_edges / 32).clamp(4096, 1 << 16)));
         let built: Vec<(Poly, Vec<(u32, Entry)>)> = poly_areas
             .par_iter()
             .enumerate()
@@ -273,8 +278,18 @@ impl ZoneIndex {
                             let s = r.states[k * r.w + c];
                             if s == IN || s == EDGE {
                                 let cell = ((r.r0 + k) * g.nx + r.c0 + c) as u32;
-                                let v = vi as u32 | if s == IN { INSIDE_BIT } else { 0 };
-                                cells.push((cell, Entry { from, to, v }));
+                                let v = vi as u32
+                                    | if s == IN { INSIDE_BIT } else { 0 }
+                                    | if a.security { SECURITY_BIT } else { 0 };
+                                cells.push((
+                                    cell,
+                                    Entry {
+                                        from,
+                                        to,
+                                        v,
+                                        key: a.key,
+                                    },
+                                ));
                             }
                         }
                     }
@@ -336,7 +351,8 @@ impl ZoneIndex {
                     Entry {
                         from: 0,
                         to: 0,
-                        v: 0
+                        v: 0,
+                        key: 0,
                     };
                     off[ncell] as usize
                 ];
@@ -357,7 +373,7 @@ impl ZoneIndex {
                 }
                 slices
                     .par_iter_mut()
-                    .for_each(|s| s.sort_unstable_by_key(|e| (e.from, e.v & !INSIDE_BIT)));
+                    .for_each(|s| s.sort_unstable_by_key(|e| (e.from, e.v & V_MASK)));
                 (off, ents)
             }
         };
@@ -441,10 +457,14 @@ impl ZoneIndex {
                     if day >= e.to {
                         continue;
                     }
-                    let p = &self.polys[(e.v & !INSIDE_BIT) as usize];
-                    if e.v & INSIDE_BIT != 0 || p.loc.locate(lon, lat).covered() {
-                        out.push(p.key);
-                        security |= p.security;
+                    if e.v & INSIDE_BIT != 0
+                        || self.polys[(e.v & V_MASK) as usize]
+                            .loc
+                            .locate(lon, lat)
+                            .covered()
+                    {
+                        out.push(e.key);
+                        security |= e.v & SECURITY_BIT != 0;
                     }
                 }
             }
