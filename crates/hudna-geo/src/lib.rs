@@ -23,6 +23,27 @@
 //!   exterior) and vertex, and where relevant the coordinates.
 //! - Reverse geocoding: [`PlaceIndex::nearest`]; [`haversine_km`].
 //!
+//! # Example
+//! ```
+//! use geo::{polygon, MultiPolygon};
+//! use hudna_geo::*;
+//!
+//! let idlib = polygon![(x: 36.0, y: 35.0), (x: 37.0, y: 35.0), (x: 37.0, y: 36.0), (x: 36.0, y: 36.0)];
+//! let ix = ZoneIndex::build(vec![AreaInput {
+//!     key: 1,
+//!     shape: AreaShape::Polygon(MultiPolygon(vec![idlib])),
+//!     validity: Validity { from: 17290, to: None }, // 2017-05-04
+//!     status: Status::Active,
+//!     security: false,
+//! }])?;
+//! let hit = ix.query(36.98, 35.5, 17300);
+//! assert_eq!(hit.covering, vec![1]);
+//! assert!(hit.border_km.unwrap() < 2.0); // within 2 km of the line
+//! assert_eq!(ix.query(37.0, 35.5, 17300).covering, vec![1]); // on the line: covered
+//! assert!(ix.query(36.5, 35.5, 17289).covering.is_empty()); // before it was in force
+//! # Ok::<(), GeoError>(())
+//! ```
+//!
 //! # Boundary rule
 //! A point exactly on an edge or vertex of any ring — shell *or hole* — is
 //! covered, as PostGIS `ST_Covers` (equivalently shapely `intersects_xy`
@@ -43,25 +64,35 @@
 //!
 //! # Design
 //! Two-level uniform grids. A global grid over all polygons lists, per
-//! cell, `(valid_from, valid_to, version, inside?)` sorted by `valid_from`,
-//! holding only versions whose geometry touches or contains the cell; a
-//! cell wholly inside a version answers without geometry and a lookup stops
-//! at the first version starting after the day. Cells crossed by a
-//! version's border go to that version's own grid (≈ 4 cells per edge):
-//! inside/outside cells answer at once, boundary cells run an exact
-//! winding-number test over the edges of the cell's row (a horizontal
-//! slab). Cells are classified conservatively: a cell is "boundary" if an
-//! edge touches it grown by a margin far above the rounding error of
-//! computing a point's cell, so inside/outside cells are never wrong.
+//! cell, `(valid_from, valid_to, version, key, inside?, security?)` sorted
+//! by `valid_from`, holding only versions whose geometry touches or
+//! contains the cell; a cell wholly inside a version answers without
+//! touching the version, and a lookup stops at the first version starting
+//! after the day. Cells crossed by a version's border go to that version's
+//! own grid (≈ 4 cells per edge, at least 32 × 32): inside/outside cells
+//! answer at once, boundary cells run an exact winding-number test along a
+//! ray to +x over the edges of the cell's row (a horizontal slab, sorted by
+//! right end so the scan stops at the first edge left of the point). Cells
+//! are classified conservatively: a cell is "boundary" if an edge touches
+//! it grown by a margin far above the rounding error of computing a point's
+//! cell, so inside/outside cells are never wrong.
 //!
 //! Border distance: per polygon version a static packed R-tree of its
-//! segments (Flatbush layout: Hilbert-sorted, 16 children per node; built
-//! with one sort, far cheaper than dynamic R-tree bulk loading), searched
-//! best-first in the query's own equirectangular metric, in which a box
-//! distance is an exact lower bound. The versions valid on a day are
-//! precomputed per elementary time interval (expired versions cost
-//! nothing) and visited in order of bounding-box distance until that bound
-//! exceeds the best distance found.
+//! segments (Flatbush layout: Hilbert-sorted, 8 children per node, built
+//! with one sort), searched best-first (branch and bound) in the query's
+//! own equirectangular metric, in which a box distance is an exact lower
+//! bound. The non-security versions valid on a day are precomputed per
+//! elementary time interval (expired versions cost nothing) and visited in
+//! order of bounding-box distance until that bound exceeds the best.
+//!
+//! Batches: `query_batch*` process large batches in Hilbert order of the
+//! points (cache locality) and return results in input order;
+//! `query_batch` uses rayon's global pool. [`ZoneIndex`] is `Send + Sync`.
+//!
+//! Bands ([`AreaShape::Band`]) are evaluated per query from their base
+//! polygon: covered when band and base are both valid that day, the point
+//! is on the requested side (the base's border belongs to every side) and
+//! its distance to the base's border (holes included) is ≤ `width_km`.
 //!
 //! # Distance accuracy
 //! Distances are measured in the equirectangular plane centred on the query

@@ -72,6 +72,22 @@ fn boundary_rule_is_covers() {
 }
 
 #[test]
+fn the_index_can_be_shared_across_threads() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    let ix = sample();
+    send_sync(&ix);
+    let ix = &ix;
+    let got: Vec<Vec<u32>> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..4)
+            .map(|k| s.spawn(move || ix.query(36.1 + k as f64 * 0.3, 35.2, 120).covering))
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    // 36.1, 36.4 and 36.7 inside (south of the hole), 37.0 on the east edge
+    assert_eq!(got, vec![vec![1], vec![1], vec![1], vec![1]]);
+}
+
+#[test]
 fn non_finite_points_are_covered_by_nothing() {
     let ix = sample();
     assert_eq!(ix.query(f64::NAN, 35.5, 120), Hit::default());
