@@ -181,6 +181,8 @@ struct AM {
     role: u8, // 0 perpetrator, 1 target, 2 neutral
     /// Named inside a casualty phrase (the victims).
     victim: bool,
+    /// Named as the doer by an agent marker (شنته، blamed).
+    agent: bool,
     sent: usize,
 }
 
@@ -964,7 +966,7 @@ impl<'a> Doc<'a> {
             }
             return Some((Some(v), 1));
         }
-        let ok = |h: &Hit| allow_conj || !h.conj;
+        let ok = |h: &Hit| (allow_conj || !h.conj) && !h.definite;
         if let Some(h) = self.hit(i, Category::Number).filter(ok) {
             let mut v = self.x.lex.entry(h.entry).int() as u64;
             let mut len = h.len as usize;
@@ -1131,7 +1133,7 @@ impl<'a> Doc<'a> {
 
     fn movement_before(&self, i: usize) -> bool {
         let mut p = i;
-        for _ in 0..3 {
+        for _ in 0..4 {
             if p == 0 || !self.same_sent(p - 1, i) {
                 return false;
             }
@@ -1139,7 +1141,8 @@ impl<'a> Doc<'a> {
             if self.has(p, Category::Movement) {
                 return true;
             }
-            if !self.has(p, Category::Cue) && self.t(p) != "of" && self.t(p) != "the" {
+            let filler = matches!(self.t(p), "of" | "the" | "in" | "at" | "في");
+            if !self.has(p, Category::Cue) && !filler {
                 return false;
             }
         }
@@ -1520,6 +1523,23 @@ impl<'a> Doc<'a> {
                     continue;
                 }
             }
+            if let Some(h) = knoun.or(inoun) {
+                // قتيل، قتيلين: the noun alone gives the count.
+                let v = self.x.lex.entry(h.entry).int();
+                if v > 0 && !h.conj && h.prefix == 0 && kill.is_none() && injure.is_none() {
+                    self.cas.push(Cas {
+                        sent: self.sent_of[i] as usize,
+                        kill: knoun.is_some(),
+                        value: Some(v as u32),
+                        toll: false,
+                        tok: i,
+                        count_tok: i,
+                        end: i + 1,
+                        civilian: false,
+                    });
+                    continue;
+                }
+            }
             let Some(h) = kill.or(injure).or(strict) else {
                 continue;
             };
@@ -1621,6 +1641,17 @@ impl<'a> Doc<'a> {
             let mut k = end;
             let mut steps = 0;
             while k < n && self.same_sent(i, k) && steps < 7 {
+                // "قيادي في أحد فصائل المعارضة", "a commander in HTS": the group the
+                // victim belongs to, not the end of the phrase.
+                let affiliation = k == end
+                    && matches!(self.t(k), "في" | "in")
+                    && k > 0
+                    && self.person_count(k - 1).is_some();
+                if affiliation {
+                    k += 1;
+                    steps += 1;
+                    continue;
+                }
                 if self.kind(k) == TokenKind::Punct
                     || self.has(k, Category::ClauseStop)
                     || self.has(k, Category::Trigger)
@@ -1684,13 +1715,14 @@ impl<'a> Doc<'a> {
 
     /// A count that ends right before token `i` (for "11 قتيلا").
     fn count_ending_at(&self, i: usize) -> Option<(usize, Option<u32>)> {
-        for back in 1..=2 {
+        // Longest first: "أحد عشر جريحاً" is 11, not 10.
+        for back in (1..=3).rev() {
             if i < back {
-                break;
+                continue;
             }
             let s = i - back;
             if !self.same_sent(s, i) {
-                break;
+                continue;
             }
             if let Some((v, len)) = self.count_at(s, false) {
                 if s + len == i {
@@ -1758,8 +1790,30 @@ impl<'a> Doc<'a> {
                         && self.has(k, Category::Trigger)
                         && self.t(k).ends_with("ed")
                 });
+            // A doer named after قصف مصدره / شنته / by / blamed.
+            let agent = (i.saturating_sub(3)..i)
+                .any(|k| self.same_sent(k, i) && self.has(k, Category::AgentMarker));
+            // "بين فصائل المعارضة وقوات النظام": a coordinated actor shares the role.
+            let coordinated = if prefix > 0 && self.t(i).starts_with('و') {
+                self.actors
+                    .last()
+                    .filter(|a| a.sent == sent && a.end + 2 >= i && a.end <= i)
+                    .map(|a| a.role)
+            } else if i > 0 && self.is_punct(i - 1, "(") {
+                // "Hayat Tahrir al-Sham (HTS)": the abbreviation repeats the name.
+                self.actors
+                    .last()
+                    .filter(|a| a.sent == sent && a.end + 1 == i)
+                    .map(|a| a.role)
+            } else {
+                None
+            };
             let role = if actor == Actor::Civilians {
                 P_TARGET
+            } else if agent {
+                P_PERP
+            } else if let Some(r) = coordinated {
+                r
             } else if prev_has(Category::NeutralMarker)
                 || self.hyphen_after(end - 1, Category::NeutralAfter)
             {
@@ -1776,6 +1830,7 @@ impl<'a> Doc<'a> {
                 actor,
                 role,
                 victim: in_casualty,
+                agent,
                 sent,
             });
             i = end;
@@ -1902,8 +1957,11 @@ impl<'a> Doc<'a> {
             let has_cas = self.cas.iter().any(|c| c.sent == s);
             let prev = self.events.len().checked_sub(1);
             let Some((kind, territory, _)) = best else {
-                // No trigger: casualty counts without a new place add to the previous event.
-                if let (Some(p), true, None) = (prev, has_cas, place) {
+                // No trigger: casualty counts without a new place, or a sentence
+                // naming the doer (Residents blamed government forces), add to
+                // the previous event.
+                let names_doer = self.actors.iter().any(|a| a.sent == s && a.agent);
+                if let (Some(p), true) = (prev, (has_cas && place.is_none()) || names_doer) {
                     self.events[p].sents.push(s);
                 }
                 continue;
@@ -1925,8 +1983,21 @@ impl<'a> Doc<'a> {
                                     == self.orig(b.tok, b.end, b.prefix))
                     }
             });
+            // Same kind of event, now placed only at region level: context
+            // for the event already told (القذائف أطلقت من ريف حماة), not a new one.
+            let vaguer_same_kind = prev.is_some_and(|p| {
+                let e = &self.events[p];
+                e.kind == kind
+                    && e.territory == territory
+                    && place.is_some_and(|q| {
+                        matches!(
+                            self.places[q].r,
+                            PlaceRef::Region(_) | PlaceRef::GovRegion(_) | PlaceRef::Gov(_)
+                        )
+                    })
+            });
             if let Some(p) = prev {
-                if !fresh || place.is_none() || same_as_prev {
+                if !fresh || place.is_none() || same_as_prev || vaguer_same_kind {
                     self.events[p].sents.push(s);
                     continue;
                 }
@@ -1980,6 +2051,12 @@ impl<'a> Doc<'a> {
             let mut target = None;
             for &s in &sents {
                 for a in self.actors.iter().filter(|a| a.sent == s) {
+                    // The telling sentence names the doer; later sentences of the
+                    // same event (اتهمت ... قوات النظام بالوقوف وراء القصف) only
+                    // when it does not.
+                    if a.role == P_PERP && perp.is_none() && a.actor != Actor::Unknown {
+                        perp = Some(a.actor);
+                    }
                     if a.role == P_PERP && perp.is_none() && s == first {
                         perp = Some(a.actor);
                     }
@@ -2534,7 +2611,10 @@ mod regressions {
     #[test]
     fn huge_coordinated_counts_saturate() {
         let x = Extractor::builtin();
-        let e = x.extract("قصف على بلدة كفرنبل ومقتل 4294967295 مدنيا وأربعة من العناصر", (2019, 7, 16));
+        let e = x.extract(
+            "قصف على بلدة كفرنبل ومقتل 4294967295 مدنيا وأربعة من العناصر",
+            (2019, 7, 16),
+        );
         assert_eq!(e.events[0].killed, Some(u32::MAX));
         let e = x.extract("مقتل 99999999999999999 ألف شخص", (2019, 7, 16));
         assert!(e.mentions.numbers.iter().any(|n| n.value == Some(u64::MAX)));

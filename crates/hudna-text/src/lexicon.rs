@@ -60,6 +60,7 @@ pub enum Category {
     Approx,
     Ago,
     Days,
+    AgentMarker,
 }
 
 impl Category {
@@ -111,6 +112,7 @@ impl Category {
             "approx" => Approx,
             "ago" => Ago,
             "days" => Days,
+            "agent_marker" => AgentMarker,
             _ => return None,
         })
     }
