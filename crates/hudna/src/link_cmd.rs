@@ -67,14 +67,29 @@ fn read_records(path: &Path, seen: &mut HashSet<String>) -> Result<Loaded> {
         .clone();
     let names: Vec<String> = headers
         .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_lowercase())
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_lowercase()
+        })
         .collect();
-    let col: Vec<Option<usize>> = COLUMNS.iter().map(|c| names.iter().position(|n| n == c)).collect();
+    let col: Vec<Option<usize>> = COLUMNS
+        .iter()
+        .map(|c| names.iter().position(|n| n == c))
+        .collect();
     if col[0].is_none() {
-        bail!("{}: line 1: no `record_id` column (found: {})", path.display(), names.join(", "));
+        bail!(
+            "{}: line 1: no `record_id` column (found: {})",
+            path.display(),
+            names.join(", ")
+        );
     }
     if col[2].is_none() && col[3].is_none() {
-        bail!("{}: line 1: need a `full_name` or a `first` column", path.display());
+        bail!(
+            "{}: line 1: need a `full_name` or a `first` column",
+            path.display()
+        );
     }
     let mut out = Loaded {
         records: Vec::new(),
@@ -118,7 +133,10 @@ fn read_records(path: &Path, seen: &mut HashSet<String>) -> Result<Loaded> {
             }
         }
         if let Some(c) = bad {
-            eprintln!("{}: line {line}: skipped: column `{c}` is not valid UTF-8", path.display());
+            eprintln!(
+                "{}: line {line}: skipped: column `{c}` is not valid UTF-8",
+                path.display()
+            );
             out.skipped += 1;
             continue;
         }
@@ -140,7 +158,11 @@ fn read_records(path: &Path, seen: &mut HashSet<String>) -> Result<Loaded> {
             script: next(),
         };
         if !r.record_id.is_empty() && !seen.insert(r.record_id.clone()) {
-            eprintln!("{}: line {line}: skipped: duplicate record_id `{}`", path.display(), r.record_id);
+            eprintln!(
+                "{}: line {line}: skipped: duplicate record_id `{}`",
+                path.display(),
+                r.record_id
+            );
             out.skipped += 1;
             continue;
         }
@@ -153,7 +175,11 @@ fn read_records(path: &Path, seen: &mut HashSet<String>) -> Result<Loaded> {
 /// Report records the engine rejected, by file and line.
 fn report_rejected(path: &Path, loaded: &Loaded, res: &LinkOutput) -> usize {
     for e in &res.rejected {
-        let line = e.index().and_then(|i| loaded.lines.get(i)).copied().unwrap_or(0);
+        let line = e
+            .index()
+            .and_then(|i| loaded.lines.get(i))
+            .copied()
+            .unwrap_or(0);
         eprintln!("{}: line {line}: skipped: {e}", path.display());
     }
     res.rejected.len()
@@ -162,7 +188,10 @@ fn report_rejected(path: &Path, loaded: &Loaded, res: &LinkOutput) -> usize {
 /// Run `hudna link`.
 pub fn run(args: &LinkArgs) -> Result<()> {
     if !(0.0..=1.0).contains(&args.threshold) {
-        bail!("--threshold must be a probability between 0 and 1, got {}", args.threshold);
+        bail!(
+            "--threshold must be a probability between 0 and 1, got {}",
+            args.threshold
+        );
     }
     let t0 = Instant::now();
     let mut config = LinkConfig::default();
@@ -182,9 +211,13 @@ pub fn run(args: &LinkArgs) -> Result<()> {
             let first_new = linker.len();
             let new = read_records(&args.records, &mut seen)?;
             skipped += new.skipped;
-            let res = linker
-                .link_incremental(&new.records)
-                .with_context(|| format!("linking {} against {}", args.records.display(), reg_path.display()))?;
+            let res = linker.link_incremental(&new.records).with_context(|| {
+                format!(
+                    "linking {} against {}",
+                    args.records.display(),
+                    reg_path.display()
+                )
+            })?;
             skipped += report_rejected(&args.records, &new, &res);
             (res, first_new)
         }
@@ -197,14 +230,20 @@ pub fn run(args: &LinkArgs) -> Result<()> {
         }
     };
 
-    let mut w = csv::Writer::from_path(&args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+    let mut w = csv::Writer::from_path(&args.out)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
     let mut header = vec!["record_id_a", "record_id_b", "probability"];
     if args.explain {
         header.push("explanation");
     }
-    w.write_record(&header).with_context(|| format!("writing {}", args.out.display()))?;
+    w.write_record(&header)
+        .with_context(|| format!("writing {}", args.out.display()))?;
     let mut pairs = res.pairs.clone();
-    pairs.sort_by(|x, y| y.probability.total_cmp(&x.probability).then((x.a, x.b).cmp(&(y.a, y.b))));
+    pairs.sort_by(|x, y| {
+        y.probability
+            .total_cmp(&x.probability)
+            .then((x.a, x.b).cmp(&(y.a, y.b)))
+    });
     for p in &pairs {
         let mut rec = vec![
             linker.record_id(p.a).to_string(),
@@ -212,15 +251,23 @@ pub fn run(args: &LinkArgs) -> Result<()> {
             format!("{:.4}", p.probability),
         ];
         if args.explain {
-            rec.push(linker.explain(p.a, p.b).map(|e| e.to_string()).unwrap_or_default());
+            rec.push(
+                linker
+                    .explain(p.a, p.b)
+                    .map(|e| e.to_string())
+                    .unwrap_or_default(),
+            );
         }
-        w.write_record(&rec).with_context(|| format!("writing {}", args.out.display()))?;
+        w.write_record(&rec)
+            .with_context(|| format!("writing {}", args.out.display()))?;
     }
-    w.flush().with_context(|| format!("writing {}", args.out.display()))?;
+    w.flush()
+        .with_context(|| format!("writing {}", args.out.display()))?;
 
     let mut n_clusters = 0;
     if let Some(path) = &args.clusters {
-        let mut w = csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
+        let mut w = csv::Writer::from_path(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
         w.write_record(["record_id", "cluster_id"])
             .with_context(|| format!("writing {}", path.display()))?;
         for (i, &label) in res.clusters.iter().enumerate() {
@@ -230,7 +277,8 @@ pub fn run(args: &LinkArgs) -> Result<()> {
             w.write_record([linker.record_id(i as u32), linker.record_id(label)])
                 .with_context(|| format!("writing {}", path.display()))?;
         }
-        w.flush().with_context(|| format!("writing {}", path.display()))?;
+        w.flush()
+            .with_context(|| format!("writing {}", path.display()))?;
     }
 
     let b = &res.blocking;

@@ -7,6 +7,9 @@
 
 mod cli;
 mod demo;
+mod extract_cmd;
+mod incidents_cmd;
+mod link_cmd;
 mod output;
 
 use clap::Parser;

@@ -15,7 +15,9 @@ fn hudna(db: &Path, args: &[&str]) -> Output {
 }
 
 fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/agreements").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/agreements")
+        .join(name)
 }
 
 fn ready() -> (tempfile::TempDir, PathBuf) {
@@ -30,7 +32,12 @@ fn ready() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn json(o: &Output) -> Value {
-    assert!(o.status.success(), "exit {:?}: {}", o.status.code(), String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "exit {:?}: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
     serde_json::from_slice(&o.stdout).expect("json on stdout")
 }
 
@@ -42,21 +49,41 @@ fn stderr(o: &Output) -> String {
 fn locate_answers_the_table_as_json() {
     let (_d, db) = ready();
     let cases: &[(&str, &str, &str, Option<(&str, &str)>)] = &[
-        ("33.572", "36.402", "2018-01-15", Some(("eastern_ghouta", "active"))),
+        (
+            "33.572",
+            "36.402",
+            "2018-01-15",
+            Some(("eastern_ghouta", "active")),
+        ),
         ("35.614", "36.563", "2018-03-01", Some(("idlib", "active"))),
         ("35.812", "36.318", "2019-06-01", Some(("idlib", "active"))),
-        ("34.926", "36.733", "2017-12-01", Some(("northern_homs", "active"))),
-        ("32.889", "36.043", "2017-12-01", Some(("southern_syria", "active"))),
+        (
+            "34.926",
+            "36.733",
+            "2017-12-01",
+            Some(("northern_homs", "active")),
+        ),
+        (
+            "32.889",
+            "36.043",
+            "2017-12-01",
+            Some(("southern_syria", "active")),
+        ),
         ("33.513", "36.276", "2018-01-15", None),
         ("35.523", "35.792", "2018-01-15", None),
     ];
     for (lat, lon, at, expect) in cases {
-        let v = json(&hudna(&db, &["locate", lat, lon, "--at", at, "--format", "json"]));
+        let v = json(&hudna(
+            &db,
+            &["locate", lat, lon, "--at", at, "--format", "json"],
+        ));
         let zones = v["zones"].as_array().unwrap();
         match expect {
             None => assert!(zones.is_empty(), "{lat},{lon} {at}: {v}"),
             Some((zone, status)) => assert!(
-                zones.iter().any(|z| z["agreement"] == "astana-2017" && z["zone"] == *zone && z["status"] == *status),
+                zones.iter().any(|z| z["agreement"] == "astana-2017"
+                    && z["zone"] == *zone
+                    && z["status"] == *status),
                 "{lat},{lon} {at}: {v}"
             ),
         }
@@ -66,29 +93,121 @@ fn locate_answers_the_table_as_json() {
         assert!(v["nearest_place"]["geonameid"].is_u64(), "{v}");
         assert!(v["nearest_place"]["distance_km"].is_f64(), "{v}");
     }
-    let v = json(&hudna(&db, &["locate", "33.572", "36.402", "--at", "2018-06-01", "--format", "json"]));
-    assert!(!v["zones"].as_array().unwrap().iter().any(|z| z["zone"] == "eastern_ghouta" && z["status"] == "active"), "{v}");
-    let v = json(&hudna(&db, &["locate", "35.614", "36.563", "--at", "2018-03-01", "--format", "json"]));
+    let v = json(&hudna(
+        &db,
+        &[
+            "locate",
+            "33.572",
+            "36.402",
+            "--at",
+            "2018-06-01",
+            "--format",
+            "json",
+        ],
+    ));
+    assert!(
+        !v["zones"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|z| z["zone"] == "eastern_ghouta" && z["status"] == "active"),
+        "{v}"
+    );
+    let v = json(&hudna(
+        &db,
+        &[
+            "locate",
+            "35.614",
+            "36.563",
+            "--at",
+            "2018-03-01",
+            "--format",
+            "json",
+        ],
+    ));
     assert_eq!(v["admin1"], "SY-ID");
     // Arabic-Indic digits are numbers too
-    let v = json(&hudna(&db, &["locate", "٣٥٫٦١٤", "٣٦٫٥٦٣", "--at", "2018-03-01", "--format", "json"]));
+    let v = json(&hudna(
+        &db,
+        &[
+            "locate",
+            "٣٥٫٦١٤",
+            "٣٦٫٥٦٣",
+            "--at",
+            "2018-03-01",
+            "--format",
+            "json",
+        ],
+    ));
     assert_eq!(v["admin1"], "SY-ID");
 }
 
 #[test]
 fn mandate_status_as_json() {
     let (_d, db) = ready();
-    let v = json(&hudna(&db, &["mandate", "status", "--agreement", "astana-2017", "--at", "2017-12-01", "--format", "json"]));
+    let v = json(&hudna(
+        &db,
+        &[
+            "mandate",
+            "status",
+            "--agreement",
+            "astana-2017",
+            "--at",
+            "2017-12-01",
+            "--format",
+            "json",
+        ],
+    ));
     assert_eq!(v["in_force"], true);
     assert_eq!(v["extension"], 1);
     assert_eq!(v["term_start"], "2017-11-04");
     assert_eq!(v["term_end"], "2018-05-04");
-    let v = json(&hudna(&db, &["mandate", "status", "--agreement", "astana-2017", "--at", "2017-06-01", "--format", "json"]));
+    let v = json(&hudna(
+        &db,
+        &[
+            "mandate",
+            "status",
+            "--agreement",
+            "astana-2017",
+            "--at",
+            "2017-06-01",
+            "--format",
+            "json",
+        ],
+    ));
     assert_eq!(v["extension"], 0);
     // an objection, recorded through the CLI, ends the renewal
-    let o = hudna(&db, &["consent", "--agreement", "astana-2017", "--party", "turkey", "--extension", "2", "--date", "2018-04-30", "object", "--format", "json"]);
+    let o = hudna(
+        &db,
+        &[
+            "consent",
+            "--agreement",
+            "astana-2017",
+            "--party",
+            "turkey",
+            "--extension",
+            "2",
+            "--date",
+            "2018-04-30",
+            "object",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(json(&o)["in_force"], false);
-    let o = hudna(&db, &["consent", "--agreement", "astana-2017", "--party", "jordan", "--extension", "2", "grant"]);
+    let o = hudna(
+        &db,
+        &[
+            "consent",
+            "--agreement",
+            "astana-2017",
+            "--party",
+            "jordan",
+            "--extension",
+            "2",
+            "grant",
+        ],
+    );
     assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
     assert!(stderr(&o).contains("consenting parties are"));
     let v = json(&hudna(&db, &["audit", "verify", "--format", "json"]));
@@ -98,12 +217,29 @@ fn mandate_status_as_json() {
 #[test]
 fn zones_and_show_print_json() {
     let (_d, db) = ready();
-    let v = json(&hudna(&db, &["zones", "--at", "2018-06-01", "--format", "json"]));
-    let eg = v.as_array().unwrap().iter().find(|z| z["zone"] == "eastern_ghouta").unwrap();
+    let v = json(&hudna(
+        &db,
+        &["zones", "--at", "2018-06-01", "--format", "json"],
+    ));
+    let eg = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["zone"] == "eastern_ghouta")
+        .unwrap();
     assert_eq!(eg["status"], "dissolved");
-    let v = json(&hudna(&db, &["agreement", "show", "astana-2017", "--format", "json"]));
+    let v = json(&hudna(
+        &db,
+        &["agreement", "show", "astana-2017", "--format", "json"],
+    ));
     assert_eq!(v["posts"].as_array().unwrap().len(), 12);
-    let guarantors: Vec<_> = v["parties"].as_array().unwrap().iter().filter(|p| p["role"] == "guarantor").map(|p| p["id"].as_str().unwrap().to_owned()).collect();
+    let guarantors: Vec<_> = v["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["role"] == "guarantor")
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(guarantors, ["russia", "turkey", "iran"]);
 }
 
@@ -136,7 +272,10 @@ fn bad_input_gets_one_clear_message_and_a_nonzero_code() {
     let o = hudna(&db, &["agreement", "load", half.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(3));
     assert!(stderr(&o).contains("zones.geojson"), "{}", stderr(&o));
-    assert_eq!(json(&hudna(&db, &["audit", "verify", "--format", "json"]))["entries"], before);
+    assert_eq!(
+        json(&hudna(&db, &["audit", "verify", "--format", "json"]))["entries"],
+        before
+    );
     let v = json(&hudna(&db, &["agreement", "list", "--format", "json"]));
     assert!(!v.as_array().unwrap().iter().any(|a| a["id"] == "half"));
 }
@@ -154,9 +293,23 @@ fn a_locked_database_is_named() {
     };
     let mut line = String::new();
     use std::io::BufRead;
-    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     assert_eq!(line.trim(), "locked");
-    let o = hudna(&db, &["consent", "--agreement", "astana-2017", "--party", "iran", "--extension", "2", "grant"]);
+    let o = hudna(
+        &db,
+        &[
+            "consent",
+            "--agreement",
+            "astana-2017",
+            "--party",
+            "iran",
+            "--extension",
+            "2",
+            "grant",
+        ],
+    );
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
@@ -169,14 +322,31 @@ fn batch_locate_skips_bad_rows_and_keeps_the_rest() {
     let input = dir.path().join("pts.csv");
     std::fs::write(&input, "lat,lon,date\n35.614,36.563,2018-03-01\nnot-a-number,36.5,2018-01-01\n33.513,36.276,2018-01-15\n95,36,2018-01-01\n33.572,36.402,2017-13-01\n").unwrap();
     let out = dir.path().join("out.csv");
-    let o = hudna(&db, &["locate", "--batch", input.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let o = hudna(
+        &db,
+        &[
+            "locate",
+            "--batch",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains(":3:") && err.contains(":5:") && err.contains(":6:"), "{err}");
+    assert!(
+        err.contains(":3:") && err.contains(":5:") && err.contains(":6:"),
+        "{err}"
+    );
     let text = std::fs::read_to_string(&out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
     assert!(lines[0].contains("zones,in_security_zone,border_km,admin1,nearest_geonameid"));
-    assert!(lines[1].contains("astana-2017/idlib:active") && lines[1].contains("SY-ID") && lines[1].contains("168661"), "{text}");
+    assert!(
+        lines[1].contains("astana-2017/idlib:active")
+            && lines[1].contains("SY-ID")
+            && lines[1].contains("168661"),
+        "{text}"
+    );
     assert!(lines[2].starts_with("4,33.513,36.276"), "{text}");
 }

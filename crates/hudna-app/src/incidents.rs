@@ -1,0 +1,1173 @@
+//! Reports to incidents: ingest, merge, assess, grade, stances, review.
+//!
+//! Ingest extracts each report (or takes an ACLED row's event as given),
+//! stores it once by content hash, and attaches each event to the incident it
+//! describes — an existing one when type group, day window, distance,
+//! perpetrator and casualty figures are compatible, else a new one. The
+//! incidents touched are then re-aggregated (casualties as low/best/high
+//! across reports), re-assessed against every agreement and re-graded, and
+//! the audit entry is written, all in the same transaction.
+
+use crate::agreements::{Atlas, Hudna};
+use crate::{AppError, Result};
+use chrono::NaiveDate;
+use hudna_core::assess::{assess, Act, Covering, Reading};
+use hudna_core::date::day_number;
+use hudna_core::vocab::{event_type_of, Grade};
+use hudna_core::{Agreement, Role};
+use hudna_store::{
+    AssessmentRow, AuditEntry, EventRow, IncidentFilter, IncidentRow, Range, ReportRow, StanceRow,
+    Tx,
+};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One report to ingest.
+#[derive(Debug, Clone, Default)]
+pub struct NewReport {
+    pub text: String,
+    pub source: Option<String>,
+    pub outlet: String,
+    pub url: String,
+    pub published: Option<NaiveDate>,
+    /// Where it came from (file, line, ACLED id): named in every message about it.
+    pub origin: String,
+    /// Events given by a structured source (ACLED); `None` = run extraction.
+    pub events: Option<Vec<EventRow>>,
+    pub language: Option<String>,
+}
+
+/// What happened to one report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportOutcome {
+    pub origin: String,
+    pub report_id: Option<i64>,
+    /// `stored`, `duplicate` or `rejected`
+    pub outcome: &'static str,
+    pub reason: Option<String>,
+    pub events: usize,
+    pub incidents: Vec<i64>,
+    pub flags: Vec<String>,
+}
+
+/// What an ingest run did.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct IngestSummary {
+    pub stored: usize,
+    pub duplicates: usize,
+    pub rejected: usize,
+    pub events: usize,
+    pub new_incidents: usize,
+    pub merged_events: usize,
+    pub flagged: usize,
+    pub reports: Vec<ReportOutcome>,
+}
+
+/// An incident with everything an analyst needs to judge it.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentDetail {
+    pub incident: IncidentRow,
+    pub absorbed: Vec<i64>,
+    pub sources: Vec<SourceAccount>,
+    pub assessments: Vec<AssessmentView>,
+    pub stances: Vec<StanceRow>,
+    pub consensus: Vec<Consensus>,
+    pub history: Vec<hudna_store::AuditRecord>,
+}
+
+/// What one report said about the incident.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceAccount {
+    pub report_id: i64,
+    pub source: String,
+    pub outlet: String,
+    pub url: String,
+    pub published: Option<String>,
+    pub event: EventRow,
+    /// The evidence spans' text, cut from the report.
+    pub evidence: Vec<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssessmentView {
+    pub agreement: String,
+    pub zone: Option<String>,
+    pub reading: String,
+    pub rule: Option<String>,
+    pub in_security_zone: bool,
+    pub border_km: Option<f64>,
+    pub reasons: Vec<String>,
+}
+
+/// Where the parties of one agreement stand on an incident.
+#[derive(Debug, Clone, Serialize)]
+pub struct Consensus {
+    pub agreement: String,
+    /// `consensus_confirm`, `disputed`, `pending`, `no_stances`
+    pub state: String,
+    pub confirm: Vec<String>,
+    pub dispute: Vec<String>,
+    pub abstain: Vec<String>,
+    pub pending_guarantors: Vec<String>,
+}
+
+/// The review workflow's states.
+pub const STATUSES: &[&str] = &["new", "in_review", "ready", "published"];
+
+fn allowed_transition(from: &str, to: &str) -> bool {
+    matches!(
+        (from, to),
+        ("new", "in_review")
+            | ("in_review", "new")
+            | ("in_review", "ready")
+            | ("ready", "in_review")
+            | ("ready", "published")
+            | ("published", "in_review")
+    )
+}
+
+/// Day window for merging, by ACLED time precision.
+fn day_window(precision: Option<u8>) -> i32 {
+    match precision {
+        Some(1) | None => 1,
+        Some(2) => 7,
+        _ => 31,
+    }
+}
+
+/// Distance (km) within which two events at these precisions can be one happening.
+fn distance_window(a: Option<u8>, b: Option<u8>) -> f64 {
+    match a.unwrap_or(1).max(b.unwrap_or(1)) {
+        1 => 6.0,
+        2 => 25.0,
+        _ => 60.0,
+    }
+}
+
+fn casualties_compatible(a: Option<u32>, b: Option<u32>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => {
+            let (lo, hi) = (x.min(y) as f64, x.max(y) as f64);
+            hi - lo <= 3.0 || hi <= lo * 2.5
+        }
+        _ => true,
+    }
+}
+
+fn actors_compatible(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) if x != "unknown" && y != "unknown" => x == y,
+        _ => true,
+    }
+}
+
+/// How well an event fits an incident; `None` = not the same happening.
+fn fit(e: &EventRow, day: i32, i: &IncidentRow) -> Option<f64> {
+    let iday = i.day?;
+    if (iday - day).abs() > day_window(e.date_precision).max(day_window(i.date_precision)) {
+        return None;
+    }
+    let crossed = i.event_group == "battles"
+        && ((e.perpetrator.is_some() && e.perpetrator == i.target)
+            || (e.target.is_some() && e.target == i.perpetrator));
+    if !crossed && !actors_compatible(e.perpetrator.as_deref(), i.perpetrator.as_deref()) {
+        return None;
+    }
+    if !casualties_compatible(e.killed, i.killed.best) {
+        return None;
+    }
+    let same_place = e.geonameid.is_some() && e.geonameid == i.geonameid;
+    let dist = match (e.lat, e.lon, i.lat, i.lon) {
+        (Some(a), Some(b), Some(c), Some(d)) => hudna_geo::haversine_km(a, b, c, d),
+        _ => return None,
+    };
+    if !same_place && dist > distance_window(e.geo_precision, i.geo_precision) {
+        return None;
+    }
+    let mut score = dist + (iday - day).abs() as f64 * 2.0;
+    if same_place {
+        score -= 10.0;
+    }
+    if e.kind == i.kind {
+        score -= 5.0;
+    }
+    Some(score)
+}
+
+fn median(v: &mut [u32]) -> Option<u32> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    Some(v[(v.len() - 1) / 2])
+}
+
+fn range_of(values: &[Option<u32>]) -> Range {
+    let mut v: Vec<u32> = values.iter().flatten().copied().collect();
+    let best = median(&mut v);
+    Range {
+        low: v.first().copied(),
+        best,
+        high: v.last().copied(),
+    }
+}
+
+/// The most frequent non-empty value, ties to the first seen.
+fn mode<'a>(vals: impl Iterator<Item = Option<&'a str>>) -> Option<String> {
+    let mut counts: Vec<(&str, usize)> = vec![];
+    for v in vals.flatten().filter(|v| *v != "unknown") {
+        match counts.iter_mut().find(|(k, _)| *k == v) {
+            Some(c) => c.1 += 1,
+            None => counts.push((v, 1)),
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .map(|(k, _)| (*k).to_owned())
+}
+
+/// Recomputes an incident's fields from its events (the most precise place
+/// and date, the most reported type and actors, casualty ranges).
+fn aggregate(i: &mut IncidentRow, events: &[EventRow], sources: &[(i64, String)]) {
+    if events.is_empty() {
+        return;
+    }
+    let best_place = events
+        .iter()
+        .filter(|e| e.lat.is_some())
+        .min_by_key(|e| e.geo_precision.unwrap_or(9))
+        .or(events.first())
+        .expect("non-empty");
+    i.place_name = best_place.place_name.clone();
+    i.geonameid = best_place.geonameid;
+    i.admin1 = best_place.admin1.clone();
+    i.lat = best_place.lat;
+    i.lon = best_place.lon;
+    i.geo_precision = best_place.geo_precision;
+    let best_date = events
+        .iter()
+        .filter(|e| e.date.is_some())
+        .min_by_key(|e| e.date_precision.unwrap_or(9))
+        .or(events.first())
+        .expect("non-empty");
+    i.date = best_date.date.clone();
+    i.date_precision = best_date.date_precision;
+    i.day = i
+        .date
+        .as_deref()
+        .and_then(|d| hudna_core::parse_day(d).ok())
+        .map(day_number);
+    if let Some(k) = mode(events.iter().map(|e| Some(e.kind.as_str()))) {
+        i.kind = k;
+    }
+    i.event_group = event_type_of(&i.kind)
+        .unwrap_or("strategic_developments")
+        .to_owned();
+    i.perpetrator = mode(events.iter().map(|e| e.perpetrator.as_deref()))
+        .or(i.perpetrator.take().filter(|_| false));
+    i.target = mode(events.iter().map(|e| e.target.as_deref()));
+    // one figure per report: the largest its events give
+    let mut per_report: BTreeMap<i64, (Option<u32>, Option<u32>)> = BTreeMap::new();
+    for e in events {
+        let slot = per_report.entry(e.report_id).or_default();
+        slot.0 = slot.0.max(e.killed);
+        slot.1 = slot.1.max(e.injured);
+    }
+    i.killed = range_of(&per_report.values().map(|x| x.0).collect::<Vec<_>>());
+    i.injured = range_of(&per_report.values().map(|x| x.1).collect::<Vec<_>>());
+    i.reports = per_report.len() as u32;
+    let names: BTreeSet<&str> = sources
+        .iter()
+        .map(|(_, s)| s.as_str())
+        .filter(|s| *s != "unknown")
+        .collect();
+    i.sources = names
+        .len()
+        .max(usize::from(!sources.is_empty() && names.is_empty())) as u32;
+    let mut flags: BTreeSet<&str> = i
+        .flags
+        .split_whitespace()
+        .filter(|f| !matches!(*f, "unresolved_place" | "undated"))
+        .collect();
+    if i.lat.is_none() {
+        flags.insert("unresolved_place");
+    }
+    if i.day.is_none() {
+        flags.insert("undated");
+    }
+    i.flags = flags.into_iter().collect::<Vec<_>>().join(" ");
+}
+
+/// Latest stance of each party (append-only log).
+fn latest_stances(stances: &[StanceRow]) -> BTreeMap<(String, String), &StanceRow> {
+    let mut m = BTreeMap::new();
+    for s in stances {
+        m.insert((s.agreement.clone(), s.party.clone()), s);
+    }
+    m
+}
+
+/// The Airwars-style grade from sources and stances.
+fn derive_grade(i: &IncidentRow, stances: &[StanceRow], ags: &[Agreement]) -> (Grade, String) {
+    if let Some(g) = i
+        .grade_override
+        .as_deref()
+        .and_then(|g| Grade::parse(g).ok())
+    {
+        return (
+            g,
+            format!(
+                "analyst override: {}",
+                i.grade_reason.as_deref().unwrap_or("")
+            ),
+        );
+    }
+    let latest = latest_stances(stances);
+    let disputes: Vec<&str> = latest
+        .values()
+        .filter(|s| s.position == "dispute")
+        .map(|s| s.party.as_str())
+        .collect();
+    let confirms: Vec<&str> = latest
+        .values()
+        .filter(|s| s.position == "confirm")
+        .map(|s| s.party.as_str())
+        .collect();
+    if !disputes.is_empty() {
+        return (
+            Grade::Contested,
+            format!("disputed by {}", disputes.join(", ")),
+        );
+    }
+    let perp_parties: BTreeSet<&str> = i
+        .perpetrator
+        .as_deref()
+        .map(|p| {
+            ags.iter()
+                .flat_map(|a| a.parties_for_actor(p).map(|x| x.id.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if confirms.iter().any(|c| perp_parties.contains(c)) {
+        return (
+            Grade::Confirmed,
+            "the perpetrator's own party confirms it".into(),
+        );
+    }
+    if confirms.len() >= 2 {
+        return (
+            Grade::Confirmed,
+            format!("confirmed by {}", confirms.join(", ")),
+        );
+    }
+    if i.sources >= 2 {
+        return (Grade::Fair, format!("{} independent sources", i.sources));
+    }
+    (Grade::Weak, "a single source".into())
+}
+
+impl Hudna {
+    fn extractor(&self) -> &hudna_text::Extractor {
+        self.extractor.get_or_init(hudna_text::Extractor::builtin)
+    }
+
+    /// Ingests reports: extraction, storage, merging, assessment and grading,
+    /// in batches that each commit as one durable transaction. A report that
+    /// cannot be taken is rejected with its reason; the rest go on.
+    pub fn ingest(
+        &self,
+        reports: Vec<NewReport>,
+        actor: &str,
+        today: NaiveDate,
+        progress: &dyn Fn(usize),
+    ) -> Result<IngestSummary> {
+        let ags = self.agreements()?;
+        let atlas = self.atlas()?;
+        let mut summary = IngestSummary::default();
+        for chunk in reports.chunks(256) {
+            let mut prepared = vec![];
+            for r in chunk {
+                match self.prepare(r, today) {
+                    Ok(p) => prepared.push(p),
+                    Err(why) => {
+                        summary.rejected += 1;
+                        summary.reports.push(ReportOutcome {
+                            origin: r.origin.clone(),
+                            report_id: None,
+                            outcome: "rejected",
+                            reason: Some(why),
+                            events: 0,
+                            incidents: vec![],
+                            flags: vec![],
+                        });
+                    }
+                }
+            }
+            let mut outcomes = vec![];
+            self.store().write_tx(&mut |tx| {
+                outcomes.clear();
+                for (row, events) in &prepared {
+                    outcomes.push(ingest_one(tx, row, events, &ags, &atlas, actor)?);
+                }
+                Ok(())
+            })?;
+            for o in outcomes {
+                match o.outcome {
+                    "stored" => summary.stored += 1,
+                    _ => summary.duplicates += 1,
+                }
+                summary.events += o.events;
+                if !o.flags.is_empty() {
+                    summary.flagged += 1;
+                }
+                summary.reports.push(o);
+            }
+            progress(chunk.len());
+        }
+        let new: BTreeSet<i64> = summary
+            .reports
+            .iter()
+            .flat_map(|r| r.incidents.iter().copied())
+            .collect();
+        summary.new_incidents = new.len();
+        summary.merged_events = summary.events.saturating_sub(summary.new_incidents);
+        Ok(summary)
+    }
+
+    /// Checks and extracts one report (outside the transaction).
+    fn prepare(
+        &self,
+        r: &NewReport,
+        today: NaiveDate,
+    ) -> std::result::Result<(ReportRow, Vec<EventRow>), String> {
+        let text = r.text.trim();
+        if text.is_empty() {
+            return Err("the report is empty".into());
+        }
+        if r.text.contains('\0') {
+            return Err(
+                "the report contains NUL bytes: it looks like a binary file, not text".into(),
+            );
+        }
+        if let Some(p) = r.published {
+            if p > today {
+                return Err(format!(
+                    "publication date {p} is in the future (today is {today})"
+                ));
+            }
+        }
+        let mut flags = vec![];
+        let source = match r.source.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => s.to_owned(),
+            None => {
+                flags.push("unknown_source");
+                "unknown".to_owned()
+            }
+        };
+        let hash = hex::encode(Sha256::digest(r.text.as_bytes()));
+        let (language, kind, extraction, events) = match &r.events {
+            Some(evs) => (
+                r.language.clone().unwrap_or_else(|| "en".into()),
+                "incident".to_owned(),
+                json!({"structured": true}).to_string(),
+                evs.clone(),
+            ),
+            None => {
+                let x = self.extractor().extract(&r.text, r.published);
+                let events: Vec<EventRow> = x
+                    .events
+                    .iter()
+                    .enumerate()
+                    .map(|(k, e)| EventRow {
+                        seq: k as u32,
+                        kind: e.kind.as_str().to_string(),
+                        date: e.date.map(|d| d.to_string()),
+                        date_precision: e.date_precision,
+                        place_name: e.location.name.clone(),
+                        geonameid: e.location.geonameid,
+                        admin1: e.location.admin1.clone(),
+                        lat: e.location.lat,
+                        lon: e.location.lon,
+                        geo_precision: e.location.precision,
+                        perpetrator: e.perpetrator.map(|a| {
+                            serde_json::to_value(a)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default()
+                        }),
+                        target: e.target.map(|a| {
+                            serde_json::to_value(a)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default()
+                        }),
+                        killed: e.killed,
+                        injured: e.injured,
+                        evidence: serde_json::to_string(
+                            &e.evidence
+                                .iter()
+                                .map(|s| [s.start, s.end])
+                                .collect::<Vec<_>>(),
+                        )
+                        .expect("json"),
+                        ..Default::default()
+                    })
+                    .collect();
+                let lang = serde_json::to_value(x.language)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                let kind = serde_json::to_value(x.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                (lang, kind, serde_json::to_string(&x).expect("json"), events)
+            }
+        };
+        if events.iter().any(|e| e.lat.is_none()) {
+            flags.push("unresolved_place");
+        }
+        if events.iter().any(|e| e.date.is_none()) {
+            flags.push("undated");
+        }
+        Ok((
+            ReportRow {
+                id: 0,
+                content_hash: hash,
+                source,
+                outlet: r.outlet.clone(),
+                url: r.url.clone(),
+                published: r.published.map(|d| d.to_string()),
+                language,
+                kind,
+                origin: r.origin.clone(),
+                text: r.text.clone(),
+                extraction,
+                flags: flags.join(" "),
+                ingested_by: String::new(),
+                ingested_at: String::new(),
+            },
+            events,
+        ))
+    }
+
+    /// Re-assesses and re-grades every live incident (after an agreement,
+    /// designation or rule changed). Returns how many readings changed.
+    pub fn reassess_all(&self, actor: &str) -> Result<usize> {
+        let ags = self.agreements()?;
+        let atlas = self.atlas()?;
+        let ids = self.store().live_incident_ids()?;
+        let mut changed = 0usize;
+        for chunk in ids.chunks(2000) {
+            self.store().write_tx(&mut |tx| {
+                for &id in chunk {
+                    if let Some(mut i) = tx.incident(id)? {
+                        let before =
+                            serde_json::to_string(&tx.assessments_of(id)?).unwrap_or_default();
+                        let rows = assessment_rows(&i, &ags, &atlas);
+                        let after = serde_json::to_string(&rows).unwrap_or_default();
+                        if before != after {
+                            changed += 1;
+                        }
+                        tx.put_assessments(id, &rows)?;
+                        let stances = tx.stances(id)?;
+                        let (g, _) = derive_grade(&i, &stances, &ags);
+                        if g.as_str() != i.grade {
+                            i.grade = g.as_str().into();
+                            tx.update_incident(&i)?;
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        self.store().append_audit(&AuditEntry::new(
+            actor,
+            "incidents.reassess",
+            "incidents",
+            json!({"incidents": ids.len(), "changed": changed}),
+        ))?;
+        Ok(changed)
+    }
+
+    pub fn incidents(
+        &self,
+        filter: &IncidentFilter,
+    ) -> Result<Vec<(IncidentRow, Vec<hudna_store::AssessmentRow>)>> {
+        let rows = self.store().incidents(filter)?;
+        rows.into_iter()
+            .map(|i| Ok((i.clone(), self.store().assessments(i.id)?)))
+            .collect()
+    }
+
+    /// One incident with its sources, evidence, assessment, stances and history.
+    /// A merged incident's id leads to the incident that absorbed it.
+    pub fn incident(&self, id: i64) -> Result<IncidentDetail> {
+        let mut out: Option<(IncidentRow, Vec<EventRow>, Vec<StanceRow>)> = None;
+        self.store().read_tx(&mut |tx| {
+            let mut cur = tx.incident(id)?;
+            let mut hops = 0;
+            while let Some(next) = cur.as_ref().and_then(|i| i.merged_into) {
+                cur = tx.incident(next)?;
+                hops += 1;
+                if hops > 64 {
+                    break;
+                }
+            }
+            if let Some(i) = cur {
+                let ev = tx.events_of(i.id)?;
+                let st = tx.stances(i.id)?;
+                out = Some((i, ev, st));
+            }
+            Ok(())
+        })?;
+        let (incident, events, stances) =
+            out.ok_or_else(|| AppError::NotFound(format!("incident {id}")))?;
+        let mut sources = vec![];
+        for e in &events {
+            if let Some(r) = self.store().report(e.report_id)? {
+                let spans: Vec<[usize; 2]> = serde_json::from_str(&e.evidence).unwrap_or_default();
+                let evidence = spans
+                    .iter()
+                    .filter_map(|[s, t]| r.text.get(*s..*t).map(str::to_owned))
+                    .collect();
+                sources.push(SourceAccount {
+                    report_id: r.id,
+                    source: r.source,
+                    outlet: r.outlet,
+                    url: r.url,
+                    published: r.published,
+                    event: e.clone(),
+                    evidence,
+                    text: r.text,
+                });
+            }
+        }
+        let assessments = self
+            .store()
+            .assessments(incident.id)?
+            .into_iter()
+            .map(|a| AssessmentView {
+                agreement: a.agreement,
+                zone: a.zone,
+                reading: a.reading,
+                rule: a.rule,
+                in_security_zone: a.in_security_zone,
+                border_km: a.border_km,
+                reasons: serde_json::from_str(&a.reasons).unwrap_or_default(),
+            })
+            .collect();
+        let ags = self.agreements()?;
+        let consensus = consensus(
+            &incident,
+            &stances,
+            &ags,
+            &self.store().assessments(incident.id)?,
+        );
+        let mut history = self
+            .store()
+            .audit_log(Some(&format!("incident/{}", incident.id)))?;
+        let absorbed: Vec<i64> = serde_json::from_str(&incident.absorbed).unwrap_or_default();
+        for a in &absorbed {
+            history.extend(self.store().audit_log(Some(&format!("incident/{a}")))?);
+        }
+        history.sort_by_key(|h| h.id);
+        Ok(IncidentDetail {
+            incident,
+            absorbed,
+            sources,
+            assessments,
+            stances,
+            consensus,
+            history,
+        })
+    }
+
+    /// Records a party's stance; refused for a party the agreement does not list.
+    pub fn record_stance(
+        &self,
+        incident_id: i64,
+        agreement: &str,
+        party: &str,
+        position: &str,
+        comment: &str,
+        actor: &str,
+    ) -> Result<IncidentDetail> {
+        if !matches!(position, "confirm" | "dispute" | "abstain") {
+            return Err(AppError::BadInput(format!(
+                "stance {position:?}: expected confirm, dispute or abstain"
+            )));
+        }
+        let a = self.agreement(agreement)?;
+        if a.party(party).is_none() {
+            return Err(AppError::Refused(format!(
+                "{party:?} is not a party to {agreement}; its parties are: {}",
+                a.parties
+                    .iter()
+                    .map(|p| p.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let ags = self.agreements()?;
+        self.store().write_tx(&mut |tx| {
+            let mut i = tx.incident(incident_id)?.ok_or_else(|| hudna_store::StoreError::NotFound(format!("incident {incident_id}")))?;
+            if let Some(m) = i.merged_into {
+                return Err(hudna_store::StoreError::Conflict(format!("incident {incident_id} was merged into {m}; record the stance there")));
+            }
+            tx.insert_stance(&StanceRow { id: 0, incident_id, agreement: agreement.into(), party: party.into(), position: position.into(), comment: comment.into(), recorded_by: actor.into(), recorded_at: String::new() })?;
+            let st = tx.stances(incident_id)?;
+            let (g, why) = derive_grade(&i, &st, &ags);
+            let old = std::mem::replace(&mut i.grade, g.as_str().into());
+            tx.update_incident(&i)?;
+            tx.audit(&AuditEntry::new(actor, "incident.stance", &format!("incident/{incident_id}"), json!({"agreement": agreement, "party": party, "position": position, "comment": comment, "grade": {"from": old, "to": g.as_str(), "why": why}})))?;
+            Ok(())
+        }).map_err(map_store)?;
+        self.incident(incident_id)
+    }
+
+    /// Moves an incident through the review workflow.
+    pub fn review(
+        &self,
+        incident_id: i64,
+        to: &str,
+        assignee: Option<&str>,
+        revision: Option<&str>,
+        actor: &str,
+    ) -> Result<IncidentRow> {
+        if !STATUSES.contains(&to) {
+            return Err(AppError::BadInput(format!(
+                "status {to:?}: expected one of {}",
+                STATUSES.join(", ")
+            )));
+        }
+        self.change(incident_id, revision, actor, "incident.review", |i| {
+            if i.status != to && !allowed_transition(&i.status, to) {
+                return Err(format!("cannot go from {} to {to}; the workflow is new → in_review → ready → published", i.status));
+            }
+            let d = json!({"from": i.status, "to": to, "assignee": assignee});
+            i.status = to.into();
+            if let Some(a) = assignee {
+                i.assignee = Some(a.into());
+            }
+            Ok(d)
+        })
+    }
+
+    /// Sets (or clears, with `None`) an analyst's grade, with a reason.
+    pub fn override_grade(
+        &self,
+        incident_id: i64,
+        grade: Option<&str>,
+        reason: &str,
+        revision: Option<&str>,
+        actor: &str,
+    ) -> Result<IncidentRow> {
+        if let Some(g) = grade {
+            Grade::parse(g).map_err(|e| AppError::BadInput(e.to_string()))?;
+        }
+        if grade.is_some() && reason.trim().is_empty() {
+            return Err(AppError::BadInput(
+                "an override needs a reason (--reason)".into(),
+            ));
+        }
+        let ags = self.agreements()?;
+        let mut stances = vec![];
+        self.store().read_tx(&mut |tx| {
+            stances = tx.stances(incident_id)?;
+            Ok(())
+        })?;
+        self.change(incident_id, revision, actor, "incident.grade_override", |i| {
+            i.grade_override = grade.map(str::to_owned);
+            i.grade_reason = grade.map(|_| reason.to_owned());
+            let (g, why) = derive_grade(i, &stances, &ags);
+            let d = json!({"from": i.grade, "to": g.as_str(), "override": grade, "reason": reason, "why": why});
+            i.grade = g.as_str().into();
+            Ok(d)
+        })
+    }
+
+    /// Applies one change to an incident, refusing silent edits of published ones.
+    fn change(
+        &self,
+        incident_id: i64,
+        revision: Option<&str>,
+        actor: &str,
+        action: &str,
+        f: impl Fn(&mut IncidentRow) -> std::result::Result<serde_json::Value, String>,
+    ) -> Result<IncidentRow> {
+        let mut out = None;
+        self.store().write_tx(&mut |tx| {
+            let mut i = tx.incident(incident_id)?.ok_or_else(|| hudna_store::StoreError::NotFound(format!("incident {incident_id}")))?;
+            if let Some(m) = i.merged_into {
+                return Err(hudna_store::StoreError::Conflict(format!("incident {incident_id} was merged into {m}")));
+            }
+            let was_published = i.status == "published";
+            let mut detail = f(&mut i).map_err(hudna_store::StoreError::Conflict)?;
+            if was_published {
+                let Some(why) = revision.filter(|w| !w.trim().is_empty()) else {
+                    return Err(hudna_store::StoreError::Conflict(format!("incident {incident_id} is published: change it only through an explicit revision (--revision \"why\")")));
+                };
+                i.revision += 1;
+                detail["revision"] = json!({"number": i.revision, "why": why});
+            }
+            tx.update_incident(&i)?;
+            tx.audit(&AuditEntry::new(actor, action, &format!("incident/{incident_id}"), detail))?;
+            out = Some(i);
+            Ok(())
+        }).map_err(map_store)?;
+        Ok(out.expect("set"))
+    }
+
+    /// Merges incidents into `keep`: their events move, they remember where
+    /// they went, `keep` remembers what it absorbed.
+    pub fn merge(
+        &self,
+        keep: i64,
+        others: &[i64],
+        revision: Option<&str>,
+        actor: &str,
+    ) -> Result<IncidentRow> {
+        if others.is_empty() || others.contains(&keep) {
+            return Err(AppError::BadInput(
+                "merge needs a keeper and at least one other, distinct incident".into(),
+            ));
+        }
+        let ags = self.agreements()?;
+        let atlas = self.atlas()?;
+        let mut out = None;
+        self.store().write_tx(&mut |tx| {
+            let mut k = tx.incident(keep)?.ok_or_else(|| hudna_store::StoreError::NotFound(format!("incident {keep}")))?;
+            let mut absorbed: Vec<i64> = serde_json::from_str(&k.absorbed).unwrap_or_default();
+            let mut published = k.status == "published";
+            for &o in others {
+                let mut x = tx.incident(o)?.ok_or_else(|| hudna_store::StoreError::NotFound(format!("incident {o}")))?;
+                if x.merged_into.is_some() {
+                    return Err(hudna_store::StoreError::Conflict(format!("incident {o} was already merged into {}", x.merged_into.unwrap_or(0))));
+                }
+                published |= x.status == "published";
+                for e in tx.events_of(o)? {
+                    tx.set_event_incident(e.id, keep)?;
+                }
+                absorbed.push(o);
+                absorbed.extend(serde_json::from_str::<Vec<i64>>(&x.absorbed).unwrap_or_default());
+                x.merged_into = Some(keep);
+                tx.put_assessments(o, &[])?;
+                tx.update_incident(&x)?;
+                tx.audit(&AuditEntry::new(actor, "incident.merged_into", &format!("incident/{o}"), json!({"into": keep})))?;
+            }
+            if published {
+                let Some(why) = revision.filter(|w| !w.trim().is_empty()) else {
+                    return Err(hudna_store::StoreError::Conflict("a published incident changes only through an explicit revision (--revision \"why\")".into()));
+                };
+                k.revision += 1;
+                tx.audit(&AuditEntry::new(actor, "incident.revision", &format!("incident/{keep}"), json!({"why": why, "number": k.revision})))?;
+            }
+            k.absorbed = serde_json::to_string(&absorbed).expect("json");
+            refresh(tx, &mut k, &ags, &atlas)?;
+            tx.audit(&AuditEntry::new(actor, "incident.merge", &format!("incident/{keep}"), json!({"absorbed": others})))?;
+            out = Some(k);
+            Ok(())
+        }).map_err(map_store)?;
+        Ok(out.expect("set"))
+    }
+
+    /// Splits the given events off an incident into a new one.
+    pub fn split(
+        &self,
+        incident_id: i64,
+        event_ids: &[i64],
+        revision: Option<&str>,
+        actor: &str,
+    ) -> Result<(IncidentRow, IncidentRow)> {
+        let ags = self.agreements()?;
+        let atlas = self.atlas()?;
+        let mut out = None;
+        self.store().write_tx(&mut |tx| {
+            let mut i = tx.incident(incident_id)?.ok_or_else(|| hudna_store::StoreError::NotFound(format!("incident {incident_id}")))?;
+            let events = tx.events_of(incident_id)?;
+            let moving: Vec<&EventRow> = events.iter().filter(|e| event_ids.contains(&e.id)).collect();
+            if moving.len() != event_ids.len() {
+                let have: Vec<i64> = events.iter().map(|e| e.id).collect();
+                return Err(hudna_store::StoreError::Conflict(format!("incident {incident_id} holds events {have:?}; split names events it does not hold")));
+            }
+            if moving.len() == events.len() {
+                return Err(hudna_store::StoreError::Conflict("a split must leave at least one event behind".into()));
+            }
+            if i.status == "published" {
+                let Some(why) = revision.filter(|w| !w.trim().is_empty()) else {
+                    return Err(hudna_store::StoreError::Conflict(format!("incident {incident_id} is published: change it only through an explicit revision (--revision \"why\")")));
+                };
+                i.revision += 1;
+                tx.audit(&AuditEntry::new(actor, "incident.revision", &format!("incident/{incident_id}"), json!({"why": why, "number": i.revision})))?;
+            }
+            let mut n = new_incident(moving[0]);
+            n.id = tx.insert_incident(&n)?;
+            for e in &moving {
+                tx.set_event_incident(e.id, n.id)?;
+            }
+            refresh(tx, &mut n, &ags, &atlas)?;
+            refresh(tx, &mut i, &ags, &atlas)?;
+            tx.audit(&AuditEntry::new(actor, "incident.split", &format!("incident/{incident_id}"), json!({"events": event_ids, "new_incident": n.id})))?;
+            tx.audit(&AuditEntry::new(actor, "incident.split_from", &format!("incident/{}", n.id), json!({"from": incident_id, "events": event_ids})))?;
+            out = Some((i, n));
+            Ok(())
+        }).map_err(map_store)?;
+        Ok(out.expect("set"))
+    }
+}
+
+fn map_store(e: hudna_store::StoreError) -> AppError {
+    match e {
+        hudna_store::StoreError::NotFound(s) => AppError::NotFound(s),
+        hudna_store::StoreError::Conflict(s) => AppError::Refused(s),
+        other => AppError::Store(other),
+    }
+}
+
+fn new_incident(e: &EventRow) -> IncidentRow {
+    IncidentRow {
+        kind: e.kind.clone(),
+        event_group: event_type_of(&e.kind)
+            .unwrap_or("strategic_developments")
+            .into(),
+        date: e.date.clone(),
+        day: e
+            .date
+            .as_deref()
+            .and_then(|d| hudna_core::parse_day(d).ok())
+            .map(day_number),
+        date_precision: e.date_precision,
+        status: "new".into(),
+        grade: "weak".into(),
+        absorbed: "[]".into(),
+        ..Default::default()
+    }
+}
+
+/// Re-aggregates, re-assesses and re-grades one incident inside a transaction.
+fn refresh(
+    tx: &mut dyn Tx,
+    i: &mut IncidentRow,
+    ags: &[Agreement],
+    atlas: &Atlas,
+) -> hudna_store::Result<()> {
+    let events = tx.events_of(i.id)?;
+    let rids: Vec<i64> = events
+        .iter()
+        .map(|e| e.report_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let sources = tx.report_sources(&rids)?;
+    aggregate(i, &events, &sources);
+    tx.put_assessments(i.id, &assessment_rows(i, ags, atlas))?;
+    let stances = tx.stances(i.id)?;
+    i.grade = derive_grade(i, &stances, ags).0.as_str().into();
+    tx.update_incident(i)
+}
+
+/// The incident's reading against every agreement signed by its day.
+pub(crate) fn assessment_rows(
+    i: &IncidentRow,
+    ags: &[Agreement],
+    atlas: &Atlas,
+) -> Vec<AssessmentRow> {
+    let (Some(lat), Some(lon), Some(day)) = (i.lat, i.lon, i.day) else {
+        return vec![];
+    };
+    let date = i
+        .date
+        .as_deref()
+        .and_then(|d| hudna_core::parse_day(d).ok())
+        .expect("day implies date");
+    let hit = atlas.index.query(lon, lat, day);
+    let mut out = vec![];
+    for a in ags.iter().filter(|a| a.signed <= date) {
+        let mut covering: Vec<Covering> = vec![];
+        for k in &hit.covering {
+            let r = &atlas.areas[*k as usize];
+            if r.agreement != a.id.as_str() {
+                continue;
+            }
+            match covering.iter_mut().find(|c| c.zone == r.zone) {
+                Some(c) => c.security_zone |= r.security_zone,
+                None => covering.push(Covering {
+                    zone: &r.zone,
+                    status: r.status,
+                    security_zone: r.security_zone,
+                }),
+            }
+        }
+        let act = Act {
+            event_type: &i.kind,
+            perpetrator: i.perpetrator.as_deref(),
+            target: i.target.as_deref(),
+            day: date,
+        };
+        let res = assess(a, &act, &covering);
+        let border = hit
+            .nearest_border_key
+            .map(|k| &atlas.areas[k as usize])
+            .filter(|r| r.agreement == a.id.as_str())
+            .and(hit.border_km);
+        out.push(AssessmentRow {
+            incident_id: i.id,
+            agreement: res.agreement,
+            zone: res.zone,
+            day: Some(day),
+            reading: res.reading.as_str().into(),
+            rule: res.rule,
+            in_security_zone: covering.iter().any(|c| c.security_zone),
+            border_km: border.map(|b| (b * 1000.0).round() / 1000.0),
+            reasons: serde_json::to_string(&res.reasons).expect("json"),
+        });
+    }
+    out
+}
+
+fn consensus(
+    i: &IncidentRow,
+    stances: &[StanceRow],
+    ags: &[Agreement],
+    assessed: &[AssessmentRow],
+) -> Vec<Consensus> {
+    let latest = latest_stances(stances);
+    let mut out = vec![];
+    for a in ags {
+        let relevant = assessed
+            .iter()
+            .any(|x| x.agreement == a.id.as_str() && x.reading != Reading::OutsideZones.as_str())
+            || latest.keys().any(|(ag, _)| ag == a.id.as_str());
+        if !relevant {
+            continue;
+        }
+        let of = |pos: &str| -> Vec<String> {
+            latest
+                .iter()
+                .filter(|((ag, _), s)| ag == a.id.as_str() && s.position == pos)
+                .map(|((_, p), _)| p.clone())
+                .collect()
+        };
+        let (confirm, dispute, abstain) = (of("confirm"), of("dispute"), of("abstain"));
+        let pending: Vec<String> = a
+            .parties
+            .iter()
+            .filter(|p| p.role == Role::Guarantor)
+            .map(|p| p.id.to_string())
+            .filter(|p| !confirm.contains(p) && !dispute.contains(p) && !abstain.contains(p))
+            .collect();
+        let state = if !dispute.is_empty() {
+            "disputed"
+        } else if confirm.is_empty() && abstain.is_empty() {
+            "no_stances"
+        } else if pending.is_empty() {
+            "consensus_confirm"
+        } else {
+            "pending"
+        };
+        let _ = i;
+        out.push(Consensus {
+            agreement: a.id.to_string(),
+            state: state.into(),
+            confirm,
+            dispute,
+            abstain,
+            pending_guarantors: pending,
+        });
+    }
+    out
+}
+
+/// Stores one prepared report and attaches its events, inside the batch's transaction.
+fn ingest_one(
+    tx: &mut dyn Tx,
+    row: &ReportRow,
+    events: &[EventRow],
+    ags: &[Agreement],
+    atlas: &Atlas,
+    actor: &str,
+) -> hudna_store::Result<ReportOutcome> {
+    if let Some(id) = tx.report_by_hash(&row.content_hash)? {
+        return Ok(ReportOutcome {
+            origin: row.origin.clone(),
+            report_id: Some(id),
+            outcome: "duplicate",
+            reason: Some(format!("already stored as report {id}; nothing changed")),
+            events: 0,
+            incidents: vec![],
+            flags: vec![],
+        });
+    }
+    let mut r = row.clone();
+    r.ingested_by = actor.into();
+    let rid = tx.insert_report(&r)?;
+    let mut touched: Vec<i64> = vec![];
+    let mut created: Vec<i64> = vec![];
+    for e in events {
+        let mut e = e.clone();
+        e.report_id = rid;
+        let eid = tx.insert_event(&e)?;
+        e.id = eid;
+        let group = event_type_of(&e.kind).unwrap_or("strategic_developments");
+        let day = e
+            .date
+            .as_deref()
+            .and_then(|d| hudna_core::parse_day(d).ok())
+            .map(day_number);
+        let mut target = None;
+        if let (Some(day), Some(_)) = (day, e.lat) {
+            let w = day_window(e.date_precision).max(31);
+            let mut best: Option<(f64, i64)> = None;
+            for c in tx.candidates(group, day - w, day + w)? {
+                // events of the same report are different happenings
+                if touched.contains(&c.id) {
+                    continue;
+                }
+                if let Some(s) = fit(&e, day, &c) {
+                    if best.is_none_or(|(b, _)| s < b) {
+                        best = Some((s, c.id));
+                    }
+                }
+            }
+            target = best.map(|(_, id)| id);
+        }
+        let iid = match target {
+            Some(id) => id,
+            None => {
+                let n = new_incident(&e);
+                let id = tx.insert_incident(&n)?;
+                created.push(id);
+                id
+            }
+        };
+        tx.set_event_incident(eid, iid)?;
+        if !touched.contains(&iid) {
+            touched.push(iid);
+        }
+    }
+    for &iid in &touched {
+        if let Some(mut i) = tx.incident(iid)? {
+            refresh(tx, &mut i, ags, atlas)?;
+        }
+    }
+    tx.audit(&AuditEntry::new(
+        actor,
+        "report.ingest",
+        &format!("report/{rid}"),
+        json!({"hash": row.content_hash, "source": row.source, "origin": row.origin, "events": events.len(), "incidents": touched, "new_incidents": created}),
+    ))?;
+    Ok(ReportOutcome {
+        origin: row.origin.clone(),
+        report_id: Some(rid),
+        outcome: "stored",
+        reason: None,
+        events: events.len(),
+        incidents: created,
+        flags: row.flags.split_whitespace().map(str::to_owned).collect(),
+    })
+}
