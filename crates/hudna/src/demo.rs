@@ -388,6 +388,9 @@ pub fn run(data_dir: &Path, f: Format) -> Result<i32> {
         ("Damascus, Umayyad Sq. · دمشق", 33.513, 36.276, "2018-01-15"),
         ("Latakia · اللاذقية", 35.523, 35.792, "2018-01-15"),
     ];
+    if f == Format::Json {
+        ingest_samples(&h, &root)?;
+    }
     let mut locs = vec![];
     for (name, lat, lon, d) in probes {
         locs.push((
@@ -404,7 +407,8 @@ pub fn run(data_dir: &Path, f: Format) -> Result<i32> {
             .iter()
             .map(|d| Ok(serde_json::json!({"at": d, "zones": h.zones_at(*d, None)?})))
             .collect::<Result<Vec<_>>>()?;
-        let v = serde_json::json!({"db": db.display().to_string(), "loaded": loaded, "zones": zones,
+        let incidents = h.incidents(&hudna_store::IncidentFilter::default())?;
+        let v = serde_json::json!({"db": db.display().to_string(), "loaded": loaded, "zones": zones, "incidents": incidents.iter().map(|(i, a)| serde_json::json!({"incident": i, "assessments": a})).collect::<Vec<_>>(),
             "locate": locs.iter().map(|(n, l)| serde_json::json!({"name": n, "location": l})).collect::<Vec<_>>(), "mandate": mandate});
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(0);
@@ -444,6 +448,7 @@ pub fn run(data_dir: &Path, f: Format) -> Result<i32> {
         print!("  ");
         print_mandate(s);
     }
+    reports_tour(&h, &root)?;
     let (n, brk) = h.store().verify_audit()?;
     println!(
         "\naudit log: {n} entries, {}",
@@ -455,4 +460,133 @@ pub fn run(data_dir: &Path, f: Format) -> Result<i32> {
     );
     println!("\nTry next:\n  hudna --db {} zones --at 2018-06-01\n  hudna --db {} locate 35.614 36.563 --at 2018-03-01 --format json\n  hudna --db {} agreement show astana-2017", db.display(), db.display(), db.display());
     Ok(0)
+}
+
+/// Ingests the bundled sample reports and records the guarantors' first stances.
+fn ingest_samples(h: &Hudna, root: &Path) -> Result<(hudna_app::IngestSummary, Option<i64>)> {
+    let read = hudna_app::sources::read_paths(
+        &[root.join("samples")],
+        &hudna_app::sources::Defaults::default(),
+        &mut std::io::empty(),
+    );
+    for p in &read.problems {
+        eprintln!("skipped: {p}");
+    }
+    let s = h.ingest(
+        read.reports,
+        "demo",
+        chrono::Local::now().date_naive(),
+        &|_| {},
+    )?;
+    // the shelling of Kafranbel told by three outlets: Turkey confirms, Russia disputes
+    let kafranbel = h
+        .incidents(&hudna_store::IncidentFilter::default())?
+        .into_iter()
+        .map(|(i, _)| i)
+        .filter(|i| i.geonameid == Some(168661))
+        .max_by_key(|i| i.reports)
+        .map(|i| i.id);
+    if let Some(id) = kafranbel {
+        h.record_stance(
+            id,
+            "astana-2017",
+            "turkey",
+            "confirm",
+            "Turkish observation post 9 reported the shelling",
+            "liaison-turkey",
+        )?;
+        h.record_stance(id, "astana-2017", "iran", "abstain", "", "liaison-iran")?;
+        h.record_stance(
+            id,
+            "astana-2017",
+            "russia",
+            "dispute",
+            "the Russian reconciliation centre recorded militant fire, not government shelling",
+            "liaison-russia",
+        )?;
+    }
+    Ok((s, kafranbel))
+}
+
+fn reports_tour(h: &Hudna, root: &Path) -> Result<()> {
+    println!("\nReports become incidents · من التقارير إلى الحوادث");
+    let (s, kafranbel) = ingest_samples(h, root)?;
+    println!(
+        "ingested data/samples: {} reports stored ({} refused); {} events → {} incidents; {} reports flagged for an analyst (place not resolved)",
+        s.stored, s.rejected, s.events, s.new_incidents, s.flagged
+    );
+    let all = h.incidents(&hudna_store::IncidentFilter::default())?;
+    println!(
+        "\n{:>4}  {:<10}  {:<28}  {:<18}  {:<18}  {:>8}  {:<9}  reading",
+        "id", "date", "type", "place", "perpetrator", "killed", "grade"
+    );
+    for (i, a) in &all {
+        let reading = a
+            .iter()
+            .find(|x| x.reading != "outside_zones")
+            .or(a.first())
+            .map(|x| {
+                format!(
+                    "{}{}",
+                    x.reading,
+                    x.zone
+                        .as_ref()
+                        .map(|z| format!(" ({}/{z})", x.agreement))
+                        .unwrap_or_default()
+                )
+            })
+            .unwrap_or_else(|| "unassessed (place unresolved)".into());
+        let killed = match (i.killed.low, i.killed.best, i.killed.high) {
+            (Some(l), Some(b), Some(hh)) if l != hh => format!("{l}/{b}/{hh}"),
+            (_, Some(b), _) => b.to_string(),
+            _ => "—".into(),
+        };
+        println!(
+            "{:>4}  {:<10}  {:<28}  {:<18}  {:<18}  {:>8}  {:<9}  {}",
+            i.id,
+            opt(&i.date),
+            i.kind,
+            opt(&i.place_name),
+            opt(&i.perpetrator),
+            killed,
+            i.grade,
+            reading
+        );
+    }
+    if let Some(id) = kafranbel {
+        let d = h.incident(id)?;
+        println!("\nOne shelling, three accounts · قصف واحد وثلاث روايات — incident {id}");
+        for src in &d.sources {
+            println!(
+                "  {} ({}): killed {}, injured {} — «{}»",
+                src.source,
+                opt(&src.published),
+                opt(&src.event.killed),
+                opt(&src.event.injured),
+                src.evidence.first().map(String::as_str).unwrap_or("")
+            );
+        }
+        println!(
+            "  casualties low/best/high: {}/{}/{}",
+            opt(&d.incident.killed.low),
+            opt(&d.incident.killed.best),
+            opt(&d.incident.killed.high)
+        );
+        for a in d
+            .assessments
+            .iter()
+            .filter(|a| a.reading != "outside_zones")
+        {
+            println!("  {}: {}", a.agreement, a.reading);
+            for r in &a.reasons {
+                println!("    - {r}");
+            }
+        }
+        for st in &d.stances {
+            println!("  {}: {} — {}", st.party, st.position, st.comment);
+        }
+        crate::incidents_cmd::print_consensus(&d);
+        println!("  see everything: hudna --db hudna-data/demo.sqlite incident {id}");
+    }
+    Ok(())
 }
