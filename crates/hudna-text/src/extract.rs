@@ -87,6 +87,8 @@ pub struct Extractor {
 #[derive(Debug, Clone, Default)]
 struct IndexEntry {
     lex: Vec<u32>,
+    /// Entries read with the article: the key is ال + their first word.
+    lex_def: Vec<u32>,
     gaz: bool,
 }
 
@@ -95,6 +97,12 @@ impl Extractor {
         let mut index: FxMap<String, IndexEntry> = FxMap::default();
         for (w, ids) in lexicons.first_words() {
             index.entry(w.to_string()).or_default().lex = ids.to_vec();
+            // Index the article form too, so a word is looked up once whether
+            // or not it carries ال (الغارات → غارات, read as definite).
+            let arabic = w.chars().next().is_some_and(crate::tokenize::is_arabic_letter);
+            if arabic && !w.starts_with("ال") && w.chars().count() >= 2 {
+                index.entry(format!("ال{w}")).or_default().lex_def = ids.to_vec();
+            }
         }
         for k in gazetteer.ar_keys() {
             index.entry(k.to_string()).or_default().gaz = true;
@@ -216,6 +224,19 @@ struct Ev {
     evidence: Vec<(usize, usize)>,
 }
 
+#[derive(Debug, Clone, Copy, Default)]
+struct TokInfo {
+    /// A bit per [`Category`] with a hit.
+    mask: u64,
+    hit_start: u32,
+    hit_end: u32,
+    sent: u32,
+    /// Part of a date (numbers there are not counts).
+    consumed: bool,
+    /// Some reading is a gazetteer key or starts a name.
+    place_cand: bool,
+}
+
 const P_PERP: u8 = 0;
 const P_TARGET: u8 = 1;
 const P_NEUTRAL: u8 = 2;
@@ -227,15 +248,10 @@ struct Doc<'a> {
     norm: Normalized,
     toks: Vec<Token>,
     hits: Vec<Hit>,
-    hit_ofs: Vec<u32>,
-    /// Per token, a bit per [`Category`] with a hit.
-    mask: Vec<u64>,
-    /// Per token: some reading is a gazetteer key or starts a name.
-    place_cand: Vec<bool>,
-    sent_of: Vec<u32>,
+    /// Per token facts, in one allocation.
+    info: Vec<TokInfo>,
     sents: Vec<(usize, usize)>,
     headline: Option<usize>,
-    consumed: Vec<bool>,
     places: Vec<PM>,
     dates: Vec<DM>,
     actors: Vec<AM>,
@@ -276,13 +292,9 @@ impl<'a> Doc<'a> {
             norm,
             toks,
             hits: Vec::with_capacity(n / 2),
-            hit_ofs: Vec::with_capacity(n + 1),
-            mask: Vec::with_capacity(n),
-            place_cand: vec![false; n],
-            sent_of: Vec::with_capacity(n),
+            info: vec![TokInfo::default(); n],
             sents: Vec::new(),
             headline: None,
-            consumed: vec![false; n],
             places: Vec::new(),
             dates: Vec::new(),
             actors: Vec::new(),
@@ -325,7 +337,8 @@ impl<'a> Doc<'a> {
         if i >= self.toks.len() {
             return &[];
         }
-        &self.hits[self.hit_ofs[i] as usize..self.hit_ofs[i + 1] as usize]
+        let t = &self.info[i];
+        &self.hits[t.hit_start as usize..t.hit_end as usize]
     }
 
     #[inline]
@@ -338,11 +351,11 @@ impl<'a> Doc<'a> {
 
     #[inline]
     fn has(&self, i: usize, cat: Category) -> bool {
-        i < self.mask.len() && self.mask[i] & (1u64 << cat as u32) != 0
+        i < self.info.len() && self.info[i].mask & (1u64 << cat as u32) != 0
     }
 
     fn same_sent(&self, a: usize, b: usize) -> bool {
-        b < self.n() && self.sent_of[a] == self.sent_of[b]
+        b < self.n() && self.info[a].sent == self.info[b].sent
     }
 
     /// Original byte range of tokens `a..b`, skipping `prefix` bytes of `a`.
@@ -408,7 +421,7 @@ impl<'a> Doc<'a> {
             } else {
                 false
             };
-            self.sent_of.push(self.sents.len() as u32);
+            self.info[i].sent = self.sents.len() as u32;
             if end_here || i + 1 == n {
                 self.sents.push((start, i + 1));
                 start = i + 1;
@@ -438,17 +451,13 @@ impl<'a> Doc<'a> {
         let mut buf = String::new();
         let n = self.toks.len();
         for i in 0..n {
-            self.hit_ofs.push(self.hits.len() as u32);
-            if i > 0 {
-                let m = self.hits[self.hit_ofs[i - 1] as usize..]
-                    .iter()
-                    .fold(0u64, |m, h| m | 1u64 << h.cat as u32);
-                self.mask.push(m);
-            }
+            let start = self.hits.len() as u32;
+            self.info[i].hit_start = start;
+            self.info[i].hit_end = start;
             let tok = self.toks[i];
             let w = tok.text(norm);
             match tok.kind {
-                TokenKind::Arabic => variants(w, true, &mut vars),
+                TokenKind::Arabic => variants(w, false, &mut vars),
                 TokenKind::Latin => {
                     vars.clear();
                     vars.push(Variant {
@@ -482,16 +491,17 @@ impl<'a> Doc<'a> {
             }
             let first_hit = self.hits.len();
             if tok.kind == TokenKind::Latin {
-                self.place_cand[i] = true;
+                self.info[i].place_cand = true;
             }
             for v in &vars {
                 let key = if v.lil { v.key(&mut buf) } else { v.stem };
                 let Some(ie) = index.get(key) else { continue };
                 if ie.gaz && !v.definite {
-                    self.place_cand[i] = true;
+                    self.info[i].place_cand = true;
                 }
-                let ids = ie.lex.as_slice();
-                for &id in ids {
+                let plain = ie.lex.iter().map(|&id| (id, false));
+                let with_article = ie.lex_def.iter().map(|&id| (id, true));
+                for (id, definite) in plain.chain(with_article) {
                     let e = lex.entry(id);
                     if first_hit < self.hits.len()
                         && self.hits[first_hit..].iter().any(|h| h.cat == e.category)
@@ -516,19 +526,15 @@ impl<'a> Doc<'a> {
                         cat: e.category,
                         len: e.len as u8,
                         prefix: v.prefix,
-                        definite: v.definite,
+                        definite: v.definite || definite,
                         conj: v.conj,
                     });
                 }
             }
+            let info = &mut self.info[i];
+            info.hit_end = self.hits.len() as u32;
+            info.mask = self.hits[first_hit..].iter().fold(0u64, |m, h| m | 1u64 << h.cat as u32);
         }
-        if n > 0 {
-            let m = self.hits[self.hit_ofs[n - 1] as usize..]
-                .iter()
-                .fold(0u64, |m, h| m | 1u64 << h.cat as u32);
-            self.mask.push(m);
-        }
-        self.hit_ofs.push(self.hits.len() as u32);
     }
 
     // ------------------------------------------------------------------ dates
@@ -580,7 +586,7 @@ impl<'a> Doc<'a> {
     /// Extends a date mention backwards over يوم / weekday / daypart words.
     fn extend_back(&self, mut start: usize) -> usize {
         for _ in 0..3 {
-            if start == 0 || self.consumed[start - 1] || !self.same_sent(start - 1, start) {
+            if start == 0 || self.info[start - 1].consumed || !self.same_sent(start - 1, start) {
                 break;
             }
             let p = start - 1;
@@ -604,8 +610,8 @@ impl<'a> Doc<'a> {
         precision: u8,
         same_day: bool,
     ) {
-        for c in &mut self.consumed[tok..end] {
-            *c = true;
+        for t in &mut self.info[tok..end] {
+            t.consumed = true;
         }
         let future = matches!((date, self.published), (Some(d), Some(p)) if d > p);
         self.dates.push(DM {
@@ -615,7 +621,7 @@ impl<'a> Doc<'a> {
             precision,
             same_day,
             future,
-            sent: self.sent_of[tok] as usize,
+            sent: self.info[tok].sent as usize,
         });
     }
 
@@ -624,7 +630,7 @@ impl<'a> Doc<'a> {
         let mut unresolved = false;
         let mut i = 0;
         while i < n {
-            if self.consumed[i] {
+            if self.info[i].consumed {
                 i += 1;
                 continue;
             }
@@ -950,7 +956,7 @@ impl<'a> Doc<'a> {
 
     /// A count at token `i`: (value or None if vague, tokens used).
     fn count_at(&self, i: usize, allow_conj: bool) -> Option<(Option<u64>, usize)> {
-        if i >= self.n() || self.consumed[i] {
+        if i >= self.n() || self.info[i].consumed {
             return None;
         }
         let scale = |j: usize| -> Option<u64> {
@@ -1159,7 +1165,7 @@ impl<'a> Doc<'a> {
             let mut found = Vec::new();
             let mut i = 0;
             while i < n {
-                if this.consumed[i] || !this.place_cand[i] {
+                if this.info[i].consumed || !this.info[i].place_cand {
                     i += 1;
                     continue;
                 }
@@ -1266,7 +1272,7 @@ impl<'a> Doc<'a> {
             admin1: None,
             cue: self.cue_before(start),
             movement: self.movement_before(start),
-            sent: self.sent_of[tok] as usize,
+            sent: self.info[tok].sent as usize,
         }
     }
 
@@ -1290,7 +1296,7 @@ impl<'a> Doc<'a> {
                 }
                 k += 1;
             }
-            if k >= n || starts.contains(&k) || !self.same_sent(i, k) || self.consumed[k] {
+            if k >= n || starts.contains(&k) || !self.same_sent(i, k) || self.info[k].consumed {
                 continue;
             }
             let first = k;
@@ -1298,7 +1304,7 @@ impl<'a> Doc<'a> {
             while k < n
                 && words < 3
                 && self.same_sent(i, k)
-                && !self.consumed[k]
+                && !self.info[k].consumed
                 && !starts.contains(&k)
             {
                 let ok = match self.kind(k) {
@@ -1340,7 +1346,7 @@ impl<'a> Doc<'a> {
                     admin1: None,
                     cue: 2,
                     movement: self.movement_before(first),
-                    sent: self.sent_of[first] as usize,
+                    sent: self.info[first].sent as usize,
                 });
             }
         }
@@ -1463,7 +1469,7 @@ impl<'a> Doc<'a> {
             return Some(c);
         }
         // A person noun with a possessive suffix: سائقها، مرافقهم.
-        if self.kind(i) == TokenKind::Arabic && !self.consumed[i] {
+        if self.kind(i) == TokenKind::Arabic && !self.info[i].consumed {
             let t = self.t(i);
             for suf in ["هما", "هم", "ها", "ه"] {
                 if let Some(stem) = t.strip_suffix(suf) {
@@ -1496,7 +1502,7 @@ impl<'a> Doc<'a> {
     fn find_casualties(&mut self) {
         let n = self.n();
         for i in 0..n {
-            if self.consumed[i] {
+            if self.info[i].consumed {
                 continue;
             }
             let kill = self.hit(i, Category::Kill);
@@ -1511,7 +1517,7 @@ impl<'a> Doc<'a> {
                     let toll = (cstart.saturating_sub(5)..cstart)
                         .any(|k| self.same_sent(k, i) && self.has(k, Category::Toll));
                     self.cas.push(Cas {
-                        sent: self.sent_of[i] as usize,
+                        sent: self.info[i].sent as usize,
                         kill: knoun.is_some(),
                         value: v,
                         toll,
@@ -1528,7 +1534,7 @@ impl<'a> Doc<'a> {
                 let v = self.x.lex.entry(h.entry).int();
                 if v > 0 && !h.conj && h.prefix == 0 && kill.is_none() && injure.is_none() {
                     self.cas.push(Cas {
-                        sent: self.sent_of[i] as usize,
+                        sent: self.info[i].sent as usize,
                         kill: knoun.is_some(),
                         value: Some(v as u32),
                         toll: false,
@@ -1561,7 +1567,7 @@ impl<'a> Doc<'a> {
                 }
                 if let Some((k, v)) = found {
                     self.cas.push(Cas {
-                        sent: self.sent_of[i] as usize,
+                        sent: self.info[i].sent as usize,
                         kill: is_kill,
                         value: v.map(|v| v.min(u32::MAX as u64) as u32),
                         toll: false,
@@ -1580,7 +1586,7 @@ impl<'a> Doc<'a> {
             let mut count_tok = i;
             let mut civilian = false;
             while j < n && self.same_sent(i, j) && window < 9 {
-                if self.consumed[j] {
+                if self.info[j].consumed {
                     j += 1;
                     continue;
                 }
@@ -1690,7 +1696,7 @@ impl<'a> Doc<'a> {
             let toll = (i.saturating_sub(5)..i)
                 .any(|t| self.same_sent(t, i) && self.has(t, Category::Toll));
             self.cas.push(Cas {
-                sent: self.sent_of[i] as usize,
+                sent: self.info[i].sent as usize,
                 kill: is_kill,
                 value,
                 toll,
@@ -1768,7 +1774,7 @@ impl<'a> Doc<'a> {
                 continue;
             };
             let end = i + len;
-            let sent = self.sent_of[i] as usize;
+            let sent = self.info[i].sent as usize;
             let prev_has = |cat: Category| -> bool {
                 if i == 0 || !self.same_sent(i - 1, i) {
                     return false;

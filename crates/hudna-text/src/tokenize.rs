@@ -55,12 +55,34 @@ pub fn tokenize(norm: &str) -> Vec<Token> {
     toks
 }
 
+/// Decodes the character at byte `i` (a char boundary): one- and two-byte
+/// sequences inline, the rest through `str::chars`.
+#[inline]
+fn char_at(norm: &str, i: usize) -> (char, usize) {
+    let bytes = norm.as_bytes();
+    let b = bytes[i];
+    if b < 0x80 {
+        return (b as char, 1);
+    }
+    if b & 0xE0 == 0xC0 && i + 1 < bytes.len() {
+        let cp = ((b as u32 & 0x1F) << 6) | (bytes[i + 1] as u32 & 0x3F);
+        if let Some(c) = char::from_u32(cp) {
+            return (c, 2);
+        }
+    }
+    let c = norm[i..].chars().next().unwrap_or(' ');
+    (c, c.len_utf8())
+}
+
 /// Like [`tokenize`], reusing a buffer.
 pub fn tokenize_into(norm: &str, toks: &mut Vec<Token>) {
     toks.clear();
     let bytes = norm.as_bytes();
-    let mut it = norm.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
+    let len = bytes.len();
+    let mut i = 0;
+    let mut prev = ' ';
+    while i < len {
+        let (c, cl) = char_at(norm, i);
         let kind = if is_arabic_letter(c) {
             TokenKind::Arabic
         } else if is_latin_letter(c) {
@@ -68,56 +90,58 @@ pub fn tokenize_into(norm: &str, toks: &mut Vec<Token>) {
         } else if c.is_ascii_digit() {
             TokenKind::Number
         } else if c == ' ' || c == '\n' || c.is_whitespace() {
+            prev = c;
+            i += cl;
             continue;
         } else if c.is_alphabetic() {
             TokenKind::Other
         } else {
             // A hyphen between two letters joins nothing and is dropped.
-            if c == '-' && i > 0 {
-                let prev = norm[..i].chars().next_back().unwrap_or(' ');
-                let next = it.peek().map(|&(_, n)| n).unwrap_or(' ');
-                if (is_latin_letter(prev) || is_arabic_letter(prev))
-                    && (is_latin_letter(next) || is_arabic_letter(next))
-                {
+            if c == '-' && i + 1 < len {
+                let (next, _) = char_at(norm, i + 1);
+                if (is_latin_letter(prev) || is_arabic_letter(prev)) && (is_latin_letter(next) || is_arabic_letter(next)) {
+                    prev = c;
+                    i += cl;
                     continue;
                 }
             }
             toks.push(Token {
                 start: i as u32,
-                end: (i + c.len_utf8()) as u32,
+                end: (i + cl) as u32,
                 kind: TokenKind::Punct,
             });
+            prev = c;
+            i += cl;
             continue;
         };
-        let mut end = i + c.len_utf8();
-        while let Some(&(j, d)) = it.peek() {
+        let mut j = i + cl;
+        let mut last = c;
+        while j < len {
+            let (d, dl) = char_at(norm, j);
             let same = match kind {
                 TokenKind::Arabic => is_arabic_letter(d),
                 TokenKind::Latin => {
-                    is_latin_letter(d)
-                        || (d == '\'' && norm[j + 1..].chars().next().is_some_and(is_latin_letter))
+                    is_latin_letter(d) || (d == '\'' && j + 1 < len && is_latin_letter(char_at(norm, j + 1).0))
                 }
                 TokenKind::Number => {
-                    d.is_ascii_digit()
-                        || ((d == ',' || d == '.')
-                            && bytes.get(j + 1).is_some_and(|b| b.is_ascii_digit()))
+                    d.is_ascii_digit() || ((d == ',' || d == '.') && bytes.get(j + 1).is_some_and(|b| b.is_ascii_digit()))
                 }
-                TokenKind::Other => {
-                    d.is_alphabetic() && !is_arabic_letter(d) && !is_latin_letter(d)
-                }
+                TokenKind::Other => d.is_alphabetic() && !is_arabic_letter(d) && !is_latin_letter(d),
                 TokenKind::Punct => false,
             };
             if !same {
                 break;
             }
-            end = j + d.len_utf8();
-            it.next();
+            last = d;
+            j += dl;
         }
         toks.push(Token {
             start: i as u32,
-            end: end as u32,
+            end: j as u32,
             kind,
         });
+        prev = last;
+        i = j;
     }
 }
 
