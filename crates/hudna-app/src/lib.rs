@@ -5,10 +5,13 @@
 //! into domain values. Each use case takes plain arguments and returns plain
 //! values; presentation (tables, JSON, HTML) belongs to the callers.
 
+pub mod accounts;
 mod agreements;
 pub mod definition;
+pub mod exports;
 mod gazetteer;
 mod incidents;
+pub mod reports;
 pub mod sources;
 
 pub use agreements::*;

@@ -326,6 +326,9 @@ pub fn read_acled(origin: &str, text: &str) -> Read {
         };
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         let get = |c: &str| col(c).and_then(|i| rec.get(i)).map(str::trim).unwrap_or("");
+        if get("event_id_cnty").starts_with('#') {
+            continue; // the HXL hashtag row
+        }
         let row = (|| -> Result<NewReport, String> {
             let id = get("event_id_cnty");
             if id.is_empty() {

@@ -158,6 +158,7 @@ pub trait Tx {
     fn update_incident(&mut self, i: &IncidentRow) -> Result<()>;
     fn incident(&mut self, id: i64) -> Result<Option<IncidentRow>>;
     fn events_of(&mut self, incident_id: i64) -> Result<Vec<EventRow>>;
+    fn events_of_report(&mut self, report_id: i64) -> Result<Vec<EventRow>>;
     /// Sources (distinct report source names) and report count behind each event of an incident.
     fn report_sources(&mut self, report_ids: &[i64]) -> Result<Vec<(i64, String)>>;
     fn put_assessments(&mut self, incident_id: i64, rows: &[AssessmentRow]) -> Result<()>;

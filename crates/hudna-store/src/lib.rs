@@ -10,11 +10,13 @@
 //! back breaks the chain at the edited entry and [`Store::verify_audit`]
 //! names it.
 
+mod accounts;
 mod audit;
 mod incidents;
 mod sqlite;
 mod sqlite_incidents;
 
+pub use accounts::*;
 pub use audit::{AuditEntry, AuditRecord, ChainBreak};
 pub use incidents::*;
 pub use sqlite::SqliteStore;

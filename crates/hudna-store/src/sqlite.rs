@@ -12,6 +12,7 @@ use std::sync::Mutex;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_agreements.sql"),
     include_str!("../migrations/sqlite/0002_incidents.sql"),
+    include_str!("../migrations/sqlite/0003_accounts.sql"),
 ];
 
 pub struct SqliteStore {
@@ -115,7 +116,7 @@ impl SqliteStore {
         Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
-    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.conn.lock().expect("store mutex");
         let run = |conn: &mut Connection| -> Result<T> {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -126,7 +127,7 @@ impl SqliteStore {
         run(&mut conn).map_err(|e| self.locked(e))
     }
 
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.conn.lock().expect("store mutex");
         f(&conn).map_err(|e| self.locked(e))
     }

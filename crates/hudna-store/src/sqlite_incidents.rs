@@ -238,6 +238,16 @@ impl Tx for SqlTx<'_> {
         Ok(rows)
     }
 
+    fn events_of_report(&mut self, report_id: i64) -> Result<Vec<EventRow>> {
+        let mut st = self.0.prepare_cached(&format!(
+            "SELECT {EVENT_COLS} FROM events WHERE report_id = ?1 ORDER BY seq"
+        ))?;
+        let rows = st
+            .query_map([report_id], event_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     fn report_sources(&mut self, report_ids: &[i64]) -> Result<Vec<(i64, String)>> {
         let mut st = self
             .0

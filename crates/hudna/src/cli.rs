@@ -221,6 +221,17 @@ pub enum Cmd {
         #[arg(long)]
         explain: bool,
     },
+    /// Export incidents or zones (to stdout)
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// Situation reports: daily, or over a period, in Arabic or English, as text, JSON, HTML or PDF
+    #[command(subcommand)]
+    Report(ReportCmd),
+    /// Rounds of talks and their commitments, in order
+    Rounds {
+        #[arg(long)]
+        agreement: Option<String>,
+    },
     /// A fresh database with the shipped agreements, and a tour of what it holds
     Demo {
         /// Where the demo database goes (replaced on each run)
@@ -251,11 +262,92 @@ pub enum AgreementCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCmd {
-    /// An ACLED export (the real export columns); errors per row with the line number
+    /// An ACLED export (the real export columns; an HXL row is skipped); errors per row with the line number
     AcledCsv {
         file: PathBuf,
         #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
         actor: String,
+    },
+    /// A `hudna export incidents --as jsonl` file: reports, events, merges, review state and stances
+    Jsonl {
+        file: PathBuf,
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// ACLED columns with an HXL hashtag row
+    AcledCsv,
+    /// RFC 7946 FeatureCollection
+    Geojson,
+    /// JSON Lines of everything (re-imports with `hudna import jsonl`)
+    Jsonl,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCmd {
+    /// Incidents, filtered
+    Incidents {
+        #[arg(long = "as", value_enum, default_value_t = ExportFormat::AcledCsv)]
+        output: ExportFormat,
+        #[arg(long)]
+        agreement: Option<String>,
+        #[arg(long)]
+        zone: Option<String>,
+        #[arg(long, value_parser = day)]
+        since: Option<NaiveDate>,
+        #[arg(long, value_parser = day)]
+        until: Option<NaiveDate>,
+        #[arg(long)]
+        violations: bool,
+        /// Only published incidents
+        #[arg(long)]
+        published: bool,
+    },
+    /// Zones and posts as they stood on a day, as GeoJSON
+    Zones {
+        #[arg(long, value_parser = day)]
+        at: Option<NaiveDate>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Html,
+    Pdf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// The day against the day before, per zone, and since each zone began
+    Daily {
+        #[arg(long, value_parser = day)]
+        date: Option<NaiveDate>,
+        #[arg(long = "as", value_enum, default_value_t = ReportFormat::Text)]
+        output: ReportFormat,
+        /// ar or en
+        #[arg(long, default_value = "ar")]
+        lang: String,
+        /// Write to this file instead of stdout (required for pdf)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// A period against the period of equal length before it
+    Period {
+        #[arg(long, value_parser = day)]
+        since: NaiveDate,
+        #[arg(long, value_parser = day)]
+        until: NaiveDate,
+        #[arg(long = "as", value_enum, default_value_t = ReportFormat::Text)]
+        output: ReportFormat,
+        #[arg(long, default_value = "ar")]
+        lang: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -513,6 +605,30 @@ pub fn run(cli: Cli) -> Result<i32> {
         Cmd::Import(ImportCmd::AcledCsv { file, actor }) => {
             let h = open(&cli.db)?;
             return crate::incidents_cmd::ingest(&h, &[file], None, None, &actor, f);
+        }
+        Cmd::Import(ImportCmd::Jsonl { file, actor }) => {
+            let h = open(&cli.db)?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = hudna_app::sources::decode(&file.display().to_string(), bytes)
+                .map_err(hudna_app::AppError::BadInput)?;
+            let (s, problems) =
+                h.import_jsonl(&text, &file.display().to_string(), &actor, today())?;
+            for p in &problems {
+                eprintln!("skipped: {p}");
+            }
+            emit(
+                f,
+                &serde_json::json!({"stored": s.stored, "duplicates": s.duplicates, "rejected": s.rejected, "problems": problems}),
+                |_| {
+                    println!("imported {}: {} reports stored, {} already present, {} refused, {} problems", file.display(), s.stored, s.duplicates, s.rejected, problems.len())
+                },
+            );
+        }
+        Cmd::Export(cmd) => return crate::reports_cmd::export(&open(&cli.db)?, cmd),
+        Cmd::Report(cmd) => return crate::reports_cmd::report(&open(&cli.db)?, cmd, today()),
+        Cmd::Rounds { agreement } => {
+            return crate::reports_cmd::rounds(&open(&cli.db)?, agreement.as_deref(), f)
         }
         Cmd::Incidents(args) => {
             let h = open(&cli.db)?;

@@ -11,10 +11,16 @@ mod extract_cmd;
 mod incidents_cmd;
 mod link_cmd;
 mod output;
+mod reports_cmd;
 
 use clap::Parser;
 
 fn main() {
+    // `hudna export ... | head` ends quietly, like other Unix tools.
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = cli::Cli::parse();
     let code = match cli::run(cli) {
         Ok(code) => code,
