@@ -248,3 +248,81 @@ proptest! {
         prop_assert!(probs.iter().any(|p| matches!(p.kind, ProblemKind::SelfIntersection { .. })), "{:?}", probs);
     }
 }
+
+/// Many overlapping versions at once (beyond what the shrinking-friendly
+/// proptest cases hold): 300 versions stacked on a few centres, every one
+/// valid on some of the query days, 4,000 points half of them on vertices
+/// or edge midpoints; every answer checked against brute force.
+#[test]
+fn hundreds_of_overlapping_versions_agree_with_brute_force() {
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut vs = Vec::new();
+    for k in 0..300u32 {
+        let c = (k % 4) as f64; // four families on four centres
+        let n = 5 + (next() * 60.0) as usize;
+        let radii: Vec<f64> = (0..n).map(|_| 0.5 + 0.5 * next()).collect();
+        let jit: Vec<f64> = (0..n).map(|_| next() * 2.0 - 1.0).collect();
+        let (cx, cy, r) = (37.0 + c * 0.4, 35.0 + c * 0.2, 0.3 + 0.4 * next());
+        let mut parts = vec![vec![star(cx, cy, r, &radii, &jit)]];
+        if k % 3 == 0 {
+            let mut h = star(cx, cy, r * 0.3, &radii, &jit);
+            h.reverse();
+            parts[0].push(h);
+        }
+        if k % 5 == 0 {
+            parts.push(vec![star(cx + 2.5 * r, cy, r * 0.5, &radii, &jit)]);
+        }
+        let from = (next() * 100.0) as i32;
+        let to = (k % 7 != 0).then(|| from + 1 + (next() * 80.0) as i32);
+        vs.push(Version {
+            key: 1000 + k,
+            parts,
+            from,
+            to,
+            security: k % 10 == 0,
+        });
+    }
+    let ix = ZoneIndex::build(vs.iter().map(to_input).collect()).expect("valid versions");
+    let all: Vec<(f64, f64)> = vs
+        .iter()
+        .flat_map(|v| v.parts.iter().flatten().flatten().copied())
+        .collect();
+    let mut max_cover = 0;
+    for i in 0..4000 {
+        let p = match i % 4 {
+            0 | 1 => (36.5 + next() * 3.0, 34.5 + next() * 2.0),
+            2 => all[(next() * all.len() as f64) as usize],
+            _ => {
+                let j = (next() * (all.len() - 1) as f64) as usize;
+                (
+                    (all[j].0 + all[j + 1].0) / 2.0,
+                    (all[j].1 + all[j + 1].1) / 2.0,
+                )
+            }
+        };
+        let day = (next() * 190.0) as i32 - 5;
+        let want: Vec<u32> = vs
+            .iter()
+            .filter(|v| valid(v, day) && brute_covers(v, p))
+            .map(|v| v.key)
+            .collect();
+        let hit = ix.query(p.0, p.1, day);
+        assert_eq!(hit.covering, want, "point {p:?} day {day}");
+        max_cover = max_cover.max(want.len());
+        match (hit.border_km, brute_border(&vs, p, day)) {
+            (None, None) => {}
+            (Some(a), Some(b)) => assert!((a - b).abs() <= 1e-9 + 1e-9 * b, "{a} vs {b}"),
+            (a, b) => panic!("border {a:?} vs brute {b:?} at {p:?} day {day}"),
+        }
+    }
+    assert!(
+        max_cover >= 10,
+        "the workload must stack versions: {max_cover}"
+    );
+}
