@@ -2,8 +2,8 @@
 # Extraction throughput (MB/s of Arabic text, one core) of hudna-text versus
 # CAMeL Tools' normalize + simple_word_tokenize, on the same ~20 MB corpus in
 # the same run. Throughput is bytes per CPU-second of the working thread on both
-# sides (the machine is shared; wall time is printed too). Last line: one JSON
-# object with both figures and the ratio.
+# sides, best of three passes (the machine is shared; wall time is printed too).
+# Last line: one JSON object with both figures and the ratio.
 #   bench/extract.sh [MEGABYTES]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,7 +1,8 @@
 //! Throughput of full extraction on one core: `extract_bench CORPUS [YYYY-MM-DD]`.
 //! The corpus holds documents separated by a line with only U+001E.
 //! Prints one JSON line: bytes, wall and CPU seconds, MB/s per core (by CPU
-//! time of this thread, so a busy shared machine does not skew it), events.
+//! time of this thread, best of three passes, so a busy shared machine
+//! skews it less), events.
 use std::time::Instant;
 
 /// CPU time of the calling thread in seconds (Linux schedstat, ns resolution).
@@ -30,17 +31,27 @@ fn main() {
     for d in docs.iter().take(200) {
         std::hint::black_box(x.extract(d, published));
     }
-    let t0 = Instant::now();
-    let c0 = thread_cpu_seconds();
+    // Best of three passes: the machine is shared, the best pass is the one
+    // least disturbed by other work.
+    let mut best: Option<(f64, f64)> = None;
     let mut events = 0usize;
-    for d in &docs {
-        events += std::hint::black_box(x.extract(d, published)).events.len();
+    for _ in 0..3 {
+        let t0 = Instant::now();
+        let c0 = thread_cpu_seconds();
+        events = 0;
+        for d in &docs {
+            events += std::hint::black_box(x.extract(d, published)).events.len();
+        }
+        let wall = t0.elapsed().as_secs_f64();
+        let cpu = match (c0, thread_cpu_seconds()) {
+            (Some(a), Some(b)) if b > a => b - a,
+            _ => wall,
+        };
+        if best.is_none_or(|(c, _)| cpu < c) {
+            best = Some((cpu, wall));
+        }
     }
-    let wall = t0.elapsed().as_secs_f64();
-    let cpu = match (c0, thread_cpu_seconds()) {
-        (Some(a), Some(b)) if b > a => b - a,
-        _ => wall,
-    };
+    let (cpu, wall) = best.unwrap_or((1.0, 1.0));
     println!(
         "{{\"bytes\":{bytes},\"wall_seconds\":{wall:.3},\"cpu_seconds\":{cpu:.3},\"mb_per_s\":{:.3},\"events\":{events}}}",
         bytes as f64 / cpu / 1e6

@@ -46,9 +46,10 @@ use crate::fxhash::FxMap;
 use crate::gazetteer::{latin_word_skeleton, Entry as GEntry, Gazetteer, MAX_NAME_WORDS};
 use crate::lexicon::{Category, Lexicons};
 use crate::model::*;
-use crate::normalize::{normalize, Normalized};
+use crate::normalize::{normalize_into, Normalized};
 use crate::tokenize::{tokenize_into, variants, Token, TokenKind, Variant};
 use chrono::{Datelike, Duration, NaiveDate};
+use std::cell::RefCell;
 
 /// The publication date given to the extractor (relative dates resolve
 /// against it). Converts from `NaiveDate`, `Option<NaiveDate>` and `(y, m, d)`.
@@ -99,7 +100,10 @@ impl Extractor {
             index.entry(w.to_string()).or_default().lex = ids.to_vec();
             // Index the article form too, so a word is looked up once whether
             // or not it carries ال (الغارات → غارات, read as definite).
-            let arabic = w.chars().next().is_some_and(crate::tokenize::is_arabic_letter);
+            let arabic = w
+                .chars()
+                .next()
+                .is_some_and(crate::tokenize::is_arabic_letter);
             if arabic && !w.starts_with("ال") && w.chars().count() >= 2 {
                 index.entry(format!("ال{w}")).or_default().lex_def = ids.to_vec();
             }
@@ -130,10 +134,30 @@ impl Extractor {
     /// Extracts events and mentions from one report.
     pub fn extract(&self, text: &str, published: impl Into<Published>) -> Extraction {
         let published = published.into().0;
-        let mut doc = Doc::new(self, text, published);
+        // Per-token buffers are reused across calls on the same thread.
+        let scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        let mut doc = Doc::new(self, text, published, scratch);
         doc.run();
-        doc.finish()
+        let (extraction, scratch) = doc.finish();
+        // Keep buffers of ordinary reports; let a huge one's go.
+        if scratch.norm.as_str().len() < 4 << 20 {
+            SCRATCH.with(|s| *s.borrow_mut() = scratch);
+        }
+        extraction
     }
+}
+
+/// Buffers that grow with the text, kept per thread between extractions.
+#[derive(Default)]
+struct Scratch {
+    norm: Normalized,
+    toks: Vec<Token>,
+    hits: Vec<Hit>,
+    info: Vec<TokInfo>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -156,11 +180,11 @@ enum PlaceRef {
 }
 
 #[derive(Debug, Clone)]
-struct PM {
+struct PM<'a> {
     tok: usize,
     end: usize,
     prefix: u8,
-    cands: Vec<GEntry>,
+    cands: &'a [GEntry],
     r: PlaceRef,
     admin1: Option<String>,
     /// 0 none, 1 near (محيط), 2 settlement noun.
@@ -252,7 +276,7 @@ struct Doc<'a> {
     info: Vec<TokInfo>,
     sents: Vec<(usize, usize)>,
     headline: Option<usize>,
-    places: Vec<PM>,
+    places: Vec<PM<'a>>,
     dates: Vec<DM>,
     actors: Vec<AM>,
     numbers: Vec<(usize, usize, Option<u64>)>,
@@ -280,19 +304,32 @@ fn last_day_of_month(y: i32, m: u32) -> Option<NaiveDate> {
 }
 
 impl<'a> Doc<'a> {
-    fn new(x: &'a Extractor, text: &'a str, published: Option<NaiveDate>) -> Doc<'a> {
-        let norm = normalize(text);
-        let mut toks = Vec::new();
+    fn new(
+        x: &'a Extractor,
+        text: &'a str,
+        published: Option<NaiveDate>,
+        scratch: Scratch,
+    ) -> Doc<'a> {
+        let Scratch {
+            mut norm,
+            mut toks,
+            mut hits,
+            mut info,
+        } = scratch;
+        normalize_into(text, &mut norm);
         tokenize_into(norm.as_str(), &mut toks);
         let n = toks.len();
+        hits.clear();
+        info.clear();
+        info.resize(n, TokInfo::default());
         Doc {
             x,
             text,
             published,
             norm,
             toks,
-            hits: Vec::with_capacity(n / 2),
-            info: vec![TokInfo::default(); n],
+            hits,
+            info,
             sents: Vec::new(),
             headline: None,
             places: Vec::new(),
@@ -533,7 +570,9 @@ impl<'a> Doc<'a> {
             }
             let info = &mut self.info[i];
             info.hit_end = self.hits.len() as u32;
-            info.mask = self.hits[first_hit..].iter().fold(0u64, |m, h| m | 1u64 << h.cat as u32);
+            info.mask = self.hits[first_hit..]
+                .iter()
+                .fold(0u64, |m, h| m | 1u64 << h.cat as u32);
         }
     }
 
@@ -1157,7 +1196,7 @@ impl<'a> Doc<'a> {
 
     fn find_places(&mut self) {
         let n = self.n();
-        let found: Vec<(usize, usize, u8, Vec<GEntry>)> = {
+        let found: Vec<(usize, usize, u8, &'a [GEntry])> = {
             let this: &Doc<'a> = self;
             let mut vars: Vec<Variant> = Vec::with_capacity(8);
             let mut buf = String::new();
@@ -1180,7 +1219,7 @@ impl<'a> Doc<'a> {
                         i += 1;
                         continue;
                     }
-                    found.push((i, end, prefix, cands.to_vec()));
+                    found.push((i, end, prefix, cands));
                     i = end;
                 } else {
                     i += 1;
@@ -1205,7 +1244,13 @@ impl<'a> Doc<'a> {
         self.resolve_places();
     }
 
-    fn classify_place(&self, tok: usize, mut end: usize, prefix: u8, cands: Vec<GEntry>) -> PM {
+    fn classify_place(
+        &self,
+        tok: usize,
+        mut end: usize,
+        prefix: u8,
+        cands: &'a [GEntry],
+    ) -> PM<'a> {
         let gov = cands.iter().find_map(|e| match e {
             GEntry::Governorate(g) => Some(*g),
             _ => None,
@@ -1341,7 +1386,7 @@ impl<'a> Doc<'a> {
                     tok: first,
                     end: k,
                     prefix: 0,
-                    cands: Vec::new(),
+                    cands: &[],
                     r: PlaceRef::Unlisted,
                     admin1: None,
                     cue: 2,
@@ -2215,7 +2260,7 @@ impl<'a> Doc<'a> {
         }
     }
 
-    fn finish(self) -> Extraction {
+    fn finish(self) -> (Extraction, Scratch) {
         let mut mentions = Mentions::default();
         for p in &self.places {
             let loc = self.location_of(p);
@@ -2326,14 +2371,21 @@ impl<'a> Doc<'a> {
                 evidence,
             });
         }
-        Extraction {
+        let extraction = Extraction {
             language: self.lang,
             kind: self.kind,
             published: self.published,
             events,
             mentions,
             diagnostics,
-        }
+        };
+        let scratch = Scratch {
+            norm: self.norm,
+            toks: self.toks,
+            hits: self.hits,
+            info: self.info,
+        };
+        (extraction, scratch)
     }
 }
 

@@ -83,10 +83,20 @@ fn push_anchor(anchors: &mut Vec<(u32, u32)>, n: usize, o: usize) {
 
 /// Normalizes `text` (see the module docs for the rules).
 pub fn normalize(text: &str) -> Normalized {
+    let mut n = Normalized::default();
+    normalize_into(text, &mut n);
+    n
+}
+
+/// Like [`normalize`], reusing the buffers of `into`.
+pub fn normalize_into(text: &str, into: &mut Normalized) {
     let bytes = text.as_bytes();
     let len = bytes.len();
-    let mut out = String::with_capacity(len);
-    let mut anchors: Vec<(u32, u32)> = Vec::new();
+    let mut out = std::mem::take(&mut into.text);
+    out.clear();
+    out.reserve(len);
+    let mut anchors = std::mem::take(&mut into.anchors);
+    anchors.clear();
     // Start of the pending run of characters that stay as they are.
     let mut run = 0;
     let mut i = 0;
@@ -115,6 +125,21 @@ pub fn normalize(text: &str) -> Normalized {
                 i += 2;
                 continue;
             }
+            // Common same-length replacements, no offset anchor needed.
+            let rep = match cp {
+                0x0629 => Some("\u{0647}"),
+                0x0622 | 0x0623 | 0x0625 => Some("\u{0627}"),
+                0x0649 | 0x0626 => Some("\u{064A}"),
+                0x0624 => Some("\u{0648}"),
+                _ => None,
+            };
+            if let Some(r) = rep {
+                out.push_str(&text[run..i]);
+                out.push_str(r);
+                i += 2;
+                run = i;
+                continue;
+            }
         }
         out.push_str(&text[run..i]);
         let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
@@ -133,11 +158,11 @@ pub fn normalize(text: &str) -> Normalized {
         run = i;
     }
     out.push_str(&text[run..len]);
-    Normalized {
+    *into = Normalized {
         text: out,
         anchors,
         original_len: len,
-    }
+    };
 }
 
 /// Arabic letters that normalization keeps unchanged.

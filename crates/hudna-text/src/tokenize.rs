@@ -99,7 +99,9 @@ pub fn tokenize_into(norm: &str, toks: &mut Vec<Token>) {
             // A hyphen between two letters joins nothing and is dropped.
             if c == '-' && i + 1 < len {
                 let (next, _) = char_at(norm, i + 1);
-                if (is_latin_letter(prev) || is_arabic_letter(prev)) && (is_latin_letter(next) || is_arabic_letter(next)) {
+                if (is_latin_letter(prev) || is_arabic_letter(prev))
+                    && (is_latin_letter(next) || is_arabic_letter(next))
+                {
                     prev = c;
                     i += cl;
                     continue;
@@ -121,12 +123,17 @@ pub fn tokenize_into(norm: &str, toks: &mut Vec<Token>) {
             let same = match kind {
                 TokenKind::Arabic => is_arabic_letter(d),
                 TokenKind::Latin => {
-                    is_latin_letter(d) || (d == '\'' && j + 1 < len && is_latin_letter(char_at(norm, j + 1).0))
+                    is_latin_letter(d)
+                        || (d == '\'' && j + 1 < len && is_latin_letter(char_at(norm, j + 1).0))
                 }
                 TokenKind::Number => {
-                    d.is_ascii_digit() || ((d == ',' || d == '.') && bytes.get(j + 1).is_some_and(|b| b.is_ascii_digit()))
+                    d.is_ascii_digit()
+                        || ((d == ',' || d == '.')
+                            && bytes.get(j + 1).is_some_and(|b| b.is_ascii_digit()))
                 }
-                TokenKind::Other => d.is_alphabetic() && !is_arabic_letter(d) && !is_latin_letter(d),
+                TokenKind::Other => {
+                    d.is_alphabetic() && !is_arabic_letter(d) && !is_latin_letter(d)
+                }
                 TokenKind::Punct => false,
             };
             if !same {
