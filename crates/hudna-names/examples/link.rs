@@ -63,7 +63,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let t0 = Instant::now();
     let recs = read(&input)?;
     let t_read = t0.elapsed().as_secs_f64();
-    let mut cfg = LinkConfig::default();
+    let mut cfg = LinkConfig {
+        keep_candidates: truth.is_some(),
+        ..Default::default()
+    };
     if let Some(t) = thr {
         cfg.cluster.threshold = t;
     }

@@ -137,54 +137,68 @@ fn emit_block(members: &mut [u32], recs: &[Prepared], cfg: &BlockConfig, out: &m
     }
 }
 
-/// Candidate pairs among all records (sorted, distinct).
+/// Candidate pairs among all records (sorted, distinct). Keys are processed
+/// one after the other into a single buffer (sorted and de-duplicated in
+/// place between keys) so that peak memory stays near the final size.
 pub fn candidate_pairs(recs: &[Prepared], cfg: &BlockConfig) -> (Vec<u64>, BlockStats) {
     let all_keys: Vec<[u64; NKEYS]> = recs.par_iter().map(keys).collect();
-    let per: Vec<(Vec<u64>, usize)> = (0..NKEYS)
-        .into_par_iter()
-        .map(|k| {
-            let mut kv: Vec<(u64, u32)> = all_keys
-                .iter()
-                .enumerate()
-                .filter(|(_, ks)| ks[k] != 0)
-                .map(|(i, ks)| (ks[k], i as u32))
-                .collect();
-            kv.sort_unstable();
-            let mut out = Vec::new();
-            let mut windowed = 0;
-            let mut start = 0;
-            let mut members: Vec<u32> = Vec::new();
-            while start < kv.len() {
-                let mut end = start + 1;
-                while end < kv.len() && kv[end].0 == kv[start].0 {
-                    end += 1;
-                }
-                if end - start > 1 {
-                    members.clear();
-                    members.extend(kv[start..end].iter().map(|x| x.1));
-                    if emit_block(&mut members, recs, cfg, &mut out) {
-                        windowed += 1;
-                    }
-                }
-                start = end;
-            }
-            (out, windowed)
-        })
-        .collect();
     let mut stats = BlockStats {
         records: recs.len(),
         ..Default::default()
     };
-    let mut all: Vec<u64> = Vec::with_capacity(per.iter().map(|p| p.0.len()).sum());
-    for (k, (v, w)) in per.into_iter().enumerate() {
-        stats.per_key[k] = v.len();
-        stats.windowed_blocks += w;
-        all.extend(v);
+    let mut all: Vec<u64> = Vec::new();
+    // Two keys at a time: parallel on two cores, bounded extra memory.
+    for chunk in (0..NKEYS).collect::<Vec<_>>().chunks(2) {
+        let per: Vec<(usize, Vec<u64>, usize)> = chunk
+            .par_iter()
+            .map(|&k| {
+                let (v, w) = key_pairs(&all_keys, k, recs, cfg);
+                (k, v, w)
+            })
+            .collect();
+        for (k, mut v, w) in per {
+            stats.per_key[k] = v.len();
+            stats.windowed_blocks += w;
+            v.par_sort_unstable();
+            v.dedup();
+            all.reserve_exact(v.len());
+            all.extend_from_slice(&v);
+        }
+        all.par_sort_unstable();
+        all.dedup();
     }
-    all.par_sort_unstable();
-    all.dedup();
+    all.shrink_to_fit();
     stats.candidates = all.len();
     (all, stats)
+}
+
+fn key_pairs(all_keys: &[[u64; NKEYS]], k: usize, recs: &[Prepared], cfg: &BlockConfig) -> (Vec<u64>, usize) {
+    let mut kv: Vec<(u64, u32)> = all_keys
+        .iter()
+        .enumerate()
+        .filter(|(_, ks)| ks[k] != 0)
+        .map(|(i, ks)| (ks[k], i as u32))
+        .collect();
+    kv.sort_unstable();
+    let mut out = Vec::new();
+    let mut windowed = 0;
+    let mut members: Vec<u32> = Vec::new();
+    let mut start = 0;
+    while start < kv.len() {
+        let mut end = start + 1;
+        while end < kv.len() && kv[end].0 == kv[start].0 {
+            end += 1;
+        }
+        if end - start > 1 {
+            members.clear();
+            members.extend(kv[start..end].iter().map(|x| x.1));
+            if emit_block(&mut members, recs, cfg, &mut out) {
+                windowed += 1;
+            }
+        }
+        start = end;
+    }
+    (out, windowed)
 }
 
 /// Inverted index of blocking keys, for incremental linkage.

@@ -22,8 +22,8 @@ impl Default for ClusterConfig {
     fn default() -> Self {
         ClusterConfig {
             threshold: 0.5,
-            floor: 0.02,
-            mean: 0.5,
+            floor: 0.01,
+            mean: 0.2,
         }
     }
 }

@@ -33,6 +33,9 @@ pub struct LinkConfig {
     /// Random pairs per class used to estimate u.
     pub u_samples: usize,
     pub seed: u64,
+    /// Return the candidate pairs in [`LinkOutput::candidates`] (for
+    /// diagnostics such as pair completeness; costs 8 bytes a pair).
+    pub keep_candidates: bool,
 }
 
 impl Default for LinkConfig {
@@ -43,6 +46,7 @@ impl Default for LinkConfig {
             em_iterations: 40,
             u_samples: 200_000,
             seed: 42,
+            keep_candidates: false,
         }
     }
 }
@@ -109,29 +113,34 @@ impl Linker {
     /// Normalize and intern records; returns the index of the first added
     /// record and the rejected ones.
     fn add(&mut self, raw: &[RawRecord]) -> (usize, Vec<NameError>) {
-        let norm: Vec<Normalized> = raw.par_iter().map(Normalized::from_raw).collect();
         let start = self.recs.len();
         let mut rejected = Vec::new();
-        for (i, (r, n)) in raw.iter().zip(&norm).enumerate() {
-            if r.record_id.trim().is_empty() {
-                rejected.push(NameError::MissingId { index: i });
-                continue;
+        // Normalize in parallel by chunks (normalized strings are bulky),
+        // intern sequentially.
+        for (c, chunk) in raw.chunks(1 << 15).enumerate() {
+            let norm: Vec<Normalized> = chunk.par_iter().map(Normalized::from_raw).collect();
+            for (k, (r, n)) in chunk.iter().zip(&norm).enumerate() {
+                let i = (c << 15) + k;
+                if r.record_id.trim().is_empty() {
+                    rejected.push(NameError::MissingId { index: i });
+                    continue;
+                }
+                if !n.has_name() {
+                    rejected.push(NameError::MissingName {
+                        index: i,
+                        record_id: r.record_id.clone(),
+                    });
+                    continue;
+                }
+                let p = Prepared::intern(n, &mut self.interner);
+                self.tf.add(&p);
+                if let Some(ix) = self.index.as_mut() {
+                    ix.insert(self.recs.len() as u32, &p);
+                }
+                self.recs.push(p);
+                self.ids.push(r.record_id.clone());
+                self.clusters.push(self.clusters.len() as u32);
             }
-            if !n.has_name() {
-                rejected.push(NameError::MissingName {
-                    index: i,
-                    record_id: r.record_id.clone(),
-                });
-                continue;
-            }
-            let p = Prepared::intern(n, &mut self.interner);
-            self.tf.add(&p);
-            if let Some(ix) = self.index.as_mut() {
-                ix.insert(self.recs.len() as u32, &p);
-            }
-            self.recs.push(p);
-            self.ids.push(r.record_id.clone());
-            self.clusters.push(self.clusters.len() as u32);
         }
         self.tf.finish();
         (start, rejected)
@@ -237,6 +246,7 @@ impl Linker {
             .collect();
         drop(gammas);
         drop(bfs);
+        let cands = if self.config.keep_candidates { cands } else { Vec::new() };
         self.model = Some(model);
         let clusters = cluster(self.recs.len(), &edges, None, &self.config.cluster, |a, b| self.probability(a, b));
         self.clusters = clusters.clone();
