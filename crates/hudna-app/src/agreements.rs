@@ -79,6 +79,17 @@ pub struct ZoneState {
     pub approximate: bool,
 }
 
+/// A party's decision on one extension of a mandate, to record.
+#[derive(Debug, Clone, Copy)]
+pub struct NewConsent<'a> {
+    pub agreement: &'a str,
+    pub party: &'a str,
+    pub extension: u32,
+    pub decision: Decision,
+    pub date: NaiveDate,
+    pub note: &'a str,
+}
+
 /// What loading an agreement did.
 #[derive(Debug, Clone, Serialize)]
 pub struct LoadReport {
@@ -347,7 +358,7 @@ impl Hudna {
         check_point(lat, lon)?;
         let atlas = self.atlas()?;
         let hit = atlas.index.query(lon, lat, day_number(day));
-        Ok(self.location_from_hit(&atlas, lat, lon, day, &hit)?)
+        self.location_from_hit(&atlas, lat, lon, day, &hit)
     }
 
     /// Many points at once, on all cores; results in input order.
@@ -455,16 +466,15 @@ impl Hudna {
     }
 
     /// Records a party's decision on an extension (append-only, audited).
-    pub fn record_consent(
-        &self,
-        agreement: &str,
-        party: &str,
-        extension: u32,
-        decision: Decision,
-        date: NaiveDate,
-        note: &str,
-        actor: &str,
-    ) -> Result<MandateStatus> {
+    pub fn record_consent(&self, c: &NewConsent<'_>, actor: &str) -> Result<MandateStatus> {
+        let NewConsent {
+            agreement,
+            party,
+            extension,
+            decision,
+            date,
+            note,
+        } = *c;
         let a = self.agreement(agreement)?;
         let m = a.mandate.as_ref().ok_or_else(|| {
             AppError::NotFound(format!("agreement {agreement} defines no mandate"))

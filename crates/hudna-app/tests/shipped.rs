@@ -20,7 +20,14 @@ fn loaded() -> (tempfile::TempDir, Hudna) {
 }
 
 /// (lat, lon, day, expected astana zone and whether it must be active; None = no zone at all)
-const TABLE: &[(&str, f64, f64, &str, Option<(&str, bool)>)] = &[
+type Row = (
+    &'static str,
+    f64,
+    f64,
+    &'static str,
+    Option<(&'static str, bool)>,
+);
+const TABLE: &[Row] = &[
     (
         "Douma",
         33.572,
@@ -136,12 +143,14 @@ fn an_objection_is_recorded_audited_and_stops_the_next_term() {
     let day = parse_day("2018-10-20").unwrap();
     let s = h
         .record_consent(
-            "astana-2017",
-            "iran",
-            3,
-            hudna_core::Decision::Object,
-            day,
-            "test",
+            &hudna_app::NewConsent {
+                agreement: "astana-2017",
+                party: "iran",
+                extension: 3,
+                decision: hudna_core::Decision::Object,
+                date: day,
+                note: "test",
+            },
             "liaison-iran",
         )
         .unwrap();
@@ -152,12 +161,14 @@ fn an_objection_is_recorded_audited_and_stops_the_next_term() {
             .in_force
     );
     let refused = h.record_consent(
-        "astana-2017",
-        "un",
-        3,
-        hudna_core::Decision::Grant,
-        day,
-        "",
+        &hudna_app::NewConsent {
+            agreement: "astana-2017",
+            party: "un",
+            extension: 3,
+            decision: hudna_core::Decision::Grant,
+            date: day,
+            note: "",
+        },
         "x",
     );
     assert!(

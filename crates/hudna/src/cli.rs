@@ -548,15 +548,15 @@ pub fn run(cli: Cli) -> Result<i32> {
                 DecisionArg::Grant => Decision::Grant,
                 DecisionArg::Object => Decision::Object,
             };
-            let s = h.record_consent(
-                &agreement,
-                &party,
+            let consent = hudna_app::NewConsent {
+                agreement: &agreement,
+                party: &party,
                 extension,
-                d,
-                date.unwrap_or_else(today),
-                &note,
-                &actor,
-            )?;
+                decision: d,
+                date: date.unwrap_or_else(today),
+                note: &note,
+            };
+            let s = h.record_consent(&consent, &actor)?;
             emit(f, &s, |s| {
                 println!(
                     "recorded: {party} {} extension {extension} of {agreement}",

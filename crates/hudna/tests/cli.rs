@@ -48,7 +48,8 @@ fn stderr(o: &Output) -> String {
 #[test]
 fn locate_answers_the_table_as_json() {
     let (_d, db) = ready();
-    let cases: &[(&str, &str, &str, Option<(&str, &str)>)] = &[
+    type Case<'a> = (&'a str, &'a str, &'a str, Option<(&'a str, &'a str)>);
+    let cases: &[Case] = &[
         (
             "33.572",
             "36.402",
