@@ -1500,7 +1500,15 @@ impl<'a> Doc<'a> {
                     }
                 }
                 PlaceRef::Unlisted => {
-                    p.admin1 = after.or(before);
+                    // Failing a region phrase in the sentence, the nearest
+                    // governorate named anywhere in the report.
+                    let nearest = || {
+                        hints
+                            .iter()
+                            .min_by_key(|h| h.1.abs_diff(tok))
+                            .map(|h| h.2.clone())
+                    };
+                    p.admin1 = after.or(before).or_else(nearest);
                 }
                 _ => {}
             }
@@ -1824,7 +1832,11 @@ impl<'a> Doc<'a> {
                 if i == 0 || !self.same_sent(i - 1, i) {
                     return false;
                 }
-                let p = i - 1;
+                let mut p = i - 1;
+                // Skip an English article: "positions of the SDF".
+                if p > 0 && matches!(self.t(p), "the" | "a" | "an") && self.same_sent(p - 1, i) {
+                    p -= 1;
+                }
                 if self.has(p, cat) {
                     return true;
                 }
