@@ -130,14 +130,15 @@ const LA_DIN_SUFFIXES: &[&str] = &[
 ];
 const LA_AL_KEEP: &[&str] = &["alaa", "alae", "alaw", "alia", "aliy", "elia", "elya", "alya", "aliaa", "elham", "alam"];
 
-fn strip_al_ar(t: &str) -> &str {
-    if AR_ARTICLE_KEEP.contains(&t) {
-        return t;
+fn strip_al_ar(mut t: &str) -> &str {
+    // Repeated so that normalization is idempotent even on "الال...".
+    while !AR_ARTICLE_KEEP.contains(&t) {
+        match t.strip_prefix("ال") {
+            Some(rest) if rest.chars().count() >= 2 => t = rest,
+            _ => break,
+        }
     }
-    match t.strip_prefix("ال") {
-        Some(rest) if rest.chars().count() >= 2 => rest,
-        _ => t,
-    }
+    t
 }
 
 /// Canonical text of one Arabic token (already folded, no spaces).
@@ -194,12 +195,11 @@ fn canon_la_token(t: &str) -> String {
     strip_al_la(&t).to_string()
 }
 
-fn strip_al_la(t: &str) -> &str {
-    if t.len() >= 6 && (t.starts_with("al") || t.starts_with("el")) && !LA_AL_KEEP.iter().any(|k| t.starts_with(k)) {
-        &t[2..]
-    } else {
-        t
+fn strip_al_la(mut t: &str) -> &str {
+    while t.len() >= 6 && (t.starts_with("al") || t.starts_with("el")) && !LA_AL_KEEP.iter().any(|k| t.starts_with(k)) {
+        t = &t[2..];
     }
+    t
 }
 
 /// Split a (folded) string into canonical name tokens, joining compounds.
@@ -217,12 +217,13 @@ pub fn name_parts(s: &str) -> Vec<NamePart> {
                     i += 1;
                     continue;
                 }
-                if (t == "عبد" || t == "ابو") && i + 1 < raw.len() {
+                let head = strip_al_ar(t);
+                if (head == "عبد" || head == "ابو") && i + 1 < raw.len() {
                     let mut j = i + 1;
                     if raw[j] == "ال" && j + 1 < raw.len() {
                         j += 1;
                     }
-                    toks.push(canon_ar_token(&format!("{t}{}", raw[j])));
+                    toks.push(canon_ar_token(&format!("{head}{}", raw[j])));
                     i = j + 1;
                     continue;
                 }
