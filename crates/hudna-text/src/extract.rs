@@ -2064,8 +2064,29 @@ impl<'a> Doc<'a> {
                     self.events[p].sents.push(s);
                     continue;
                 }
+            } else if !fresh && !has_cas {
+                // Only "the shelling" with nothing told before and no toll
+                // (هرباً من القصف): background, not an event.
+                continue;
             }
             let place = place.or_else(|| self.headline.and_then(|h| self.best_place(h)));
+            if place.is_none() {
+                // Nowhere named, in the sentence or the headline: background
+                // ("troops fighting the Islamic State"), not a codable event.
+                let (a, b) = self.span(
+                    trig.0.min(self.n() - 1),
+                    trig.1.max(trig.0 + 1).min(self.n()),
+                    0,
+                );
+                self.diags.push(Diagnostic::at_span(
+                    "event_without_location",
+                    a,
+                    b,
+                    "an event trigger with no place in its sentence or the headline; no event made"
+                        .into(),
+                ));
+                continue;
+            }
             self.events.push(Ev {
                 kind,
                 territory,
@@ -2158,6 +2179,19 @@ impl<'a> Doc<'a> {
                     .any(|a| sents.contains(&a.sent) && a.actor == Actor::Civilians)
             {
                 target = Some(Actor::Civilians);
+            }
+            if perp.is_none() && ev.kind == EventType::ArmedClash {
+                // "اشتباكات بين حركة أحرار الشام وهيئة تحرير الشام": the first side named.
+                perp = self
+                    .actors
+                    .iter()
+                    .find(|a| {
+                        a.sent == first
+                            && a.role == P_NEUTRAL
+                            && a.tok > 0
+                            && matches!(self.t(a.tok - 1), "بين" | "between")
+                    })
+                    .map(|a| a.actor);
             }
             if perp.is_none() && ev.kind == EventType::ArmedClash {
                 // "قتل عنصران من الجيش الحر باشتباكات مع قوات النظام": with no
