@@ -11,7 +11,10 @@ use hudna_names::eval::{bcubed, pairwise, pairwise_cross, Prf};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (truth_p, clus_p) = (args.first().ok_or("usage: eval TRUTH.csv CLUSTERS.csv")?, args.get(1).ok_or("missing CLUSTERS.csv")?);
+    let (truth_p, clus_p) = (
+        args.first().ok_or("usage: eval TRUTH.csv CLUSTERS.csv")?,
+        args.get(1).ok_or("missing CLUSTERS.csv")?,
+    );
     let mut ids: HashMap<String, usize> = HashMap::new();
     let (mut truth, mut arabic) = (Vec::new(), Vec::new());
     for row in csv::Reader::from_path(truth_p)?.records() {
@@ -33,7 +36,18 @@ fn main() -> Result<(), Box<dyn Error>> {
     let ar = pairwise(&pred, &truth, |i| arabic[i]);
     let x = pairwise_cross(&pred, &truth, &arabic);
     let b = bcubed(&pred, &truth);
-    let j = |p: Prf| format!("{{\"p\":{:.4},\"r\":{:.4},\"f1\":{:.4}}}", p.precision, p.recall, p.f1);
-    println!("{{\"pairwise\":{},\"arabic\":{},\"ar_latin\":{},\"bcubed\":{}}}", j(all), j(ar), j(x), j(b));
+    let j = |p: Prf| {
+        format!(
+            "{{\"p\":{:.4},\"r\":{:.4},\"f1\":{:.4}}}",
+            p.precision, p.recall, p.f1
+        )
+    };
+    println!(
+        "{{\"pairwise\":{},\"arabic\":{},\"ar_latin\":{},\"bcubed\":{}}}",
+        j(all),
+        j(ar),
+        j(x),
+        j(b)
+    );
     Ok(())
 }

@@ -10,13 +10,40 @@ use hudna_names::{RawRecord, Script};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (inp, outp) = (args.first().ok_or("usage: export_norm IN.csv OUT.csv")?, args.get(1).ok_or("missing OUT.csv")?);
+    let (inp, outp) = (
+        args.first().ok_or("usage: export_norm IN.csv OUT.csv")?,
+        args.get(1).ok_or("missing OUT.csv")?,
+    );
     let mut rd = csv::Reader::from_path(inp)?;
     let h: Vec<String> = rd.headers()?.iter().map(|s| s.to_string()).collect();
     let col = |n: &str| h.iter().position(|x| x == n);
-    let cols = ["record_id", "full_name", "first", "father", "grandfather", "family", "mother", "sex", "birth_year", "place", "script"].map(col);
+    let cols = [
+        "record_id",
+        "full_name",
+        "first",
+        "father",
+        "grandfather",
+        "family",
+        "mother",
+        "sex",
+        "birth_year",
+        "place",
+        "script",
+    ]
+    .map(col);
     let mut w = csv::Writer::from_path(outp)?;
-    w.write_record(["record_id", "first", "father", "grandfather", "family", "mother", "birth_year", "place", "sex", "script"])?;
+    w.write_record([
+        "record_id",
+        "first",
+        "father",
+        "grandfather",
+        "family",
+        "mother",
+        "birth_year",
+        "place",
+        "sex",
+        "script",
+    ])?;
     for row in rd.records() {
         let row = row?;
         let g = |k: usize| cols[k].and_then(|i| row.get(i)).unwrap_or("").to_string();
@@ -36,7 +63,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         };
         let n = Normalized::from_raw(&r);
         let c = n.skeleton_columns();
-        let year = if n.year == 0 { String::new() } else { n.year.to_string() };
+        let year = if n.year == 0 {
+            String::new()
+        } else {
+            n.year.to_string()
+        };
         let sex = match n.sex {
             1 => "m",
             2 => "f",
@@ -46,7 +77,18 @@ fn main() -> Result<(), Box<dyn Error>> {
             Some(Script::Latin) => "latin",
             _ => "ar",
         };
-        w.write_record([&r.record_id, &c[0], &c[1], &c[2], &c[3], &c[4], &year, &c[5], sex, script])?;
+        w.write_record([
+            &r.record_id,
+            &c[0],
+            &c[1],
+            &c[2],
+            &c[3],
+            &c[4],
+            &year,
+            &c[5],
+            sex,
+            script,
+        ])?;
     }
     w.flush()?;
     Ok(())

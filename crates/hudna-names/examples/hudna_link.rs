@@ -20,7 +20,11 @@ fn main() -> anyhow::Result<()> {
     };
     let mut i = 0;
     while i < args.len() {
-        let val = || args.get(i + 1).cloned().ok_or_else(|| anyhow::anyhow!("{} needs a value", args[i]));
+        let val = || {
+            args.get(i + 1)
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("{} needs a value", args[i]))
+        };
         match args[i].as_str() {
             "--against" => a.against = Some(val()?.into()),
             "--out" => a.out = val()?.into(),

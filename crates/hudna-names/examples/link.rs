@@ -10,10 +10,26 @@ use hudna_names::{LinkConfig, Linker, RawRecord};
 
 fn read(path: &str) -> Result<Vec<RawRecord>, Box<dyn Error>> {
     let mut rd = csv::Reader::from_path(path)?;
-    let h: HashMap<String, usize> = rd.headers()?.iter().enumerate().map(|(i, s)| (s.trim().to_string(), i)).collect();
+    let h: HashMap<String, usize> = rd
+        .headers()?
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.trim().to_string(), i))
+        .collect();
     let col = |name: &str| h.get(name).copied();
     let cols = [
-        "record_id", "source", "full_name", "first", "father", "grandfather", "family", "mother", "sex", "birth_year", "place", "event_date",
+        "record_id",
+        "source",
+        "full_name",
+        "first",
+        "father",
+        "grandfather",
+        "family",
+        "mother",
+        "sex",
+        "birth_year",
+        "place",
+        "event_date",
         "script",
     ]
     .map(col);
@@ -42,8 +58,12 @@ fn read(path: &str) -> Result<Vec<RawRecord>, Box<dyn Error>> {
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let input = args.first().ok_or("usage: link RECORDS.csv --out PAIRS.csv [--clusters C.csv] [--threshold P]")?.clone();
-    let (mut out, mut clusters, mut thr, mut truth) = (String::from("pairs.csv"), None, None, None::<String>);
+    let input = args
+        .first()
+        .ok_or("usage: link RECORDS.csv --out PAIRS.csv [--clusters C.csv] [--threshold P]")?
+        .clone();
+    let (mut out, mut clusters, mut thr, mut truth) =
+        (String::from("pairs.csv"), None, None, None::<String>);
     let (mut floor, mut mean, mut cap, mut window) = (None, None, None, None);
     let mut i = 1;
     while i + 1 < args.len() {
@@ -88,7 +108,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut w = csv::Writer::from_path(&out)?;
     w.write_record(["record_id_a", "record_id_b", "probability"])?;
     for p in &res.pairs {
-        w.write_record([linker.record_id(p.a), linker.record_id(p.b), &format!("{:.4}", p.probability)])?;
+        w.write_record([
+            linker.record_id(p.a),
+            linker.record_id(p.b),
+            &format!("{:.4}", p.probability),
+        ])?;
     }
     w.flush()?;
     if let Some(c) = clusters {
@@ -120,16 +144,36 @@ fn main() -> Result<(), Box<dyn Error>> {
             let row = row?;
             pid.insert(row[0].to_string(), row[1].parse()?);
         }
-        let tr: Vec<u32> = (0..linker.len() as u32).map(|i| pid[linker.record_id(i)]).collect();
-        eprintln!("pair_completeness={:.4}", hudna_names::eval::pair_completeness(&res.candidates, &tr));
+        let tr: Vec<u32> = (0..linker.len() as u32)
+            .map(|i| pid[linker.record_id(i)])
+            .collect();
+        eprintln!(
+            "pair_completeness={:.4}",
+            hudna_names::eval::pair_completeness(&res.candidates, &tr)
+        );
         let mut by: HashMap<u32, Vec<u32>> = HashMap::new();
         for (i, &p) in tr.iter().enumerate() {
             by.entry(p).or_default().push(i as u32);
         }
-        let idx: HashMap<&str, usize> = recs.iter().enumerate().map(|(i, r)| (r.record_id.as_str(), i)).collect();
+        let idx: HashMap<&str, usize> = recs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.record_id.as_str(), i))
+            .collect();
         let show = |i: u32| {
             let r = &recs[idx[linker.record_id(i)]];
-            format!("{}|{} {} {} {}|m={}|{}|{}|{}", r.full_name, r.first, r.father, r.grandfather, r.family, r.mother, r.birth_year, r.place, r.sex)
+            format!(
+                "{}|{} {} {} {}|m={}|{}|{}|{}",
+                r.full_name,
+                r.first,
+                r.father,
+                r.grandfather,
+                r.family,
+                r.mother,
+                r.birth_year,
+                r.place,
+                r.sex
+            )
         };
         let (mut missed, mut missed_nc, mut missed_hi) = (0u64, 0u64, 0u64);
         for m in by.values() {
@@ -137,7 +181,11 @@ fn main() -> Result<(), Box<dyn Error>> {
                 for y in x + 1..m.len() {
                     if res.clusters[m[x] as usize] != res.clusters[m[y] as usize] {
                         missed += 1;
-                        if res.candidates.binary_search(&hudna_names::block::pack(m[x], m[y])).is_err() {
+                        if res
+                            .candidates
+                            .binary_search(&hudna_names::block::pack(m[x], m[y]))
+                            .is_err()
+                        {
                             missed_nc += 1;
                         }
                         if linker.probability(m[x], m[y]) >= 0.5 {
@@ -147,14 +195,24 @@ fn main() -> Result<(), Box<dyn Error>> {
                 }
             }
         }
-        eprintln!("missed_pairs={missed} not_candidates={missed_nc} scored_above_threshold={missed_hi}");
+        eprintln!(
+            "missed_pairs={missed} not_candidates={missed_nc} scored_above_threshold={missed_hi}"
+        );
         let mut shown = 0;
         'o: for m in by.values() {
             for x in 0..m.len() {
                 for y in x + 1..m.len() {
                     if res.clusters[m[x] as usize] != res.clusters[m[y] as usize] {
-                        let cand = res.candidates.binary_search(&hudna_names::block::pack(m[x], m[y])).is_ok();
-                        eprintln!("MISS cand={cand}\n  {}\n  {}\n  {}", show(m[x]), show(m[y]), linker.explain(m[x], m[y])?);
+                        let cand = res
+                            .candidates
+                            .binary_search(&hudna_names::block::pack(m[x], m[y]))
+                            .is_ok();
+                        eprintln!(
+                            "MISS cand={cand}\n  {}\n  {}\n  {}",
+                            show(m[x]),
+                            show(m[y]),
+                            linker.explain(m[x], m[y])?
+                        );
                         shown += 1;
                         if shown >= 25 {
                             break 'o;
@@ -167,7 +225,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         for (i, &l) in res.clusters.iter().enumerate() {
             if l as usize != i && tr[i] != tr[l as usize] && fp < 10 {
                 fp += 1;
-                eprintln!("FALSE\n  {}\n  {}\n  {}", show(i as u32), show(l), linker.explain(i as u32, l)?);
+                eprintln!(
+                    "FALSE\n  {}\n  {}\n  {}",
+                    show(i as u32),
+                    show(l),
+                    linker.explain(i as u32, l)?
+                );
             }
         }
     }
@@ -179,8 +242,14 @@ fn main() -> Result<(), Box<dyn Error>> {
                 eprintln!(
                     "class{c} {:12} m={:?} u={:?}",
                     hudna_names::model::FIELDS[f].name(),
-                    m.m[c][f][1..k].iter().map(|x| (x * 1000.0).round() / 1000.0).collect::<Vec<_>>(),
-                    m.u[c][f][1..k].iter().map(|x| (x * 1000.0).round() / 1000.0).collect::<Vec<_>>()
+                    m.m[c][f][1..k]
+                        .iter()
+                        .map(|x| (x * 1000.0).round() / 1000.0)
+                        .collect::<Vec<_>>(),
+                    m.u[c][f][1..k]
+                        .iter()
+                        .map(|x| (x * 1000.0).round() / 1000.0)
+                        .collect::<Vec<_>>()
                 );
             }
         }

@@ -24,7 +24,10 @@ pub const KEY_NAMES: [&str; NKEYS] = [
 ];
 
 fn mix(mut h: u64, v: u64) -> u64 {
-    h ^= v.wrapping_add(0x9e37_79b9_7f4a_7c15).wrapping_add(h << 6).wrapping_add(h >> 2);
+    h ^= v
+        .wrapping_add(0x9e37_79b9_7f4a_7c15)
+        .wrapping_add(h << 6)
+        .wrapping_add(h >> 2);
     h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
     h ^ (h >> 31)
 }
@@ -44,7 +47,17 @@ fn key(kind: u64, parts: &[u32]) -> u64 {
 pub fn keys(p: &Prepared) -> [u64; NKEYS] {
     let y = if p.year == 0 { NONE } else { p.year as u32 };
     [
-        key(0, &[p.first.skel, if p.tail == crate::record::Tail::FatherOrFamily { p.father.skel } else { p.family.skel }]),
+        key(
+            0,
+            &[
+                p.first.skel,
+                if p.tail == crate::record::Tail::FatherOrFamily {
+                    p.father.skel
+                } else {
+                    p.family.skel
+                },
+            ],
+        ),
         key(1, &[p.first.skel, p.father.skel, p.grandfather.skel]),
         key(2, &[p.family.skel, p.mother.skel]),
         key(3, &[p.first.skel, p.father.skel]),
@@ -64,7 +77,10 @@ pub struct BlockConfig {
 
 impl Default for BlockConfig {
     fn default() -> Self {
-        BlockConfig { cap: 40, window: 12 }
+        BlockConfig {
+            cap: 40,
+            window: 12,
+        }
     }
 }
 
@@ -115,7 +131,12 @@ fn window_pairs(members: &[u32], window: usize, out: &mut Vec<u64>) {
     }
 }
 
-fn emit_block(members: &mut [u32], recs: &[Prepared], cfg: &BlockConfig, out: &mut Vec<u64>) -> bool {
+fn emit_block(
+    members: &mut [u32],
+    recs: &[Prepared],
+    cfg: &BlockConfig,
+    out: &mut Vec<u64>,
+) -> bool {
     if members.len() <= cfg.cap {
         for (x, &i) in members.iter().enumerate() {
             for &j in &members[x + 1..] {
@@ -172,7 +193,12 @@ pub fn candidate_pairs(recs: &[Prepared], cfg: &BlockConfig) -> (Vec<u64>, Block
     (all, stats)
 }
 
-fn key_pairs(all_keys: &[[u64; NKEYS]], k: usize, recs: &[Prepared], cfg: &BlockConfig) -> (Vec<u64>, usize) {
+fn key_pairs(
+    all_keys: &[[u64; NKEYS]],
+    k: usize,
+    recs: &[Prepared],
+    cfg: &BlockConfig,
+) -> (Vec<u64>, usize) {
     let mut kv: Vec<(u64, u32)> = all_keys
         .iter()
         .enumerate()
@@ -222,7 +248,9 @@ impl BlockIndex {
         let p = &recs[idx as usize];
         let me = neighbourhood_key(p);
         for k in keys(p) {
-            let Some(members) = self.map.get(&k) else { continue };
+            let Some(members) = self.map.get(&k) else {
+                continue;
+            };
             if members.len() <= cfg.cap {
                 out.extend(members.iter().copied().filter(|&j| j != idx));
             } else {
@@ -231,7 +259,9 @@ impl BlockIndex {
                     .filter(|&&j| j != idx)
                     .map(|&j| {
                         let o = neighbourhood_key(&recs[j as usize]);
-                        let d = (o.0.abs_diff(me.0) as u32) * 4 + u32::from(o.1 != me.1) * 2 + u32::from(o.2 != me.2);
+                        let d = (o.0.abs_diff(me.0) as u32) * 4
+                            + u32::from(o.1 != me.1) * 2
+                            + u32::from(o.2 != me.2);
                         (d, j)
                     })
                     .collect();

@@ -52,7 +52,9 @@ pub fn cluster(
             }
         }
     }
-    let mut order: Vec<usize> = (0..edges.len()).filter(|&e| edges[e].2 >= cfg.threshold).collect();
+    let mut order: Vec<usize> = (0..edges.len())
+        .filter(|&e| edges[e].2 >= cfg.threshold)
+        .collect();
     order.sort_unstable_by(|&x, &y| edges[y].2.total_cmp(&edges[x].2).then(x.cmp(&y)));
     for e in order {
         let (a, b, _) = edges[e];
@@ -77,7 +79,11 @@ pub fn cluster(
         if !ok || sum / (cnt.max(1) as f64) < cfg.mean {
             continue;
         }
-        let (big, small) = if members[ra].len() >= members[rb].len() { (ra, rb) } else { (rb, ra) };
+        let (big, small) = if members[ra].len() >= members[rb].len() {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
         let moved = std::mem::take(&mut members[small]);
         for &x in &moved {
             root[x as usize] = big as u32;
@@ -113,7 +119,13 @@ mod tests {
 
     #[test]
     fn initial_clusters_are_kept() {
-        let l = cluster(3, &[], Some(&[0, 0, 2]), &ClusterConfig::default(), |_, _| 0.0);
+        let l = cluster(
+            3,
+            &[],
+            Some(&[0, 0, 2]),
+            &ClusterConfig::default(),
+            |_, _| 0.0,
+        );
         assert_eq!(l, vec![0, 0, 2]);
     }
 }

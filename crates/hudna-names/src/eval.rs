@@ -19,7 +19,11 @@ impl Prf {
         } else {
             0.0
         };
-        Prf { precision, recall, f1 }
+        Prf {
+            precision,
+            recall,
+            f1,
+        }
     }
 }
 
@@ -51,7 +55,11 @@ pub fn pairwise_cross(pred: &[u32], truth: &[u32], side: &[bool]) -> Prf {
     let mut pc: HashMap<u32, (u64, u64)> = HashMap::new();
     let mut tc: HashMap<u32, (u64, u64)> = HashMap::new();
     for i in 0..pred.len() {
-        for e in [cells.entry((pred[i], truth[i])).or_default(), pc.entry(pred[i]).or_default(), tc.entry(truth[i]).or_default()] {
+        for e in [
+            cells.entry((pred[i], truth[i])).or_default(),
+            pc.entry(pred[i]).or_default(),
+            tc.entry(truth[i]).or_default(),
+        ] {
             if side[i] {
                 e.0 += 1
             } else {
@@ -86,7 +94,11 @@ pub fn bcubed(pred: &[u32], truth: &[u32]) -> Prf {
     Prf {
         precision: p,
         recall: r,
-        f1: if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 },
+        f1: if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        },
     }
 }
 
@@ -102,7 +114,10 @@ pub fn pair_completeness(candidates: &[u64], truth: &[u32]) -> f64 {
         for x in 0..m.len() {
             for y in x + 1..m.len() {
                 total += 1;
-                if candidates.binary_search(&crate::block::pack(m[x], m[y])).is_ok() {
+                if candidates
+                    .binary_search(&crate::block::pack(m[x], m[y]))
+                    .is_ok()
+                {
                     found += 1;
                 }
             }

@@ -303,7 +303,10 @@ pub const FAMILY: &[(&str, &str)] = &[
 pub fn families() -> &'static [(String, String)] {
     static FAMILIES: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
     FAMILIES.get_or_init(|| {
-        let mut out: Vec<(String, String)> = FAMILY.iter().map(|(a, r)| (a.to_string(), r.to_string())).collect();
+        let mut out: Vec<(String, String)> = FAMILY
+            .iter()
+            .map(|(a, r)| (a.to_string(), r.to_string()))
+            .collect();
         let mut derived = Vec::new();
         for (ar, rom) in MALE {
             if ar.contains(' ') || ar.starts_with("عبد") {
@@ -326,17 +329,72 @@ pub fn families() -> &'static [(String, String)] {
 
 /// Governorates (Arabic, Latin) and some of their towns.
 pub const PLACES: &[(&str, &str, &[(&str, &str)])] = &[
-    ("حلب", "Aleppo", &[("الباب", "al-Bab"), ("منبج", "Manbij"), ("عفرين", "Afrin"), ("إعزاز", "Azaz")]),
-    ("دمشق", "Damascus", &[("المزة", "Mazzeh"), ("جوبر", "Jobar")]),
-    ("حمص", "Homs", &[("الرستن", "Rastan"), ("تلبيسة", "Talbiseh"), ("القصير", "Qusayr")]),
-    ("حماة", "Hama", &[("السلمية", "Salamiyah"), ("محردة", "Mhardeh"), ("اللطامنة", "Latamneh")]),
+    (
+        "حلب",
+        "Aleppo",
+        &[
+            ("الباب", "al-Bab"),
+            ("منبج", "Manbij"),
+            ("عفرين", "Afrin"),
+            ("إعزاز", "Azaz"),
+        ],
+    ),
+    (
+        "دمشق",
+        "Damascus",
+        &[("المزة", "Mazzeh"), ("جوبر", "Jobar")],
+    ),
+    (
+        "حمص",
+        "Homs",
+        &[
+            ("الرستن", "Rastan"),
+            ("تلبيسة", "Talbiseh"),
+            ("القصير", "Qusayr"),
+        ],
+    ),
+    (
+        "حماة",
+        "Hama",
+        &[
+            ("السلمية", "Salamiyah"),
+            ("محردة", "Mhardeh"),
+            ("اللطامنة", "Latamneh"),
+        ],
+    ),
     ("اللاذقية", "Latakia", &[("جبلة", "Jableh")]),
-    ("إدلب", "Idlib", &[("معرة النعمان", "Maarat al-Numan"), ("سراقب", "Saraqib"), ("خان شيخون", "Khan Shaykhun"), ("أريحا", "Ariha")]),
+    (
+        "إدلب",
+        "Idlib",
+        &[
+            ("معرة النعمان", "Maarat al-Numan"),
+            ("سراقب", "Saraqib"),
+            ("خان شيخون", "Khan Shaykhun"),
+            ("أريحا", "Ariha"),
+        ],
+    ),
     ("الرقة", "Raqqa", &[("الطبقة", "Tabqa")]),
-    ("دير الزور", "Deir ez-Zor", &[("الميادين", "Mayadin"), ("البوكمال", "Abu Kamal")]),
-    ("درعا", "Daraa", &[("بصرى", "Busra"), ("نوى", "Nawa"), ("طفس", "Tafas")]),
+    (
+        "دير الزور",
+        "Deir ez-Zor",
+        &[("الميادين", "Mayadin"), ("البوكمال", "Abu Kamal")],
+    ),
+    (
+        "درعا",
+        "Daraa",
+        &[("بصرى", "Busra"), ("نوى", "Nawa"), ("طفس", "Tafas")],
+    ),
     ("الحسكة", "Hasakah", &[("القامشلي", "Qamishli")]),
-    ("ريف دمشق", "Rif Dimashq", &[("دوما", "Douma"), ("داريا", "Daraya"), ("حرستا", "Harasta"), ("الزبداني", "Zabadani")]),
+    (
+        "ريف دمشق",
+        "Rif Dimashq",
+        &[
+            ("دوما", "Douma"),
+            ("داريا", "Daraya"),
+            ("حرستا", "Harasta"),
+            ("الزبداني", "Zabadani"),
+        ],
+    ),
     ("طرطوس", "Tartus", &[("بانياس", "Baniyas")]),
 ];
 
@@ -393,7 +451,11 @@ fn make_person(rng: &mut Rng, s: &Samplers) -> Person {
     let family = s.family.sample(rng);
     // Families have a home governorate: place is not independent of name.
     let home = (family * 7 + 3) % PLACES.len();
-    let gov = if rng.chance(0.6) { home } else { rng.below(PLACES.len()) };
+    let gov = if rng.chance(0.6) {
+        home
+    } else {
+        rng.below(PLACES.len())
+    };
     Person {
         male: rng.chance(0.8),
         first: 0,
@@ -420,7 +482,11 @@ pub fn generate(cfg: &GenConfig) -> Generated {
     let mut pid = 0u32;
     while out.records.len() < cfg.records {
         let mut p = make_person(&mut rng, &s);
-        p.first = if p.male { s.male.sample(&mut rng) } else { s.female.sample(&mut rng) };
+        p.first = if p.male {
+            s.male.sample(&mut rng)
+        } else {
+            s.female.sample(&mut rng)
+        };
         let k = match rng.f64() {
             x if x < 0.35 => 1,
             x if x < 0.60 => 2,
@@ -435,7 +501,11 @@ pub fn generate(cfg: &GenConfig) -> Generated {
         }
         for &src in sources.iter().take(k.min(cfg.records - out.records.len())) {
             let latin = rng.chance(cfg.latin_share);
-            let mut r = if latin { latin_record(&mut rng, &p) } else { arabic_record(&mut rng, &p) };
+            let mut r = if latin {
+                latin_record(&mut rng, &p)
+            } else {
+                arabic_record(&mut rng, &p)
+            };
             r.source = src.to_string();
             out.records.push(r);
             out.truth.push(pid);
@@ -560,7 +630,15 @@ fn ar_typo(rng: &mut Rng, s: &str) -> String {
             .filter_map(|(i, c)| {
                 TYPO_PAIRS
                     .iter()
-                    .find_map(|&(a, b)| if *c == a { Some(b) } else if *c == b { Some(a) } else { None })
+                    .find_map(|&(a, b)| {
+                        if *c == a {
+                            Some(b)
+                        } else if *c == b {
+                            Some(a)
+                        } else {
+                            None
+                        }
+                    })
                     .map(|r| (i, r))
             })
             .collect();
@@ -570,7 +648,12 @@ fn ar_typo(rng: &mut Rng, s: &str) -> String {
             return chars.into_iter().collect();
         }
     }
-    let letters: Vec<usize> = chars.iter().enumerate().filter(|(_, c)| **c != ' ').map(|x| x.0).collect();
+    let letters: Vec<usize> = chars
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c != ' ')
+        .map(|x| x.0)
+        .collect();
     if letters.len() < 3 {
         return s.to_string();
     }
@@ -632,8 +715,16 @@ fn arabic_record(rng: &mut Rng, p: &Person) -> RawRecord {
         ar_spell(rng, &n, &style)
     };
     let first = part(rng, given(p, p.first, p.male).0);
-    let father = if sh.father { part(rng, MALE[p.father].0) } else { String::new() };
-    let grandfather = if sh.grandfather { part(rng, MALE[p.grandfather].0) } else { String::new() };
+    let father = if sh.father {
+        part(rng, MALE[p.father].0)
+    } else {
+        String::new()
+    };
+    let grandfather = if sh.grandfather {
+        part(rng, MALE[p.grandfather].0)
+    } else {
+        String::new()
+    };
     let mut family = String::new();
     if sh.family {
         let fam = families()[p.family].0.as_str();
@@ -668,7 +759,11 @@ fn arabic_record(rng: &mut Rng, p: &Person) -> RawRecord {
         sex: sex_of(rng, p.male, false),
         birth_year: year_of(rng, p.year),
         place: ar_place(rng, p),
-        script: if rng.chance(0.5) { "ar".into() } else { String::new() },
+        script: if rng.chance(0.5) {
+            "ar".into()
+        } else {
+            String::new()
+        },
         ..Default::default()
     };
     if sh.split {
@@ -680,7 +775,11 @@ fn arabic_record(rng: &mut Rng, p: &Person) -> RawRecord {
         let mut parts = vec![first];
         if !father.is_empty() {
             if rng.chance(0.05) {
-                parts.push(if rng.chance(0.5) { "بن".into() } else { "ابن".into() });
+                parts.push(if rng.chance(0.5) {
+                    "بن".into()
+                } else {
+                    "ابن".into()
+                });
             }
             parts.push(father);
         }
@@ -692,7 +791,11 @@ fn arabic_record(rng: &mut Rng, p: &Person) -> RawRecord {
         }
         if rng.chance(0.05) {
             let k = MALE[rng.below(30)].0;
-            parts.push(if rng.chance(0.5) { format!("(أبو {k})") } else { format!("أبو {k}") });
+            parts.push(if rng.chance(0.5) {
+                format!("(أبو {k})")
+            } else {
+                format!("أبو {k}")
+            });
         }
         r.full_name = parts.join(" ");
     }
@@ -753,7 +856,9 @@ fn render_word(rng: &mut Rng, w: &str, st: LaStyle) -> String {
             'u' if fr => pick_w(rng, &[("ou", 0.6), ("o", 0.4)]).into(),
             'u' => pick_w(rng, &[("u", 0.5), ("o", 0.5)]).into(),
             'A' => pick_w(rng, &[("a", 0.9), ("aa", 0.1)]).into(),
-            'I' if i + 1 == cs.len() => pick_w(rng, &[("i", 0.75), ("y", 0.15), ("ee", 0.1)]).into(),
+            'I' if i + 1 == cs.len() => {
+                pick_w(rng, &[("i", 0.75), ("y", 0.15), ("ee", 0.1)]).into()
+            }
             'I' if fr => "i".into(),
             'I' => pick_w(rng, &[("i", 0.8), ("ee", 0.2)]).into(),
             'U' if fr => "ou".into(),
@@ -779,7 +884,9 @@ fn render_word(rng: &mut Rng, w: &str, st: LaStyle) -> String {
             '8' => pick_w(rng, &[("th", 0.85), ("s", 0.15)]).into(),
             '9' => pick_w(rng, &[("dh", 0.4), ("z", 0.4), ("th", 0.2)]).into(),
             'w' if fr && prev_v && next_v => pick_w(rng, &[("ou", 0.4), ("w", 0.6)]).into(),
-            's' if fr && prev_v && next_v && !doubled => pick_w(rng, &[("ss", 0.5), ("s", 0.5)]).into(),
+            's' if fr && prev_v && next_v && !doubled => {
+                pick_w(rng, &[("ss", 0.5), ("s", 0.5)]).into()
+            }
             c => c.to_string(),
         };
         if doubled {
@@ -805,7 +912,9 @@ fn cap(s: &str) -> String {
     }
 }
 
-const SUN: &[char] = &['t', '8', 'd', '9', 'r', 'z', 's', 'S', 'C', 'D', 'T', 'Z', 'l', 'n'];
+const SUN: &[char] = &[
+    't', '8', 'd', '9', 'r', 'z', 's', 'S', 'C', 'D', 'T', 'Z', 'l', 'n',
+];
 
 /// Romanize a phonemic name (possibly several words) in a style.
 fn romanize(rng: &mut Rng, roman: &str, st: LaStyle) -> String {
@@ -823,9 +932,26 @@ fn romanize(rng: &mut Rng, roman: &str, st: LaStyle) -> String {
         if i + 1 < words.len() && words[i + 1] == "al-dIn" {
             let head = cap(&render_word(rng, w, st));
             let s = if st.french {
-                pick_w(rng, &[("{h}eddine", 0.5), ("{h} Eddine", 0.2), ("{h} ed-Din", 0.1), ("{h} al-Din", 0.2)])
+                pick_w(
+                    rng,
+                    &[
+                        ("{h}eddine", 0.5),
+                        ("{h} Eddine", 0.2),
+                        ("{h} ed-Din", 0.1),
+                        ("{h} al-Din", 0.2),
+                    ],
+                )
             } else {
-                pick_w(rng, &[("{h} al-Din", 0.4), ("{h}uddin", 0.2), ("{h} ad-Din", 0.1), ("{h}eddin", 0.1), ("{h} Aldeen", 0.2)])
+                pick_w(
+                    rng,
+                    &[
+                        ("{h} al-Din", 0.4),
+                        ("{h}uddin", 0.2),
+                        ("{h} ad-Din", 0.1),
+                        ("{h}eddin", 0.1),
+                        ("{h} Aldeen", 0.2),
+                    ],
+                )
             };
             out.push(s.replace("{h}", &head));
             i += 2;
@@ -834,9 +960,27 @@ fn romanize(rng: &mut Rng, roman: &str, st: LaStyle) -> String {
         if let Some(rest) = w.strip_prefix("al-") {
             let body = cap(&render_word(rng, rest, st));
             let art = if st.french {
-                pick_w(rng, &[("El-", 0.3), ("el ", 0.1), ("Al-", 0.2), ("", 0.3), ("El", 0.1)])
+                pick_w(
+                    rng,
+                    &[
+                        ("El-", 0.3),
+                        ("el ", 0.1),
+                        ("Al-", 0.2),
+                        ("", 0.3),
+                        ("El", 0.1),
+                    ],
+                )
             } else {
-                pick_w(rng, &[("al-", 0.35), ("Al-", 0.2), ("Al ", 0.1), ("Al", 0.1), ("", 0.25)])
+                pick_w(
+                    rng,
+                    &[
+                        ("al-", 0.35),
+                        ("Al-", 0.2),
+                        ("Al ", 0.1),
+                        ("Al", 0.1),
+                        ("", 0.25),
+                    ],
+                )
             };
             if art.ends_with(['-', ' ']) || art.is_empty() {
                 out.push(format!("{art}{body}"));
@@ -860,9 +1004,15 @@ fn romanize(rng: &mut Rng, roman: &str, st: LaStyle) -> String {
 fn render_abd(rng: &mut Rng, next: &str, st: LaStyle) -> String {
     if next == "allAh" {
         return if st.french {
-            pick_w(rng, &[("Abdallah", 0.5), ("Abdellah", 0.3), ("Abdalla", 0.2)])
+            pick_w(
+                rng,
+                &[("Abdallah", 0.5), ("Abdellah", 0.3), ("Abdalla", 0.2)],
+            )
         } else {
-            pick_w(rng, &[("Abdullah", 0.5), ("Abdallah", 0.3), ("Abd Allah", 0.2)])
+            pick_w(
+                rng,
+                &[("Abdullah", 0.5), ("Abdallah", 0.3), ("Abd Allah", 0.2)],
+            )
         }
         .into();
     }
@@ -876,21 +1026,47 @@ fn render_abd(rng: &mut Rng, next: &str, st: LaStyle) -> String {
             let c = body.chars().next().unwrap_or('r');
             return format!("Abde{c}{body}");
         }
-        let f = pick_w(rng, &[("Abdel {B}", 0.4), ("Abdel-{B}", 0.2), ("Abdel{b}", 0.4)]);
+        let f = pick_w(
+            rng,
+            &[("Abdel {B}", 0.4), ("Abdel-{B}", 0.2), ("Abdel{b}", 0.4)],
+        );
         f.replace("{B}", &cap(&body)).replace("{b}", &body)
     } else {
-        let f = pick_w(rng, &[("Abd al-{B}", 0.25), ("Abdul {B}", 0.25), ("Abdul{b}", 0.25), ("Abdel {B}", 0.1), ("Abdul-{B}", 0.15)]);
+        let f = pick_w(
+            rng,
+            &[
+                ("Abd al-{B}", 0.25),
+                ("Abdul {B}", 0.25),
+                ("Abdul{b}", 0.25),
+                ("Abdel {B}", 0.1),
+                ("Abdul-{B}", 0.15),
+            ],
+        );
         f.replace("{B}", &cap(&body)).replace("{b}", &body)
     }
 }
 
 fn latin_record(rng: &mut Rng, p: &Person) -> RawRecord {
-    let st = LaStyle { french: rng.chance(0.45) };
+    let st = LaStyle {
+        french: rng.chance(0.45),
+    };
     let sh = shape(rng);
     let first = romanize(rng, given(p, p.first, p.male).1, st);
-    let father = if sh.father { romanize(rng, MALE[p.father].1, st) } else { String::new() };
-    let grandfather = if sh.grandfather { romanize(rng, MALE[p.grandfather].1, st) } else { String::new() };
-    let family = if sh.family { romanize(rng, &families()[p.family].1, st) } else { String::new() };
+    let father = if sh.father {
+        romanize(rng, MALE[p.father].1, st)
+    } else {
+        String::new()
+    };
+    let grandfather = if sh.grandfather {
+        romanize(rng, MALE[p.grandfather].1, st)
+    } else {
+        String::new()
+    };
+    let family = if sh.family {
+        romanize(rng, &families()[p.family].1, st)
+    } else {
+        String::new()
+    };
     let mut fields = [first, father, grandfather, family];
     if rng.chance(0.08) {
         let k = rng.below(4);
@@ -932,7 +1108,11 @@ fn latin_record(rng: &mut Rng, p: &Person) -> RawRecord {
         sex: sex_of(rng, p.male, true),
         birth_year: year_of(rng, p.year),
         place,
-        script: if rng.chance(0.5) { "latin".into() } else { String::new() },
+        script: if rng.chance(0.5) {
+            "latin".into()
+        } else {
+            String::new()
+        },
         ..Default::default()
     };
     if sh.split {
@@ -941,7 +1121,11 @@ fn latin_record(rng: &mut Rng, p: &Person) -> RawRecord {
         r.grandfather = grandfather;
         r.family = family;
     } else {
-        r.full_name = [first, father, grandfather, family].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+        r.full_name = [first, father, grandfather, family]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
     }
     r
 }
@@ -953,11 +1137,27 @@ mod tests {
 
     #[test]
     fn deterministic_and_sized() {
-        let a = generate(&GenConfig { records: 500, seed: 7, ..Default::default() });
-        let b = generate(&GenConfig { records: 500, seed: 7, ..Default::default() });
+        let a = generate(&GenConfig {
+            records: 500,
+            seed: 7,
+            ..Default::default()
+        });
+        let b = generate(&GenConfig {
+            records: 500,
+            seed: 7,
+            ..Default::default()
+        });
         assert_eq!(a.records.len(), 500);
         assert_eq!(a.records, b.records);
-        let latin = a.records.iter().filter(|r| !(r.full_name.clone() + &r.first).chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))).count();
+        let latin = a
+            .records
+            .iter()
+            .filter(|r| {
+                !(r.full_name.clone() + &r.first)
+                    .chars()
+                    .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+            })
+            .count();
         assert!((60..=140).contains(&latin), "latin share off: {latin}");
     }
 

@@ -7,8 +7,8 @@ use rayon::prelude::*;
 use crate::block::{candidate_pairs, keys, unpack, BlockConfig, BlockIndex, BlockStats, NKEYS};
 use crate::cluster::{cluster, ClusterConfig};
 use crate::model::{
-    compare, pack_gamma, pair_class, probability, u_from_samples, unpack_gamma, Explanation, Field, Gamma, Model, Session, TermFreq, NCLASS,
-    NF,
+    compare, pack_gamma, pair_class, probability, u_from_samples, unpack_gamma, Explanation, Field,
+    Gamma, Model, Session, TermFreq, NCLASS, NF,
 };
 
 /// Blocking keys used as EM training sessions, with the fields they fix or
@@ -148,8 +148,12 @@ impl Linker {
 
     fn random_u(&self) -> [[[f64; crate::model::MAXL]; crate::model::NF]; crate::model::NCLASS] {
         let mut rng = Rng::new(self.config.seed);
-        let ar: Vec<u32> = (0..self.recs.len() as u32).filter(|&i| self.recs[i as usize].script == crate::Script::Arabic).collect();
-        let la: Vec<u32> = (0..self.recs.len() as u32).filter(|&i| self.recs[i as usize].script == crate::Script::Latin).collect();
+        let ar: Vec<u32> = (0..self.recs.len() as u32)
+            .filter(|&i| self.recs[i as usize].script == crate::Script::Arabic)
+            .collect();
+        let la: Vec<u32> = (0..self.recs.len() as u32)
+            .filter(|&i| self.recs[i as usize].script == crate::Script::Latin)
+            .collect();
         let mut samples = Vec::with_capacity(self.config.u_samples * 3);
         for (x, y) in [(&ar, &ar), (&ar, &la), (&la, &la)] {
             if x.is_empty() || y.is_empty() || x.len() + y.len() < 3 {
@@ -171,9 +175,17 @@ impl Linker {
     /// Prior per class by fixed point: λ = expected matches among candidates
     /// / all pairs of the class (pairs outside blocks count as non-matches).
     fn estimate_lambda(&self, gammas: &[u32], bfs: &[f32]) -> [f64; NCLASS] {
-        let n_ar = self.recs.iter().filter(|r| r.script == crate::Script::Arabic).count() as f64;
+        let n_ar = self
+            .recs
+            .iter()
+            .filter(|r| r.script == crate::Script::Arabic)
+            .count() as f64;
         let n_la = self.recs.len() as f64 - n_ar;
-        let totals = [n_ar * (n_ar - 1.0) / 2.0, n_ar * n_la, n_la * (n_la - 1.0) / 2.0];
+        let totals = [
+            n_ar * (n_ar - 1.0) / 2.0,
+            n_ar * n_la,
+            n_la * (n_la - 1.0) / 2.0,
+        ];
         let mut bins: [HashMap<i32, f64>; NCLASS] = Default::default();
         for (g, bf) in gammas.iter().zip(bfs) {
             let c = unpack_gamma(*g).0;
@@ -186,7 +198,10 @@ impl Linker {
             }
             for _ in 0..50 {
                 let prior = (lambda[c] / (1.0 - lambda[c])).log2();
-                let exp: f64 = bins[c].iter().map(|(&b, &n)| n * probability(prior + b as f64 / 20.0)).sum();
+                let exp: f64 = bins[c]
+                    .iter()
+                    .map(|(&b, &n)| n * probability(prior + b as f64 / 20.0))
+                    .sum();
                 lambda[c] = (exp / totals[c]).clamp(1e-12, 0.5);
             }
         }
@@ -196,7 +211,12 @@ impl Linker {
     /// Probability that records `a` and `b` are the same person.
     pub fn probability(&self, a: u32, b: u32) -> f64 {
         match &self.model {
-            Some(m) => probability(m.log2_odds(&self.interner, &self.tf, &self.recs[a as usize], &self.recs[b as usize])),
+            Some(m) => probability(m.log2_odds(
+                &self.interner,
+                &self.tf,
+                &self.recs[a as usize],
+                &self.recs[b as usize],
+            )),
             None => 0.0,
         }
     }
@@ -204,7 +224,12 @@ impl Linker {
     /// Per-field explanation of a pair.
     pub fn explain(&self, a: u32, b: u32) -> Result<Explanation, NameError> {
         let m = self.model.as_ref().ok_or(NameError::NotTrained)?;
-        Ok(m.explain(&self.interner, &self.tf, &self.recs[a as usize], &self.recs[b as usize]))
+        Ok(m.explain(
+            &self.interner,
+            &self.tf,
+            &self.recs[a as usize],
+            &self.recs[b as usize],
+        ))
     }
 
     /// Link a whole set of records from scratch: block, train by EM, score,
@@ -230,7 +255,8 @@ impl Linker {
             .zip(gammas.par_iter())
             .map(|(&p, &g)| {
                 let (i, j) = unpack(p);
-                model.log2_bf_gamma(tf, &recs[i as usize], &recs[j as usize], &unpack_gamma(g).1) as f32
+                model.log2_bf_gamma(tf, &recs[i as usize], &recs[j as usize], &unpack_gamma(g).1)
+                    as f32
             })
             .collect();
         model.set_lambda(self.estimate_lambda(&gammas, &bfs));
@@ -246,9 +272,19 @@ impl Linker {
             .collect();
         drop(gammas);
         drop(bfs);
-        let cands = if self.config.keep_candidates { cands } else { Vec::new() };
+        let cands = if self.config.keep_candidates {
+            cands
+        } else {
+            Vec::new()
+        };
         self.model = Some(model);
-        let clusters = cluster(self.recs.len(), &edges, None, &self.config.cluster, |a, b| self.probability(a, b));
+        let clusters = cluster(
+            self.recs.len(),
+            &edges,
+            None,
+            &self.config.cluster,
+            |a, b| self.probability(a, b),
+        );
         self.clusters = clusters.clone();
         let pairs = edges
             .into_iter()
@@ -344,7 +380,9 @@ impl Linker {
             })
             .collect();
         let prev = self.clusters.clone();
-        let clusters = cluster(n, &edges, Some(&prev), &self.config.cluster, |a, b| self.probability(a, b));
+        let clusters = cluster(n, &edges, Some(&prev), &self.config.cluster, |a, b| {
+            self.probability(a, b)
+        });
         self.clusters = clusters.clone();
         let thr = self.config.cluster.threshold;
         let blocking = BlockStats {

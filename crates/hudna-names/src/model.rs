@@ -48,10 +48,33 @@ pub const FIELDS: [Field; NF] = [
     Field::Source,
 ];
 
-const NAME_LEVELS: &[&str] = &["null", "different", "jw>=0.80", "close", "near-exact", "exact"];
-const FAMILY_LEVELS: &[&str] = &["null", "different", "swapped", "jw>=0.80", "close", "near-exact", "exact"];
+const NAME_LEVELS: &[&str] = &[
+    "null",
+    "different",
+    "jw>=0.80",
+    "close",
+    "near-exact",
+    "exact",
+];
+const FAMILY_LEVELS: &[&str] = &[
+    "null",
+    "different",
+    "swapped",
+    "jw>=0.80",
+    "close",
+    "near-exact",
+    "exact",
+];
 const YEAR_LEVELS: &[&str] = &["null", "diff>=3", "diff=2", "diff=1", "exact"];
-const MOTHER_LEVELS: &[&str] = &["null", "different", "jw>=0.80", "close", "near-exact", "exact", "full-name"];
+const MOTHER_LEVELS: &[&str] = &[
+    "null",
+    "different",
+    "jw>=0.80",
+    "close",
+    "near-exact",
+    "exact",
+    "full-name",
+];
 const PLACE_LEVELS: &[&str] = &["null", "different", "related", "overlap", "exact"];
 const SEX_LEVELS: &[&str] = &["null", "different", "same"];
 const SOURCE_LEVELS: &[&str] = &["null", "same list", "different lists"];
@@ -199,7 +222,9 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
         0 => 0,
         1 => {
             // A dropped family name shifts the grandfather into the last slot.
-            let swapped = |x: &Prepared, y: &Prepared| !y.grandfather.is_missing() && x.family.skel == y.grandfather.skel;
+            let swapped = |x: &Prepared, y: &Prepared| {
+                !y.grandfather.is_missing() && x.family.skel == y.grandfather.skel
+            };
             if swapped(a, b) || swapped(b, a) {
                 2
             } else {
@@ -209,8 +234,8 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
         l => l + 1,
     };
     g[4] = name_level(it, a.mother, b.mother, same);
-    if g[4] >= 4 && !a.mother_family.is_missing() && a.mother_family.skel == b.mother_family.skel {
-        g[4] = 6;
+    if g[4] >= 4 && !a.mother_family.is_missing() && !b.mother_family.is_missing() {
+        g[4] = if a.mother_family.skel == b.mother_family.skel { 6 } else { 7 };
     }
     g[5] = if a.year == 0 || b.year == 0 {
         0
@@ -278,7 +303,13 @@ fn table_of(f: usize) -> Option<usize> {
 
 impl TermFreq {
     pub fn add(&mut self, p: &Prepared) {
-        let toks = [(0, p.first), (0, p.father), (0, p.grandfather), (1, p.family), (2, p.mother)];
+        let toks = [
+            (0, p.first),
+            (0, p.father),
+            (0, p.grandfather),
+            (1, p.family),
+            (2, p.mother),
+        ];
         for (t, tok) in toks {
             if tok.is_missing() {
                 continue;
@@ -297,13 +328,21 @@ impl TermFreq {
     pub fn finish(&mut self) {
         for t in 0..3 {
             let n = self.totals[t].max(1) as f64;
-            self.u_rand[t] = self.counts[t].iter().map(|&c| (c as f64 / n).powi(2)).sum::<f64>().max(1e-9);
+            self.u_rand[t] = self.counts[t]
+                .iter()
+                .map(|&c| (c as f64 / n).powi(2))
+                .sum::<f64>()
+                .max(1e-9);
         }
     }
 
     fn tf(&self, t: usize, skel: u32) -> f64 {
         let n = self.totals[t].max(1) as f64;
-        let c = self.counts[t].get(skel as usize).copied().unwrap_or(0).max(1) as f64;
+        let c = self.counts[t]
+            .get(skel as usize)
+            .copied()
+            .unwrap_or(0)
+            .max(1) as f64;
         c / n
     }
 
@@ -355,7 +394,11 @@ impl Model {
     /// estimated by EM in each session on the fields the session's blocking
     /// key does not use, then averaged over sessions. λ is set afterwards
     /// with [`Model::set_lambda`].
-    pub fn train(sessions: &[Session], u_init: &[[[f64; MAXL]; NF]; NCLASS], iterations: usize) -> Model {
+    pub fn train(
+        sessions: &[Session],
+        u_init: &[[[f64; MAXL]; NF]; NCLASS],
+        iterations: usize,
+    ) -> Model {
         let mut sum_m = [[[0.0; MAXL]; NF]; NCLASS];
         let mut n_m = [[0usize; NF]; NCLASS];
         for sess in sessions {
@@ -440,7 +483,10 @@ impl Model {
     /// Log2 Bayes factor of a pair without the prior.
     pub fn log2_bf_gamma(&self, tf: &TermFreq, a: &Prepared, b: &Prepared, g: &Gamma) -> f64 {
         let c = pair_class(a, b);
-        g.iter().enumerate().map(|(f, &l)| self.weight(c, f, l) + self.tf_adjust(tf, f, l, a, b)).sum()
+        g.iter()
+            .enumerate()
+            .map(|(f, &l)| self.weight(c, f, l) + self.tf_adjust(tf, f, l, a, b))
+            .sum()
     }
 
     fn refresh(&mut self) {
@@ -488,7 +534,11 @@ impl Model {
             3 => p.family,
             _ => p.mother,
         };
-        let tok = if field(a).is_missing() { field(b) } else { field(a) };
+        let tok = if field(a).is_missing() {
+            field(b)
+        } else {
+            field(a)
+        };
         if tok.is_missing() {
             return 0.0;
         }
@@ -526,7 +576,11 @@ impl Model {
             })
             .collect::<Vec<_>>();
         let prior = self.prior(c);
-        let log2_odds = prior + fields.iter().map(|w| w.weight + w.tf_adjustment).sum::<f64>();
+        let log2_odds = prior
+            + fields
+                .iter()
+                .map(|w| w.weight + w.tf_adjustment)
+                .sum::<f64>();
         Explanation {
             prior,
             fields,

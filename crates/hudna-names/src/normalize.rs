@@ -119,16 +119,24 @@ pub fn fold(s: &str) -> String {
 
 const AR_CONNECTORS: &[&str] = &["بن", "ابن", "بنت"];
 const AR_ARTICLE_KEEP: &[&str] = &["الله", "الياس", "الهام", "الفت", "اليسار", "الماس"];
-const LA_ARTICLES: &[&str] = &["al", "el", "ul", "il", "l", "al", "ad", "ed", "as", "es", "ar", "er", "an", "at", "az"];
+const LA_ARTICLES: &[&str] = &[
+    "al", "el", "ul", "il", "l", "al", "ad", "ed", "as", "es", "ar", "er", "an", "at", "az",
+];
 const LA_CONNECTORS: &[&str] = &["bin", "ben", "ibn", "bint", "bent", "ould"];
-const LA_ABD: &[&str] = &["abd", "abdel", "abdul", "abdal", "abdoul", "abdil", "abdu", "abdol"];
+const LA_ABD: &[&str] = &[
+    "abd", "abdel", "abdul", "abdal", "abdoul", "abdil", "abdu", "abdol",
+];
 const LA_ABU: &[&str] = &["abu", "abou", "abo"];
-const LA_DIN_TOKENS: &[&str] = &["din", "deen", "eddine", "eddin", "uddin", "addin", "eddeen", "uddeen", "ddine"];
+const LA_DIN_TOKENS: &[&str] = &[
+    "din", "deen", "eddine", "eddin", "uddin", "addin", "eddeen", "uddeen", "ddine",
+];
 const LA_DIN_SUFFIXES: &[&str] = &[
     "eddine", "eddeen", "uddeen", "uddin", "eddin", "addin", "aldin", "eldin", "ulddin", "aldeen",
     "eldeen", "ud-din", "ed-din",
 ];
-const LA_AL_KEEP: &[&str] = &["alaa", "alae", "alaw", "alia", "aliy", "elia", "elya", "alya", "aliaa", "elham", "alam"];
+const LA_AL_KEEP: &[&str] = &[
+    "alaa", "alae", "alaw", "alia", "aliy", "elia", "elya", "alya", "aliaa", "elham", "alam",
+];
 
 fn strip_al_ar(mut t: &str) -> &str {
     // Repeated so that normalization is idempotent even on "الال...".
@@ -147,7 +155,11 @@ fn canon_ar_token(t: &str) -> String {
     for pre in ["عبد", "ابو"] {
         if let Some(rest) = t.strip_prefix(pre) {
             if rest.chars().count() >= 2 {
-                let r = if rest == "الله" { rest } else { strip_al_ar(rest) };
+                let r = if rest == "الله" {
+                    rest
+                } else {
+                    strip_al_ar(rest)
+                };
                 t = format!("{pre}{r}");
                 break;
             }
@@ -196,7 +208,10 @@ fn canon_la_token(t: &str) -> String {
 }
 
 fn strip_al_la(mut t: &str) -> &str {
-    while t.len() >= 6 && (t.starts_with("al") || t.starts_with("el")) && !LA_AL_KEEP.iter().any(|k| t.starts_with(k)) {
+    while t.len() >= 6
+        && (t.starts_with("al") || t.starts_with("el"))
+        && !LA_AL_KEEP.iter().any(|k| t.starts_with(k))
+    {
         t = &t[2..];
     }
     t
@@ -291,9 +306,25 @@ pub fn field_part(s: &str) -> Option<NamePart> {
         1 => parts.into_iter().next(),
         _ => {
             let script = parts[0].script;
-            let text = parts.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("");
-            let skel = collapse(&parts.iter().map(|p| p.skel.as_str()).collect::<Vec<_>>().join(""));
-            let skel_alt = collapse(&parts.iter().map(|p| p.skel_alt.as_str()).collect::<Vec<_>>().join(""));
+            let text = parts
+                .iter()
+                .map(|p| p.text.as_str())
+                .collect::<Vec<_>>()
+                .join("");
+            let skel = collapse(
+                &parts
+                    .iter()
+                    .map(|p| p.skel.as_str())
+                    .collect::<Vec<_>>()
+                    .join(""),
+            );
+            let skel_alt = collapse(
+                &parts
+                    .iter()
+                    .map(|p| p.skel_alt.as_str())
+                    .collect::<Vec<_>>()
+                    .join(""),
+            );
             Some(NamePart {
                 text,
                 skel,
@@ -414,7 +445,10 @@ fn latin_letters(t: &str, word_start: bool, alt: bool) -> String {
             (b'w', _) if initial => (Some('w'), 1),
             (v, _) if is_vowel(v) => {
                 let mut k = i;
-                while k < b.len() && is_vowel(b[k]) && !(k > i && (b[k] == b'y' || b[k] == b'w') && is_vowel(at(k + 1))) {
+                while k < b.len()
+                    && is_vowel(b[k])
+                    && !(k > i && (b[k] == b'y' || b[k] == b'w') && is_vowel(at(k + 1)))
+                {
                     k += 1;
                 }
                 (initial.then_some('a'), (k - i).max(1))
@@ -440,7 +474,11 @@ fn latin_letters(t: &str, word_start: bool, alt: bool) -> String {
 /// The comparison key of a full name: skeletons of its parts joined by spaces.
 /// Equal keys mean "same name" across scripts and spellings.
 pub fn comparison_key(full_name: &str) -> String {
-    name_parts(full_name).iter().map(|p| p.skel.as_str()).collect::<Vec<_>>().join(" ")
+    name_parts(full_name)
+        .iter()
+        .map(|p| p.skel.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Jaro–Winkler similarity on bytes (skeletons are ASCII).
@@ -494,7 +532,12 @@ pub fn jaro_winkler_bytes(a: &[u8], b: &[u8]) -> f64 {
     }
     let m = m as f64;
     let jaro = (m / s.len() as f64 + m / l.len() as f64 + (m - t as f64 / 2.0) / m) / 3.0;
-    let prefix = s.iter().zip(l.iter()).take(4).take_while(|(x, y)| x == y).count() as f64;
+    let prefix = s
+        .iter()
+        .zip(l.iter())
+        .take(4)
+        .take_while(|(x, y)| x == y)
+        .count() as f64;
     jaro + prefix * 0.1 * (1.0 - jaro)
 }
 
@@ -505,7 +548,9 @@ pub fn parse_year(s: &str) -> Option<u16> {
     let digits = if digits.len() == 4 {
         digits
     } else {
-        f.split(|c: char| !c.is_ascii_digit()).find(|t| t.len() == 4)?.to_string()
+        f.split(|c: char| !c.is_ascii_digit())
+            .find(|t| t.len() == 4)?
+            .to_string()
     };
     let y: u16 = digits.parse().ok()?;
     (1850..=2100).contains(&y).then_some(y)
@@ -558,7 +603,10 @@ mod tests {
 
     #[test]
     fn latin_forms() {
-        check("Mohamad Abdallah al-Ahmad", "mohamad/mhmd abdlah/abdl ahmad/ahmd");
+        check(
+            "Mohamad Abdallah al-Ahmad",
+            "mohamad/mhmd abdlah/abdl ahmad/ahmd",
+        );
         check("Abd al-Rahman", "abdrahman/abdrhmn");
         check("Abderrahmane", "abderrahmane/abdrhmn");
         check("Noureddine", "nourdin/nrdn");
@@ -567,11 +615,28 @@ mod tests {
 
     #[test]
     fn three_spellings_share_a_key() {
-        same_key(&["محمد عبد الله الأحمد", "محمد عبدالله احمد", "Mohamad Abdallah al-Ahmad"]);
-        same_key(&["Mohamad", "Muhammad", "Mohammed", "محمد", "Mohamed", "Mouhammad"]);
+        same_key(&[
+            "محمد عبد الله الأحمد",
+            "محمد عبدالله احمد",
+            "Mohamad Abdallah al-Ahmad",
+        ]);
+        same_key(&[
+            "Mohamad",
+            "Muhammad",
+            "Mohammed",
+            "محمد",
+            "Mohamed",
+            "Mouhammad",
+        ]);
         same_key(&["Chaaban", "Shaaban", "شعبان"]);
         same_key(&["al-Ahmad", "el-Ahmad", "Alahmad", "الأحمد", "احمد"]);
-        same_key(&["Abdulaziz", "Abdel Aziz", "Abd al-Aziz", "عبد العزيز", "عبدالعزيز"]);
+        same_key(&[
+            "Abdulaziz",
+            "Abdel Aziz",
+            "Abd al-Aziz",
+            "عبد العزيز",
+            "عبدالعزيز",
+        ]);
         same_key(&["Abdelkader", "Abd al-Qader", "عبد القادر"]);
         same_key(&["Youssef", "Yousef", "Yusuf", "يوسف"]);
         same_key(&["Oussama", "Usama", "Osama", "أسامة"]);
@@ -583,7 +648,13 @@ mod tests {
 
     #[test]
     fn typo_classes_share_skeleton() {
-        for (a, b) in [("حسن", "هسن"), ("طارق", "تارق"), ("صالح", "سالح"), ("زكي", "ذكي"), ("قاسم", "كاسم")] {
+        for (a, b) in [
+            ("حسن", "هسن"),
+            ("طارق", "تارق"),
+            ("صالح", "سالح"),
+            ("زكي", "ذكي"),
+            ("قاسم", "كاسم"),
+        ] {
             assert_eq!(comparison_key(a), comparison_key(b));
             assert_ne!(name_parts(a)[0].text, name_parts(b)[0].text);
         }

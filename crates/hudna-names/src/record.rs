@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use crate::normalize::{detect_script, field_part, fold, name_parts, parse_sex, parse_year, NamePart, Script};
+use crate::normalize::{
+    detect_script, field_part, fold, name_parts, parse_sex, parse_year, NamePart, Script,
+};
 
 /// One list entry as read from a file: every field is free text, empty when
 /// absent. Only `record_id` and one name column (`full_name` or `first`) are
@@ -111,7 +113,11 @@ pub struct Fnv(u64);
 
 impl std::hash::Hasher for Fnv {
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &b in bytes {
             h ^= b as u64;
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -380,7 +386,11 @@ impl Prepared {
         let family = tok(&n.family);
         let mother = tok(&n.mother);
         let mother_family = tok(&n.mother_family);
-        let source = if n.source.is_empty() { NONE } else { it.id(&format!("\u{1}{}", n.source)) };
+        let source = if n.source.is_empty() {
+            NONE
+        } else {
+            it.id(&format!("\u{1}{}", n.source))
+        };
         let mut place = [NONE; PLACE_TOKENS];
         for (slot, p) in place.iter_mut().zip(&n.place) {
             *slot = it.id(p);

@@ -59,6 +59,8 @@ impl Weighted {
 
     pub fn sample(&self, rng: &mut Rng) -> usize {
         let x = rng.f64() * self.cum.last().copied().unwrap_or(0.0);
-        self.cum.partition_point(|&c| c <= x).min(self.cum.len().saturating_sub(1))
+        self.cum
+            .partition_point(|&c| c <= x)
+            .min(self.cum.len().saturating_sub(1))
     }
 }
