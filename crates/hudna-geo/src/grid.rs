@@ -56,8 +56,14 @@ impl GridSpec {
 
     /// Grid over `bbox` with about `target` square-ish cells.
     pub fn with_target(bbox: [f64; 4], target: usize) -> Self {
+        Self::with_target_rows(bbox, target, 1.0)
+    }
+
+    /// As [`GridSpec::with_target`], with rows `row_factor` times finer
+    /// than columns.
+    pub fn with_target_rows(bbox: [f64; 4], target: usize, row_factor: f64) -> Self {
         let w = (bbox[2] - bbox[0]).max(1e-12);
-        let h = (bbox[3] - bbox[1]).max(1e-12);
+        let h = (bbox[3] - bbox[1]).max(1e-12) * row_factor;
         let t = target.max(1) as f64;
         let nx = ((t * w / h).sqrt().round() as usize).clamp(1, 2048);
         let ny = ((t / nx as f64).round() as usize).clamp(1, 2048);
@@ -203,6 +209,12 @@ pub(crate) fn rasterize(edges: &[Edge], g: &GridSpec, bbox: [f64; 4]) -> Raster 
     }
 }
 
+/// Rows of a version grid are this many times finer than its columns:
+/// the exact test scans the edges of one row, so thin rows keep it short.
+const ROW_FACTOR: f64 = 4.0;
+/// Cells per edge of a version grid.
+const ROW_FACTOR_CELLS: usize = 4;
+
 /// Point location for one area version: its own grid over its bbox, with
 /// states per cell and per-row slabs of edges.
 pub(crate) struct Locator {
@@ -217,8 +229,8 @@ impl Locator {
     pub fn new(edges: &[Edge], bbox: [f64; 4]) -> Self {
         // about 4 cells per edge, at least 32 x 32: small rings get a fine
         // grid so few points need the exact slab test
-        let target = (edges.len() * 4).clamp(1024, 1 << 18);
-        let g = GridSpec::with_target(bbox, target);
+        let target = (edges.len() * ROW_FACTOR_CELLS).clamp(1024 * 4, 1 << 20);
+        let g = GridSpec::with_target_rows(bbox, target, ROW_FACTOR);
         let r = rasterize(edges, &g, bbox);
         debug_assert_eq!((r.w, r.h), (g.nx, g.ny));
         let mut slab: Vec<Edge> = r.slab_idx.iter().map(|&i| edges[i as usize]).collect();

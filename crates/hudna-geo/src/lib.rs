@@ -69,7 +69,8 @@
 //! contains the cell; a cell wholly inside a version answers without
 //! touching the version, and a lookup stops at the first version starting
 //! after the day. Cells crossed by a version's border go to that version's
-//! own grid (≈ 4 cells per edge, at least 32 × 32): inside/outside cells
+//! own grid (≈ 4 cells per edge, at least 4,096, rows 4× finer than
+//! columns because the exact test scans one row): inside/outside cells
 //! answer at once, boundary cells run an exact winding-number test along a
 //! ray to +x over the edges of the cell's row (a horizontal slab, sorted by
 //! right end so the scan stops at the first edge left of the point). Cells
