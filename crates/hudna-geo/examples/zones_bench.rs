@@ -80,6 +80,18 @@ fn read_points(path: &str) -> Vec<(f64, f64, i32)> {
         .collect()
 }
 
+/// CPU time of this process (all threads), seconds, from /proc/self/stat
+/// (user + system, clock ticks of 1/100 s). On a shared machine wall time
+/// includes time spent waiting for a core; CPU time does not.
+fn cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // fields after the command name, which is in parentheses
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn covering_pairs(ix: &ZoneIndex, pts: &[(f64, f64, i32)], base: usize) -> Vec<u64> {
     let mut out = Vec::new();
     let mut buf = Vec::new();
@@ -104,9 +116,11 @@ fn main() {
         .num_threads(1)
         .build()
         .unwrap();
-    let t = Instant::now();
-    let ix1 = one.install(|| ZoneIndex::build_with(areas.clone(), opts).expect("valid zones"));
+    let areas1 = areas.clone();
+    let (t, c) = (Instant::now(), cpu_s());
+    let ix1 = one.install(|| ZoneIndex::build_with(areas1, opts).expect("valid zones"));
     let build_1t = t.elapsed().as_secs_f64();
+    let build_1t_cpu = cpu_s() - c;
     drop(ix1);
     let t = Instant::now();
     let ix = ZoneIndex::build_with(areas, opts).expect("valid zones");
@@ -118,9 +132,10 @@ fn main() {
 
     // warm-up on a slice, then timed runs
     covering_pairs(&ix, &pts[..pts.len().min(10_000)], 0);
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_s());
     let single = covering_pairs(&ix, &pts, 0);
     let cov_1t = t.elapsed().as_secs_f64();
+    let cov_1t_cpu = cpu_s() - c;
     let t = Instant::now();
     let multi: Vec<u64> = pts
         .par_chunks(8192)
@@ -161,12 +176,14 @@ fn main() {
     f.flush().unwrap();
     let n = pts.len() as f64;
     println!(
-        "{{\"tool\":\"hudna\",\"points\":{},\"versions\":{},\"threads\":{},\"build_1t_s\":{:.4},\"build_s\":{:.4},\"index_bytes\":{},\"covering_1t_s\":{:.4},\"covering_mt_s\":{:.4},\"query_1t_s\":{:.4},\"query_mt_s\":{:.4},\"pairs\":{},\"within_2km\":{},\"pts_per_s\":{:.1},\"pts_per_s_mt\":{:.1},\"query_pts_per_s\":{:.1},\"query_pts_per_s_mt\":{:.1}}}",
+        "{{\"tool\":\"hudna\",\"points\":{},\"versions\":{},\"threads\":{},\"build_1t_s\":{:.4},\"build_s\":{:.4},\"build_1t_cpu_s\":{:.3},\"covering_1t_cpu_s\":{:.3},\"index_bytes\":{},\"covering_1t_s\":{:.4},\"covering_mt_s\":{:.4},\"query_1t_s\":{:.4},\"query_mt_s\":{:.4},\"pairs\":{},\"within_2km\":{},\"pts_per_s\":{:.1},\"pts_per_s_mt\":{:.1},\"query_pts_per_s\":{:.1},\"query_pts_per_s_mt\":{:.1}}}",
         pts.len(),
         n_versions,
         rayon::current_num_threads(),
         build_1t,
         build_mt,
+        build_1t_cpu,
+        cov_1t_cpu,
         ix.heap_bytes(),
         cov_1t,
         cov_mt,
