@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::normalize::{jaro_winkler_bytes, Script};
+use crate::normalize::{jaro_winkler_bytes, vowel_conflict, Script};
 use crate::record::{Interner, Prepared, Tail, Tok, NONE};
 
 /// Number of compared fields.
@@ -167,7 +167,14 @@ fn name_level(it: &Interner, a: Tok, b: Tok, same_script: bool) -> u8 {
         }
         jw_sym(it, a.merged, b.merged)
     } else {
-        if a.skel == b.skel || a.alt == b.skel || a.skel == b.alt {
+        if a.skel == b.skel {
+            return if vowel_conflict(it.get(a.vowels), it.get(b.vowels)) {
+                3
+            } else {
+                4
+            };
+        }
+        if a.alt == b.skel || a.skel == b.alt {
             return 4;
         }
         jw_sym(it, a.skel, b.skel)
@@ -235,7 +242,11 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
     };
     g[4] = name_level(it, a.mother, b.mother, same);
     if g[4] >= 4 && !a.mother_family.is_missing() && !b.mother_family.is_missing() {
-        g[4] = if a.mother_family.skel == b.mother_family.skel { 6 } else { 7 };
+        g[4] = if a.mother_family.skel == b.mother_family.skel {
+            6
+        } else {
+            7
+        };
     }
     g[5] = if a.year == 0 || b.year == 0 {
         0

@@ -30,6 +30,8 @@ pub struct NamePart {
     /// Alternative skeleton for ambiguous Latin digraphs (equal to `skel`
     /// for Arabic and when nothing is ambiguous).
     pub skel_alt: String,
+    /// Vowel slots aligned with `skel` (see [`vowel_slots_arabic`]).
+    pub vowels: String,
     pub script: Script,
 }
 
@@ -280,17 +282,22 @@ pub fn name_parts(s: &str) -> Vec<NamePart> {
     toks.into_iter()
         .filter(|t| !t.is_empty())
         .map(|text| {
-            let (skel, skel_alt) = match script {
+            let (skel, skel_alt, vowels) = match script {
                 Script::Arabic => {
                     let s = skeleton_arabic(&text);
-                    (s.clone(), s)
+                    (s.clone(), s, vowel_slots_arabic(&text))
                 }
-                Script::Latin => (skeleton_latin(&text), skeleton_latin_alt(&text)),
+                Script::Latin => (
+                    skeleton_latin(&text),
+                    skeleton_latin_alt(&text),
+                    vowel_slots_latin(&text),
+                ),
             };
             NamePart {
                 text,
                 skel,
                 skel_alt,
+                vowels,
                 script,
             }
         })
@@ -329,6 +336,7 @@ pub fn field_part(s: &str) -> Option<NamePart> {
                 text,
                 skel,
                 skel_alt,
+                vowels: String::new(),
                 script,
             })
         }
@@ -469,6 +477,166 @@ fn latin_letters(t: &str, word_start: bool, alt: bool) -> String {
         i += step;
     }
     out
+}
+
+/// Merge doubled consonants (OR-ing their vowel masks) and drop a final h,
+/// exactly as [`finish_skel`] does on the consonants alone.
+fn finish_units(units: Vec<(char, u8)>) -> Vec<(char, u8)> {
+    let mut out: Vec<(char, u8)> = Vec::with_capacity(units.len());
+    for u in units {
+        match out.last_mut() {
+            Some(last) if last.0 == u.0 => last.1 |= u.1,
+            _ => out.push(u),
+        }
+    }
+    if out.len() > 1 && out.last().map(|u| u.0) == Some('h') {
+        out.pop();
+    }
+    out
+}
+
+fn slots(prefix: char, units: &[(char, u8)], skel: &str) -> String {
+    let cons: String = units.iter().map(|u| u.0).collect();
+    if cons != skel {
+        return String::new();
+    }
+    std::iter::once(prefix)
+        .chain(units.iter().map(|u| char::from(b'0' + u.1)))
+        .collect()
+}
+
+/// Long vowels written after each skeleton consonant of an Arabic token, as
+/// a mask per slot (1 ا, 2 ي, 4 و, 8 final ي: unknown), prefixed with `R`.
+/// Used to tell محمود from a Latin "Mohamed": same skeleton, but the Latin
+/// spelling has no u-vowel where the Arabic has و.
+pub fn vowel_slots_arabic(t: &str) -> String {
+    let chars: Vec<char> = t.chars().collect();
+    let mut units: Vec<(char, u8)> = Vec::with_capacity(chars.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let (initial, last) = (i == 0, i + 1 == chars.len());
+        let add = |units: &mut Vec<(char, u8)>, m: u8| {
+            if let Some(u) = units.last_mut() {
+                u.1 |= m;
+            }
+        };
+        match c {
+            'ا' | 'ع' | 'ء' if initial => units.push(('a', 0)),
+            'ي' if initial => units.push(('y', 0)),
+            'و' if initial => units.push(('w', 0)),
+            'ا' => add(&mut units, 1),
+            'ي' => add(&mut units, if last { 8 } else { 2 }),
+            'و' => add(&mut units, 4),
+            'ع' | 'ء' => {}
+            c => {
+                let sym = skeleton_arabic(&c.to_string());
+                if let Some(ch) = sym.chars().next() {
+                    units.push((ch, 0));
+                }
+            }
+        }
+    }
+    let units = finish_units(units);
+    slots('R', &units, &skeleton_arabic(t))
+}
+
+fn latin_vowel_mask(b: u8) -> u8 {
+    match b {
+        b'a' => 1,
+        b'e' => 3,
+        b'i' | b'y' => 2,
+        b'o' | b'u' | b'w' => 4,
+        _ => 0,
+    }
+}
+
+/// Vowel classes written after each skeleton consonant of a Latin token
+/// (1 a, 2 i, 4 u; e counts as a or i), prefixed with `L`.
+pub fn vowel_slots_latin(t: &str) -> String {
+    let mut units: Vec<(char, u8)> = Vec::new();
+    let mut rest = t;
+    let mut word_start = true;
+    for (head, hu) in [
+        ("abd", &[('a', 0u8), ('b', 0), ('d', 0)][..]),
+        ("abu", &[('a', 0), ('b', 4)][..]),
+    ] {
+        if let Some(r) = t.strip_prefix(head) {
+            if !r.is_empty() {
+                units.extend_from_slice(hu);
+                rest = r;
+                word_start = false;
+                break;
+            }
+        }
+    }
+    let b = rest.as_bytes();
+    let at = |k: usize| b.get(k).copied().unwrap_or(0);
+    let mut i = 0;
+    while i < b.len() {
+        let (c, n) = (b[i], at(i + 1));
+        let initial = i == 0 && word_start;
+        let (sym, step): (&[char], usize) = match (c, n) {
+            (b's', b'c') if at(i + 2) == b'h' => (&['c'], 3),
+            (b's', b'h') | (b'c', b'h') => (&['c'], 2),
+            (b'k', b'h') => (&['x'], 2),
+            (b'g', b'h') => (&['g'], 2),
+            (b't', b'h') => (&['t'], 2),
+            (b'd', b'h') => (&['z'], 2),
+            (b'd', b'j') => (&['j'], 2),
+            (b'p', b'h') => (&['f'], 2),
+            (b'o', b'u') if initial && is_vowel(at(i + 2)) && at(i + 2) != b'w' => (&['w'], 2),
+            (b'y', _) if initial => (&['y'], 1),
+            (b'w', _) if initial => (&['w'], 1),
+            (v, _) if is_vowel(v) => {
+                let mut k = i;
+                let mut mask = 0;
+                while k < b.len()
+                    && is_vowel(b[k])
+                    && !(k > i && (b[k] == b'y' || b[k] == b'w') && is_vowel(at(k + 1)))
+                {
+                    mask |= latin_vowel_mask(b[k]);
+                    k += 1;
+                }
+                if initial {
+                    units.push(('a', mask));
+                } else if let Some(u) = units.last_mut() {
+                    u.1 |= mask;
+                }
+                i += (k - i).max(1);
+                continue;
+            }
+            (b'q', _) | (b'c', _) | (b'k', _) => (&['k'], 1),
+            (b'x', _) => (&['k', 's'], 1),
+            (b'p', _) => (&['b'], 1),
+            (b'v', _) => (&['f'], 1),
+            (c, _) if c.is_ascii_alphanumeric() => {
+                units.push((c as char, 0));
+                i += 1;
+                continue;
+            }
+            _ => (&[], 1),
+        };
+        units.extend(sym.iter().map(|&ch| (ch, 0)));
+        i += step;
+    }
+    let units = finish_units(units);
+    slots('L', &units, &skeleton_latin(t))
+}
+
+/// True when an Arabic long vowel has no counterpart in the Latin spelling
+/// of the same skeleton (محمود vs Mohamed). Empty slot strings never conflict.
+pub fn vowel_conflict(x: &str, y: &str) -> bool {
+    let (ar, la) = match (x.as_bytes().first(), y.as_bytes().first()) {
+        (Some(b'R'), Some(b'L')) => (x.as_bytes(), y.as_bytes()),
+        (Some(b'L'), Some(b'R')) => (y.as_bytes(), x.as_bytes()),
+        _ => return false,
+    };
+    if ar.len() != la.len() {
+        return false;
+    }
+    ar[1..].iter().zip(&la[1..]).any(|(&a, &l)| {
+        let (a, l) = (a - b'0', l - b'0');
+        a & 8 == 0 && a & 7 != 0 && l & a & 7 == 0
+    })
 }
 
 /// The comparison key of a full name: skeletons of its parts joined by spaces.
@@ -657,6 +825,35 @@ mod tests {
         ] {
             assert_eq!(comparison_key(a), comparison_key(b));
             assert_ne!(name_parts(a)[0].text, name_parts(b)[0].text);
+        }
+    }
+
+    #[test]
+    fn vowel_slots_tell_mahmoud_from_mohamed() {
+        let v = |s: &str| name_parts(s)[0].vowels.clone();
+        assert!(vowel_conflict(&v("محمود"), &v("Mohamed")));
+        assert!(vowel_conflict(&v("محمود"), &v("Muhammad")));
+        for (ar, la) in [
+            ("محمود", "Mahmoud"),
+            ("محمود", "Mahmud"),
+            ("محمد", "Mohamed"),
+            ("سعيد", "Said"),
+            ("حسين", "Hussein"),
+            ("يوسف", "Yousef"),
+            ("سليمان", "Slimane"),
+            ("مأمون", "Mamoun"),
+            ("عائشة", "Aisha"),
+            ("إبراهيم", "Ibrahim"),
+            ("عبد الرحمن", "Abderrahmane"),
+            ("أبو خالد", "Abou Khaled"),
+        ] {
+            assert_eq!(comparison_key(ar), comparison_key(la), "{ar} {la}");
+            assert!(
+                !vowel_conflict(&v(ar), &v(la)),
+                "{ar} {la}: {} {}",
+                v(ar),
+                v(la)
+            );
         }
     }
 

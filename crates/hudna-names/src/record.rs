@@ -39,6 +39,8 @@ pub struct Tok {
     pub skel: u32,
     /// Alternative skeleton (ambiguous Latin digraphs), else `skel`.
     pub alt: u32,
+    /// Vowel slots (see [`crate::normalize::vowel_slots_arabic`]).
+    pub vowels: u32,
 }
 
 impl Tok {
@@ -47,6 +49,7 @@ impl Tok {
         merged: NONE,
         skel: NONE,
         alt: NONE,
+        vowels: NONE,
     };
     pub fn is_missing(self) -> bool {
         self.skel == NONE
@@ -377,6 +380,7 @@ impl Prepared {
                 merged: it.id(&merge_typo_classes(&p.text)),
                 skel: it.id(&p.skel),
                 alt: it.id(&p.skel_alt),
+                vowels: it.id(&p.vowels),
             },
             None => Tok::MISSING,
         };
