@@ -33,7 +33,7 @@ fn mix(mut h: u64, v: u64) -> u64 {
 }
 
 fn key(kind: u64, parts: &[u32]) -> u64 {
-    if parts.iter().any(|&p| p == NONE) {
+    if parts.contains(&NONE) {
         return 0;
     }
     let mut h = mix(0x1234_5678, kind);

@@ -327,8 +327,15 @@ pub fn families() -> &'static [(String, String)] {
     })
 }
 
-/// Governorates (Arabic, Latin) and some of their towns.
-pub const PLACES: &[(&str, &str, &[(&str, &str)])] = &[
+/// A governorate: Arabic name, Latin name, towns (Arabic, Latin).
+pub type Governorate = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// Governorates and some of their towns.
+pub const PLACES: &[Governorate] = &[
     (
         "حلب",
         "Aleppo",
