@@ -206,6 +206,7 @@ pub(crate) fn validate_parts(parts: &[Vec<Ring>]) -> Vec<GeomProblem> {
     }
     for (pi, rings) in parts.iter().enumerate() {
         let shell = &rings[0];
+        let hole_boxes: Vec<[f64; 4]> = rings.iter().map(|r| ring_box(r)).collect();
         for (hi, hole) in rings.iter().enumerate().skip(1) {
             if sample_location(hole, shell) == Some(Location::Outside) {
                 problems.push(GeomProblem {
@@ -216,7 +217,10 @@ pub(crate) fn validate_parts(parts: &[Vec<Ring>]) -> Vec<GeomProblem> {
                 });
             }
             for (hj, other) in rings.iter().enumerate().skip(1) {
-                if hj != hi && sample_location(hole, other) == Some(Location::Interior) {
+                if hj != hi
+                    && inside_box(&hole_boxes[hi], &hole_boxes[hj])
+                    && sample_location(hole, other) == Some(Location::Interior)
+                {
                     problems.push(GeomProblem {
                         part: pi,
                         ring: hi,
@@ -228,9 +232,11 @@ pub(crate) fn validate_parts(parts: &[Vec<Ring>]) -> Vec<GeomProblem> {
             }
         }
     }
+    let boxes: Vec<[f64; 4]> = parts.iter().map(|rings| ring_box(&rings[0])).collect();
     for (pi, rings) in parts.iter().enumerate() {
         for (pj, other) in parts.iter().enumerate() {
-            if pi == pj {
+            // a part can only lie inside another whose box holds its box
+            if pi == pj || !inside_box(&boxes[pi], &boxes[pj]) {
                 continue;
             }
             // part pi's shell inside part pj (in its shell, not in a hole)
@@ -252,6 +258,23 @@ pub(crate) fn validate_parts(parts: &[Vec<Ring>]) -> Vec<GeomProblem> {
         }
     }
     problems
+}
+
+/// Whether box `a` lies within box `b`.
+fn inside_box(a: &[f64; 4], b: &[f64; 4]) -> bool {
+    a[0] >= b[0] && a[1] >= b[1] && a[2] <= b[2] && a[3] <= b[3]
+}
+
+fn ring_box(ring: &[(f64, f64)]) -> [f64; 4] {
+    ring.iter().fold(
+        [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ],
+        |b, &(x, y)| [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)],
+    )
 }
 
 /// Location, relative to `container`, of the first vertex of `ring` not on
