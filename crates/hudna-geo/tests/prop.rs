@@ -326,3 +326,44 @@ fn hundreds_of_overlapping_versions_agree_with_brute_force() {
         "the workload must stack versions: {max_cover}"
     );
 }
+
+/// A comb whose axis-aligned edges fall exactly on the version grid's cell
+/// lines (dyadic bbox and coordinates), probed on and around every line:
+/// the conservative cell classification must never answer a cell wrongly.
+#[test]
+fn edges_on_grid_lines_are_located_exactly() {
+    // teeth of width 1/32 every 1/16 over [36, 37] x [35, 36]
+    let mut ring = vec![(36.0, 35.0), (37.0, 35.0), (37.0, 35.5)];
+    let mut x = 37.0;
+    while x > 36.0 {
+        ring.push((x, 36.0));
+        ring.push((x - 1.0 / 32.0, 36.0));
+        ring.push((x - 1.0 / 32.0, 35.5));
+        ring.push((x - 1.0 / 16.0, 35.5));
+        x -= 1.0 / 16.0;
+    }
+    ring.pop();
+    ring.push((36.0, 35.0));
+    let v = Version {
+        key: 5,
+        parts: vec![vec![ring]],
+        from: 0,
+        to: None,
+        security: false,
+    };
+    let ix = ZoneIndex::build(vec![to_input(&v)]).expect("valid comb");
+    let mut checked = 0;
+    for i in 0..=256 {
+        for j in 0..=64 {
+            let p = (36.0 + i as f64 / 256.0, 35.0 + j as f64 / 64.0);
+            for d in [0.0, 1e-12, -1e-12] {
+                for q in [(p.0 + d, p.1), (p.0, p.1 + d)] {
+                    let want = brute_covers(&v, q);
+                    assert_eq!(ix.query(q.0, q.1, 1).covering == vec![5], want, "{q:?}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 257 * 65 * 6);
+}
