@@ -157,6 +157,28 @@ impl Hudna {
         Ok(Self::with_store(Arc::new(SqliteStore::create(path)?)))
     }
 
+    /// Opens an existing database: a `postgres://` URL, or else a SQLite
+    /// path (through [`Hudna::open`]).
+    pub fn open_url(db: &str) -> Result<Self> {
+        if hudna_store::is_postgres_url(db) {
+            Ok(Self::with_store(Arc::new(hudna_store::PgStore::open(db)?)))
+        } else {
+            Self::open(Path::new(db))
+        }
+    }
+
+    /// Creates (or upgrades) a database: a `postgres://` URL, or else a
+    /// SQLite path (through [`Hudna::create`]).
+    pub fn create_url(db: &str) -> Result<Self> {
+        if hudna_store::is_postgres_url(db) {
+            Ok(Self::with_store(Arc::new(hudna_store::PgStore::create(
+                db,
+            )?)))
+        } else {
+            Self::create(Path::new(db))
+        }
+    }
+
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }

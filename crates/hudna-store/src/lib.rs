@@ -13,12 +13,16 @@
 mod accounts;
 mod audit;
 mod incidents;
+mod pg;
+mod pg_accounts;
+mod pg_incidents;
 mod sqlite;
 mod sqlite_incidents;
 
 pub use accounts::*;
 pub use audit::{AuditEntry, AuditRecord, ChainBreak};
 pub use incidents::*;
+pub use pg::{is_postgres_url, open_db, redact_url, Backend, PgStore};
 pub use sqlite::SqliteStore;
 
 use serde::Serialize;
@@ -44,6 +48,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -132,6 +138,13 @@ pub trait Store: Send + Sync {
     fn daily_counts(&self, agreement: &str, since: i32, until: i32) -> Result<Vec<DailyCount>>;
     /// Numbers of reports, events and live incidents.
     fn counts(&self) -> Result<Counts>;
+
+    /// Writes a consistent copy of the whole database to `out`.
+    fn backup(&self, _out: &std::path::Path) -> Result<()> {
+        Err(StoreError::Conflict(
+            "this backend has no built-in backup; use the database's own tools (pg_dump for PostgreSQL)".into(),
+        ))
+    }
 }
 
 /// How much the store holds.

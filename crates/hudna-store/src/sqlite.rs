@@ -498,6 +498,13 @@ impl Store for SqliteStore {
             })
         })
     }
+
+    /// SQLite's online backup: a consistent copy even while others write.
+    fn backup(&self, out: &Path) -> Result<()> {
+        let conn = self.conn.lock().expect("store mutex");
+        conn.backup(rusqlite::DatabaseName::Main, out, None)
+            .map_err(|e| self.locked(e.into()))
+    }
 }
 
 #[cfg(test)]

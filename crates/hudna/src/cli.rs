@@ -39,7 +39,7 @@ Exit codes:
     after_help = EXIT_CODES
 )]
 pub struct Cli {
-    /// SQLite database file
+    /// SQLite database file, or a PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DB)
     #[arg(long, global = true, env = "HUDNA_DB", default_value = "hudna.sqlite")]
     pub db: PathBuf,
     /// Output format
@@ -53,6 +53,13 @@ pub struct Cli {
 pub enum Cmd {
     /// Create the database (or bring an existing one's schema up to date)
     Init,
+    /// Apply pending schema migrations (SQLite or PostgreSQL) and print the schema version
+    Migrate,
+    /// Copy a SQLite database (consistent online backup) to OUT; for PostgreSQL use pg_dump
+    Backup {
+        /// The backup file to write (must not exist)
+        out: PathBuf,
+    },
     /// Load, list and show agreement definitions
     #[command(subcommand)]
     Agreement(AgreementCmd),
@@ -437,24 +444,60 @@ fn today() -> NaiveDate {
 }
 
 pub fn open(db: &Path) -> Result<Hudna> {
-    Ok(Hudna::open(db)?)
+    Ok(Hudna::open_url(&db.to_string_lossy())?)
 }
 
 pub fn run(cli: Cli) -> Result<i32> {
     let f = cli.format;
     match cli.cmd {
         Cmd::Init => {
-            let h = Hudna::create(&cli.db)?;
+            let h = Hudna::create_url(&cli.db.to_string_lossy())?;
             let _ = h.agreements()?;
+            let db = hudna_store::redact_url(&cli.db.to_string_lossy());
+            emit(f, &serde_json::json!({"db": db, "ready": true}), |_| {
+                println!("database ready: {db}");
+                println!("next: hudna --db {db} agreement load data/agreements/astana-2017");
+            });
+        }
+        Cmd::Migrate => {
+            let db = cli.db.to_string_lossy();
+            let store = hudna_app::AppError::from;
+            // PostgreSQL says which migrations it applied; SQLite only the version reached
+            let (applied, version) = if hudna_store::is_postgres_url(&db) {
+                let s = hudna_store::PgStore::connect(&db).map_err(store)?;
+                (
+                    Some(s.migrate().map_err(store)?),
+                    s.schema_version().map_err(store)?,
+                )
+            } else {
+                let s = hudna_store::SqliteStore::create(&cli.db).map_err(store)?;
+                (None, s.schema_version().map_err(store)?)
+            };
+            let shown = hudna_store::redact_url(&db);
             emit(
                 f,
-                &serde_json::json!({"db": cli.db.display().to_string(), "ready": true}),
+                &serde_json::json!({"db": shown, "schema_version": version, "applied": applied}),
+                |_| println!("{shown}: schema version {version}"),
+            );
+        }
+        Cmd::Backup { out } => {
+            if out.exists() {
+                return Err(hudna_app::AppError::BadInput(format!(
+                    "{} exists already; give a new file name",
+                    out.display()
+                ))
+                .into());
+            }
+            open(&cli.db)?
+                .store()
+                .backup(&out)
+                .map_err(hudna_app::AppError::from)?;
+            emit(
+                f,
+                &serde_json::json!({"backup": out.display().to_string()}),
                 |_| {
-                    println!("database ready: {}", cli.db.display());
-                    println!(
-                        "next: hudna --db {} agreement load data/agreements/astana-2017",
-                        cli.db.display()
-                    );
+                    println!("backup written: {}", out.display());
+                    println!("check it: hudna --db {} audit verify", out.display());
                 },
             );
         }

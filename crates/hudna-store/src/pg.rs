@@ -1,0 +1,672 @@
+//! The PostgreSQL backend: the same [`Store`] (and [`AccountStore`]) as
+//! SQLite, over a small r2d2 pool of synchronous `postgres` connections.
+//!
+//! - Schema: `migrations/postgres/NNNN_*.sql`, numbered like the SQLite ones
+//!   (tests/schema_parity.rs checks the same tables and columns come out);
+//!   the version is the highest row of `hudna_schema`.
+//! - Writes: one transaction each, serialised by a transaction-scoped
+//!   advisory lock, as SQLite's `BEGIN IMMEDIATE` serialises them. That keeps
+//!   the audit chain gap-free (the next id is the last id + 1, computed under
+//!   the lock) and keeps the merge-candidate search of an ingest consistent.
+//! - Reads: `REPEATABLE READ, READ ONLY` snapshots.
+//! - Times are text in the SQLite format and the chain hash is
+//!   [`entry_hash`], so a log copied between backends verifies the same.
+//!
+//! [`AccountStore`]: crate::AccountStore
+
+use crate::audit::{entry_hash, verify, AuditEntry, AuditRecord, ChainBreak, GENESIS};
+use crate::incidents::{AssessmentRow, DailyCount, IncidentFilter, IncidentRow, ReportRow, Tx};
+use crate::pg_incidents::{assessment_row, incident_row, report_row, PgTx};
+use crate::sqlite_incidents::{ASSESSMENT_COLS, INCIDENT_COLS, REPORT_COLS};
+use crate::{AgreementRow, ConsentRow, Counts, PlaceRow, PutOutcome, Result, Store, StoreError};
+use postgres::error::SqlState;
+use postgres::types::ToSql;
+use postgres::{IsolationLevel, NoTls, Transaction};
+use r2d2_postgres::PostgresConnectionManager;
+use std::path::Path;
+
+/// Migrations, in order; the position is the schema version. Same numbering
+/// as the SQLite list.
+pub(crate) const PG_MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_agreements",
+        include_str!("../migrations/postgres/0001_agreements.sql"),
+    ),
+    (
+        "0002_incidents",
+        include_str!("../migrations/postgres/0002_incidents.sql"),
+    ),
+    (
+        "0003_accounts",
+        include_str!("../migrations/postgres/0003_accounts.sql"),
+    ),
+];
+
+/// Advisory lock keys (arbitrary, fixed: "hudna" on a phone keypad).
+const WRITE_LOCK: i64 = 48_362;
+const MIGRATE_LOCK: i64 = 48_363;
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+pub(crate) type PgConn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+
+/// A Hudna store in a PostgreSQL database.
+pub struct PgStore {
+    pool: Pool,
+    /// The URL without its password, for messages.
+    label: String,
+}
+
+pub(crate) fn now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
+}
+
+/// Is this `--db` value a PostgreSQL URL rather than a SQLite path?
+pub fn is_postgres_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// The URL with any password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (auth, host) = match rest.rsplit_once('@') {
+        Some(x) => x,
+        None => return url.to_owned(),
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        if let Some(db) = e.as_db_error() {
+            let mut msg = format!("{}: {}", db.severity(), db.message());
+            if let Some(d) = db.detail() {
+                msg.push_str(&format!(" ({d})"));
+            }
+            if let Some(h) = db.hint() {
+                msg.push_str(&format!("; hint: {h}"));
+            }
+            return StoreError::Postgres(msg);
+        }
+        StoreError::Postgres(e.to_string())
+    }
+}
+
+/// Constraint violations become `Conflict(what)`; other errors pass through.
+pub(crate) fn conflict(e: postgres::Error, what: &str) -> StoreError {
+    match e.code() {
+        Some(c)
+            if *c == SqlState::UNIQUE_VIOLATION
+                || *c == SqlState::CHECK_VIOLATION
+                || *c == SqlState::FOREIGN_KEY_VIOLATION
+                || *c == SqlState::NOT_NULL_VIOLATION =>
+        {
+            StoreError::Conflict(what.to_owned())
+        }
+        _ => e.into(),
+    }
+}
+
+/// Sets what every pooled connection needs.
+#[derive(Debug)]
+struct Session;
+impl r2d2::CustomizeConnection<postgres::Client, postgres::Error> for Session {
+    fn on_acquire(&self, c: &mut postgres::Client) -> std::result::Result<(), postgres::Error> {
+        // a writer waits this long for another writer, then gets `Locked`
+        c.batch_execute("SET lock_timeout = '30s'; SET client_min_messages = warning")
+    }
+}
+
+impl PgStore {
+    /// Connects and creates or upgrades the schema (`hudna init`, `hudna migrate`).
+    pub fn create(url: &str) -> Result<Self> {
+        let s = Self::connect(url)?;
+        s.migrate()?;
+        Ok(s)
+    }
+
+    /// Connects to a database that already holds a Hudna schema and applies
+    /// pending migrations; refuses an empty database with advice.
+    pub fn open(url: &str) -> Result<Self> {
+        let s = Self::connect(url)?;
+        if s.schema_version()? == 0 {
+            return Err(StoreError::Missing(format!(
+                "{} (the database exists but holds no Hudna schema; run `hudna --db URL init` or `hudna --db URL migrate`)",
+                s.label
+            )));
+        }
+        s.migrate()?;
+        Ok(s)
+    }
+
+    /// Connects (pool of up to `HUDNA_PG_POOL` connections, default 8)
+    /// without touching the schema.
+    pub fn connect(url: &str) -> Result<Self> {
+        let label = redact_url(url);
+        let cfg: postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Postgres(format!("bad PostgreSQL URL {label}: {e}")))?;
+        let size = std::env::var("HUDNA_PG_POOL")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&n: &u32| n > 0)
+            .unwrap_or(8);
+        let pool = r2d2::Pool::builder()
+            .max_size(size)
+            .min_idle(Some(0))
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .connection_customizer(Box::new(Session))
+            .build(PostgresConnectionManager::new(cfg, NoTls))
+            .map_err(|e| {
+                StoreError::Postgres(format!("cannot connect to {label}: {e}; is the server running and the URL right (postgres://USER:PASSWORD@HOST:PORT/DB)?"))
+            })?;
+        Ok(PgStore { pool, label })
+    }
+
+    /// The URL this store talks to, password hidden.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    pub(crate) fn conn(&self) -> Result<PgConn> {
+        self.pool
+            .get()
+            .map_err(|e| StoreError::Postgres(format!("no connection to {}: {e}", self.label)))
+    }
+
+    /// The schema version (number of migrations applied; 0 for an empty database).
+    pub fn schema_version(&self) -> Result<i64> {
+        let mut c = self.conn()?;
+        let exists: bool = c
+            .query_one("SELECT to_regclass('hudna_schema') IS NOT NULL", &[])?
+            .get(0);
+        if !exists {
+            return Ok(0);
+        }
+        Ok(
+            c.query_one("SELECT COALESCE(MAX(version), 0) FROM hudna_schema", &[])?
+                .get(0),
+        )
+    }
+
+    /// Applies every pending migration, each in its own transaction under an
+    /// advisory lock (two processes migrating at once take turns). Returns
+    /// the versions applied.
+    pub fn migrate(&self) -> Result<Vec<i64>> {
+        let mut c = self.conn()?;
+        let known = PG_MIGRATIONS.len() as i64;
+        let mut applied = vec![];
+        loop {
+            let mut tx = c.transaction()?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK])?;
+            tx.batch_execute(
+                "CREATE TABLE IF NOT EXISTS hudna_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+            )?;
+            let version: i64 = tx
+                .query_one("SELECT COALESCE(MAX(version), 0) FROM hudna_schema", &[])?
+                .get(0);
+            if version > known {
+                return Err(StoreError::TooNew {
+                    path: self.label.clone(),
+                    found: version,
+                    known,
+                });
+            }
+            if version == known {
+                tx.commit()?;
+                return Ok(applied);
+            }
+            let (name, sql) = PG_MIGRATIONS[version as usize];
+            tx.batch_execute(sql)
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Postgres(m) => {
+                        StoreError::Postgres(format!("migration {name}: {m}"))
+                    }
+                    other => other,
+                })?;
+            tx.execute(
+                "INSERT INTO hudna_schema (version, name, applied_at) VALUES ($1, $2, $3)",
+                &[&(version + 1), &name, &now()],
+            )?;
+            tx.commit()?;
+            applied.push(version + 1);
+        }
+    }
+
+    /// Runs `f` in one write transaction, serialised with every other writer.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .map_err(|e| self.locked(e))?;
+        let out = f(&mut tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` against a consistent read-only snapshot.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut c = self.conn()?;
+        let mut tx = c
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        let out = f(&mut tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn locked(&self, e: postgres::Error) -> StoreError {
+        if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
+            StoreError::Locked(self.label.clone())
+        } else {
+            e.into()
+        }
+    }
+}
+
+/// Appends an audit entry inside a write transaction (the write lock is held).
+pub(crate) fn pg_append(tx: &mut Transaction<'_>, e: &AuditEntry) -> Result<AuditRecord> {
+    let last = tx.query_opt(
+        "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+        &[],
+    )?;
+    let (id, prev) = match last {
+        Some(r) => (r.get::<_, i64>(0) + 1, r.get::<_, String>(1)),
+        None => (1, GENESIS.to_owned()),
+    };
+    let at = now();
+    let detail = serde_json::to_string(&e.detail).expect("json");
+    let hash = entry_hash(&prev, id, &at, &e.actor, &e.action, &e.entity, &detail);
+    tx.execute(
+        "INSERT INTO audit_log (id, at, actor, action, entity, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[&id, &at, &e.actor, &e.action, &e.entity, &detail, &prev, &hash],
+    )?;
+    Ok(AuditRecord {
+        id,
+        at,
+        actor: e.actor.clone(),
+        action: e.action.clone(),
+        entity: e.entity.clone(),
+        detail,
+        prev_hash: prev,
+        hash,
+    })
+}
+
+const AGREEMENT_COLS: &str =
+    "id, name_ar, name_en, signed, definition, content_hash, source_dir, loaded_at";
+
+fn agreement_row(r: &postgres::Row) -> AgreementRow {
+    let def: String = r.get(4);
+    AgreementRow {
+        id: r.get(0),
+        name_ar: r.get(1),
+        name_en: r.get(2),
+        signed: r.get(3),
+        definition: serde_json::from_str(&def).unwrap_or(serde_json::Value::Null),
+        content_hash: r.get(5),
+        source_dir: r.get(6),
+        loaded_at: r.get(7),
+    }
+}
+
+fn consent_row(r: &postgres::Row) -> ConsentRow {
+    ConsentRow {
+        agreement: r.get(0),
+        extension: r.get::<_, i64>(1) as u32,
+        party: r.get(2),
+        decision: r.get(3),
+        date: r.get(4),
+        note: r.get(5),
+        recorded_by: r.get(6),
+        recorded_at: r.get(7),
+    }
+}
+
+fn audit_row(r: &postgres::Row) -> AuditRecord {
+    AuditRecord {
+        id: r.get(0),
+        at: r.get(1),
+        actor: r.get(2),
+        action: r.get(3),
+        entity: r.get(4),
+        detail: r.get(5),
+        prev_hash: r.get(6),
+        hash: r.get(7),
+    }
+}
+
+impl Store for PgStore {
+    fn put_agreement(&self, row: &AgreementRow, audit: &AuditEntry) -> Result<PutOutcome> {
+        self.write(|tx| {
+            let old: Option<String> = tx
+                .query_opt("SELECT content_hash FROM agreements WHERE id = $1", &[&row.id])?
+                .map(|r| r.get(0));
+            let outcome = match old {
+                Some(h) if h == row.content_hash => return Ok(PutOutcome::Unchanged),
+                Some(_) => PutOutcome::Replaced,
+                None => PutOutcome::Created,
+            };
+            let def = serde_json::to_string(&row.definition).expect("json");
+            tx.execute(
+                &format!("INSERT INTO agreements ({AGREEMENT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT(id) DO UPDATE SET name_ar = excluded.name_ar, name_en = excluded.name_en,
+                 signed = excluded.signed, definition = excluded.definition, content_hash = excluded.content_hash,
+                 source_dir = excluded.source_dir, loaded_at = excluded.loaded_at"),
+                &[&row.id, &row.name_ar, &row.name_en, &row.signed, &def, &row.content_hash, &row.source_dir, &now()],
+            )?;
+            pg_append(tx, audit)?;
+            Ok(outcome)
+        })
+    }
+
+    fn agreement(&self, id: &str) -> Result<Option<AgreementRow>> {
+        self.read(|tx| {
+            Ok(tx
+                .query_opt(
+                    &format!("SELECT {AGREEMENT_COLS} FROM agreements WHERE id = $1"),
+                    &[&id],
+                )?
+                .map(|r| agreement_row(&r)))
+        })
+    }
+
+    fn agreements(&self) -> Result<Vec<AgreementRow>> {
+        self.read(|tx| {
+            Ok(tx
+                .query(
+                    &format!("SELECT {AGREEMENT_COLS} FROM agreements ORDER BY signed, id"),
+                    &[],
+                )?
+                .iter()
+                .map(agreement_row)
+                .collect())
+        })
+    }
+
+    fn add_consent(&self, row: &ConsentRow, audit: &AuditEntry) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO consents (agreement, extension, party, decision, date, note, recorded_by, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[&row.agreement, &i64::from(row.extension), &row.party, &row.decision, &row.date, &row.note, &row.recorded_by, &now()],
+            )
+            .map_err(|e| conflict(e, &format!("consent of {:?} to extension {} of {:?}: unknown agreement or bad decision", row.party, row.extension, row.agreement)))?;
+            pg_append(tx, audit)?;
+            Ok(())
+        })
+    }
+
+    fn consents(&self, agreement: &str) -> Result<Vec<ConsentRow>> {
+        self.read(|tx| {
+            Ok(tx
+                .query(
+                    "SELECT agreement, extension, party, decision, date, note, recorded_by, recorded_at
+                     FROM consents WHERE agreement = $1 ORDER BY id",
+                    &[&agreement],
+                )?
+                .iter()
+                .map(consent_row)
+                .collect())
+        })
+    }
+
+    fn replace_places(&self, places: &[PlaceRow], audit: &AuditEntry) -> Result<usize> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM places", &[])?;
+            let st = tx.prepare(
+                "INSERT INTO places (geonameid, name_en, names_ar, names_latin, lat, lon, admin1, population, kind)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )?;
+            for p in places {
+                tx.execute(
+                    &st,
+                    &[
+                        &i64::from(p.geonameid),
+                        &p.name_en,
+                        &p.names_ar.join("|"),
+                        &p.names_latin.join("|"),
+                        &p.lat,
+                        &p.lon,
+                        &p.admin1,
+                        &(p.population as i64),
+                        &p.kind,
+                    ],
+                )?;
+            }
+            pg_append(tx, audit)?;
+            Ok(places.len())
+        })
+    }
+
+    fn places(&self) -> Result<Vec<PlaceRow>> {
+        let split = |s: String| -> Vec<String> {
+            s.split('|')
+                .filter(|x| !x.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        self.read(|tx| {
+            Ok(tx
+                .query(
+                    "SELECT geonameid, name_en, names_ar, names_latin, lat, lon, admin1, population, kind FROM places ORDER BY geonameid",
+                    &[],
+                )?
+                .iter()
+                .map(|r| PlaceRow {
+                    geonameid: r.get::<_, i64>(0) as u32,
+                    name_en: r.get(1),
+                    names_ar: split(r.get(2)),
+                    names_latin: split(r.get(3)),
+                    lat: r.get(4),
+                    lon: r.get(5),
+                    admin1: r.get(6),
+                    population: r.get::<_, i64>(7) as u64,
+                    kind: r.get(8),
+                })
+                .collect())
+        })
+    }
+
+    fn append_audit(&self, audit: &AuditEntry) -> Result<AuditRecord> {
+        self.write(|tx| pg_append(tx, audit))
+    }
+
+    fn audit_log(&self, entity: Option<&str>) -> Result<Vec<AuditRecord>> {
+        let sql = "SELECT id, at, actor, action, entity, detail, prev_hash, hash FROM audit_log";
+        self.read(|tx| {
+            let rows = match entity {
+                Some(e) => tx.query(&format!("{sql} WHERE entity = $1 ORDER BY id"), &[&e])?,
+                None => tx.query(&format!("{sql} ORDER BY id"), &[])?,
+            };
+            Ok(rows.iter().map(audit_row).collect())
+        })
+    }
+
+    fn verify_audit(&self) -> Result<(usize, Option<ChainBreak>)> {
+        let all = self.audit_log(None)?;
+        Ok((all.len(), verify(&all)))
+    }
+
+    fn write_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        self.write(|tx| f(&mut PgTx(tx)))
+    }
+
+    fn read_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        self.read(|tx| f(&mut PgTx(tx)))
+    }
+
+    fn incidents(&self, q: &IncidentFilter) -> Result<Vec<IncidentRow>> {
+        let mut sql = String::new();
+        let mut args: Vec<Box<dyn ToSql + Sync>> = vec![];
+        let mut arg = |sql: &mut String, clause: &str, v: Box<dyn ToSql + Sync>| {
+            args.push(v);
+            sql.push_str(&format!("{clause} ${}", args.len()));
+        };
+        let cols: String = INCIDENT_COLS
+            .split(", ")
+            .map(|c| format!("i.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let needs_assessment = q.agreement.is_some() || q.zone.is_some() || q.violations_only;
+        if needs_assessment {
+            sql.push_str(&format!("SELECT DISTINCT {cols} FROM assessments a JOIN incidents i ON i.id = a.incident_id WHERE i.merged_into IS NULL"));
+            if let Some(a) = &q.agreement {
+                arg(&mut sql, " AND a.agreement =", Box::new(a.clone()));
+            }
+            if let Some(z) = &q.zone {
+                arg(&mut sql, " AND a.zone =", Box::new(z.clone()));
+            }
+            if q.violations_only {
+                sql.push_str(" AND a.reading = 'violation'");
+            }
+            if let Some(d) = q.since_day {
+                arg(&mut sql, " AND a.day >=", Box::new(i64::from(d)));
+            }
+            if let Some(d) = q.until_day {
+                arg(&mut sql, " AND a.day <=", Box::new(i64::from(d)));
+            }
+        } else {
+            sql.push_str(&format!(
+                "SELECT {cols} FROM incidents i WHERE i.merged_into IS NULL"
+            ));
+            if let Some(d) = q.since_day {
+                arg(&mut sql, " AND i.day >=", Box::new(i64::from(d)));
+            }
+            if let Some(d) = q.until_day {
+                arg(&mut sql, " AND i.day <=", Box::new(i64::from(d)));
+            }
+        }
+        if let Some(s) = &q.status {
+            arg(&mut sql, " AND i.status =", Box::new(s.clone()));
+        }
+        if q.published_only {
+            sql.push_str(" AND i.status = 'published'");
+        }
+        // SQLite sorts NULL days last in DESC order; PostgreSQL first unless told
+        sql.push_str(" ORDER BY i.day DESC NULLS LAST, i.id DESC");
+        if let Some(l) = q.limit {
+            sql.push_str(&format!(" LIMIT {l}"));
+            if let Some(o) = q.offset {
+                sql.push_str(&format!(" OFFSET {o}"));
+            }
+        }
+        let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|b| b.as_ref()).collect();
+        self.read(|tx| Ok(tx.query(&sql, &params)?.iter().map(incident_row).collect()))
+    }
+
+    fn assessments(&self, incident_id: i64) -> Result<Vec<AssessmentRow>> {
+        self.read(|tx| {
+            Ok(tx
+                .query(
+                    &format!("SELECT {ASSESSMENT_COLS} FROM assessments WHERE incident_id = $1 ORDER BY agreement"),
+                    &[&incident_id],
+                )?
+                .iter()
+                .map(assessment_row)
+                .collect())
+        })
+    }
+
+    fn report(&self, id: i64) -> Result<Option<ReportRow>> {
+        self.read(|tx| {
+            Ok(tx
+                .query_opt(
+                    &format!("SELECT {REPORT_COLS} FROM reports WHERE id = $1"),
+                    &[&id],
+                )?
+                .map(|r| report_row(&r)))
+        })
+    }
+
+    fn live_incident_ids(&self) -> Result<Vec<i64>> {
+        self.read(|tx| {
+            Ok(tx
+                .query(
+                    "SELECT id FROM incidents WHERE merged_into IS NULL ORDER BY id",
+                    &[],
+                )?
+                .iter()
+                .map(|r| r.get(0))
+                .collect())
+        })
+    }
+
+    fn daily_counts(&self, agreement: &str, since: i32, until: i32) -> Result<Vec<DailyCount>> {
+        self.read(|tx| {
+            Ok(tx
+                .query(
+                    "SELECT a.zone, a.day, COUNT(*) FROM assessments a
+                     WHERE a.agreement = $1 AND a.reading = 'violation' AND a.day BETWEEN $2 AND $3 AND a.zone IS NOT NULL
+                       AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.incident_id AND i.merged_into IS NULL)
+                     GROUP BY a.zone, a.day ORDER BY a.zone, a.day",
+                    &[&agreement, &i64::from(since), &i64::from(until)],
+                )?
+                .iter()
+                .map(|r| DailyCount {
+                    agreement: agreement.to_owned(),
+                    zone: r.get(0),
+                    day: r.get::<_, i64>(1) as i32,
+                    violations: r.get::<_, i64>(2) as u64,
+                })
+                .collect())
+        })
+    }
+
+    fn counts(&self) -> Result<Counts> {
+        self.read(|tx| {
+            let mut n =
+                |sql: &str| -> Result<u64> { Ok(tx.query_one(sql, &[])?.get::<_, i64>(0) as u64) };
+            Ok(Counts {
+                reports: n("SELECT COUNT(*) FROM reports")?,
+                events: n("SELECT COUNT(*) FROM events")?,
+                incidents: n("SELECT COUNT(*) FROM incidents WHERE merged_into IS NULL")?,
+            })
+        })
+    }
+
+    fn backup(&self, _out: &Path) -> Result<()> {
+        Err(StoreError::Conflict(format!(
+            "Hudna does not copy a PostgreSQL database itself; use the server's tools: pg_dump --format=custom --file=OUT '{}' (restore with pg_restore --dbname=URL OUT into an empty database)",
+            self.label
+        )))
+    }
+}
+
+/// One backend seen through both of its interfaces.
+#[derive(Clone)]
+pub struct Backend {
+    pub store: std::sync::Arc<dyn Store>,
+    pub accounts: std::sync::Arc<dyn crate::AccountStore>,
+}
+
+impl Backend {
+    fn of<S: Store + crate::AccountStore + 'static>(s: S) -> Self {
+        let s = std::sync::Arc::new(s);
+        Backend {
+            store: s.clone(),
+            accounts: s,
+        }
+    }
+}
+
+/// The store for a `--db` value: a `postgres://` (or `postgresql://`) URL
+/// opens PostgreSQL, anything else is a SQLite file. `create` makes (or
+/// upgrades) the schema; otherwise a missing database is refused with advice.
+pub fn open_db(db: &str, create: bool) -> Result<Backend> {
+    use crate::SqliteStore;
+    Ok(match (is_postgres_url(db), create) {
+        (true, true) => Backend::of(PgStore::create(db)?),
+        (true, false) => Backend::of(PgStore::open(db)?),
+        (false, true) => Backend::of(SqliteStore::create(Path::new(db))?),
+        (false, false) => Backend::of(SqliteStore::open(Path::new(db))?),
+    })
+}

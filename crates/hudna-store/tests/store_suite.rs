@@ -1,0 +1,829 @@
+//! The store test-suite, run against every backend: SQLite always and
+//! PostgreSQL when `HUDNA_TEST_PG` is set (see tests/common).
+
+mod common;
+
+use common::{each, pg_url, sqlite_case};
+use hudna_store::*;
+use serde_json::json;
+
+fn entry(n: i32) -> AuditEntry {
+    AuditEntry::new(
+        "analyst",
+        "test",
+        &format!("thing/{n}"),
+        json!({ "n": n, "ar": "هدنة" }),
+    )
+}
+
+fn agreement(id: &str, hash: &str) -> AgreementRow {
+    AgreementRow {
+        id: id.into(),
+        name_ar: "مسار أستانا".into(),
+        name_en: "Astana".into(),
+        signed: "2017-05-04".into(),
+        definition: json!({"id": id, "zones": [1, 2]}),
+        content_hash: hash.into(),
+        source_dir: Some("data/agreements/astana-2017".into()),
+        loaded_at: String::new(),
+    }
+}
+
+fn report(hash: &str, source: &str) -> ReportRow {
+    ReportRow {
+        id: 0,
+        content_hash: hash.into(),
+        source: source.into(),
+        outlet: "outlet".into(),
+        url: "https://example.org/r".into(),
+        published: Some("2018-03-01".into()),
+        language: "ar".into(),
+        kind: "article".into(),
+        origin: "file.txt".into(),
+        text: "قصف مدفعي على بلدة".into(),
+        extraction: "{}".into(),
+        flags: String::new(),
+        ingested_by: "cli".into(),
+        ingested_at: String::new(),
+    }
+}
+
+fn incident(day: i32) -> IncidentRow {
+    IncidentRow {
+        kind: "Shelling/artillery/missile attack".into(),
+        event_group: "explosions".into(),
+        date: Some("2018-03-01".into()),
+        day: Some(day),
+        date_precision: Some(1),
+        place_name: Some("Khan Shaykhun".into()),
+        geonameid: Some(169_304),
+        lat: Some(35.44),
+        lon: Some(36.65),
+        geo_precision: Some(1),
+        killed: Range {
+            low: Some(2),
+            best: Some(3),
+            high: Some(4),
+        },
+        injured: Range {
+            low: None,
+            best: Some(7),
+            high: None,
+        },
+        sources: 1,
+        reports: 1,
+        status: "new".into(),
+        grade: "weak".into(),
+        absorbed: "[]".into(),
+        ..Default::default()
+    }
+}
+
+fn assessment(agreement: &str, zone: Option<&str>, day: i32, reading: &str) -> AssessmentRow {
+    AssessmentRow {
+        incident_id: 0,
+        agreement: agreement.into(),
+        zone: zone.map(str::to_owned),
+        day: Some(day),
+        reading: reading.into(),
+        rule: Some("no-shelling".into()),
+        in_security_zone: true,
+        border_km: Some(1.25),
+        reasons: "[\"inside\"]".into(),
+    }
+}
+
+#[test]
+fn schema_is_current_and_the_database_reopens() {
+    each(|c| {
+        c.store.append_audit(&entry(1)).unwrap();
+        let again = open_db(&c.db, false).unwrap();
+        assert_eq!(again.store.audit_log(None).unwrap().len(), 1);
+        // creating again is a no-op on an up-to-date schema
+        let again = open_db(&c.db, true).unwrap();
+        assert_eq!(again.store.verify_audit().unwrap(), (1, None));
+    });
+}
+
+#[test]
+fn a_missing_database_is_refused_with_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("none.sqlite");
+    let e = open_db(p.to_str().unwrap(), false).err().expect("refused");
+    assert!(matches!(e, StoreError::Missing(_)), "{e}");
+    if let Some(url) = pg_url() {
+        let schema = common::Schema::new(&url);
+        let e = PgStore::open(&schema.url()).err().expect("refused");
+        assert!(matches!(e, StoreError::Missing(_)), "{e}");
+        assert!(e.to_string().contains("migrate"), "{e}");
+        let s = PgStore::connect(&schema.url()).unwrap();
+        assert_eq!(s.schema_version().unwrap(), 0);
+        let applied = s.migrate().unwrap();
+        assert_eq!(applied.len() as i64, s.schema_version().unwrap());
+        assert!(
+            s.migrate().unwrap().is_empty(),
+            "a second migrate applies nothing"
+        );
+    }
+}
+
+#[test]
+fn audit_chain_verifies_and_tampering_is_caught() {
+    each(|c| {
+        for n in 0..5 {
+            c.store.append_audit(&entry(n)).unwrap();
+        }
+        assert_eq!(c.store.verify_audit().unwrap(), (5, None));
+        let log = c.store.audit_log(None).unwrap();
+        assert_eq!(
+            log.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5]
+        );
+        assert_eq!(log[0].prev_hash, "0".repeat(64));
+        assert_eq!(log[1].prev_hash, log[0].hash);
+        assert_eq!(c.store.audit_log(Some("thing/3")).unwrap().len(), 1);
+        // same text format on every backend: 2026-11-29T18:47:59.123456Z
+        for r in &log {
+            assert_eq!(r.at.len(), 27, "{}", r.at);
+            assert!(
+                chrono::NaiveDateTime::parse_from_str(&r.at, "%Y-%m-%dT%H:%M:%S%.6fZ").is_ok(),
+                "{}",
+                r.at
+            );
+        }
+        (c.raw)("UPDATE audit_log SET detail = '{\"n\":99}' WHERE id = 3");
+        let (_, brk) = c.store.verify_audit().unwrap();
+        assert_eq!(brk.as_ref().map(|b| b.id), Some(3));
+        assert!(brk.unwrap().reason.contains("altered"));
+        (c.raw)("DELETE FROM audit_log WHERE id = 2");
+        assert_eq!(c.store.verify_audit().unwrap().1.map(|b| b.id), Some(3));
+    });
+}
+
+#[test]
+fn an_audit_log_copied_between_backends_verifies_the_same() {
+    let Some(url) = pg_url() else { return };
+    let pg = common::pg_case(&url);
+    let lite = sqlite_case();
+    for n in 0..4 {
+        pg.store.append_audit(&entry(n)).unwrap();
+        lite.store.append_audit(&entry(n + 10)).unwrap();
+    }
+    // PostgreSQL's chain, inserted into SQLite row for row, and the other way
+    let copy = |from: &common::Case, to: &common::Case| {
+        (to.raw)("DELETE FROM audit_log");
+        for r in from.store.audit_log(None).unwrap() {
+            let q = |s: &str| format!("'{}'", s.replace('\'', "''"));
+            (to.raw)(&format!(
+                "INSERT INTO audit_log (id, at, actor, action, entity, detail, prev_hash, hash) VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
+                r.id, q(&r.at), q(&r.actor), q(&r.action), q(&r.entity), q(&r.detail), q(&r.prev_hash), q(&r.hash)
+            ));
+        }
+        assert_eq!(
+            to.store.verify_audit().unwrap(),
+            (4, None),
+            "{} -> {}",
+            from.name,
+            to.name
+        );
+        assert_eq!(
+            to.store.audit_log(None).unwrap(),
+            from.store.audit_log(None).unwrap()
+        );
+    };
+    let pg_log = pg.store.audit_log(None).unwrap();
+    copy(&pg, &lite);
+    let lite2 = sqlite_case();
+    for n in 0..4 {
+        lite2.store.append_audit(&entry(n)).unwrap();
+    }
+    copy(&lite2, &pg);
+    // and the store keeps appending to a chain it did not write
+    pg.store.append_audit(&entry(5)).unwrap();
+    assert_eq!(pg.store.verify_audit().unwrap(), (5, None));
+    assert_eq!(pg_log.len(), 4);
+}
+
+#[test]
+fn agreements_are_replaced_only_when_changed() {
+    each(|c| {
+        let mut row = agreement("a", "h1");
+        let au = entry(0);
+        assert_eq!(
+            c.store.put_agreement(&row, &au).unwrap(),
+            PutOutcome::Created
+        );
+        assert_eq!(
+            c.store.put_agreement(&row, &au).unwrap(),
+            PutOutcome::Unchanged
+        );
+        row.content_hash = "h2".into();
+        row.name_en = "Astana II".into();
+        assert_eq!(
+            c.store.put_agreement(&row, &au).unwrap(),
+            PutOutcome::Replaced
+        );
+        assert_eq!(
+            c.store.audit_log(None).unwrap().len(),
+            2,
+            "unchanged writes no audit entry"
+        );
+        let all = c.store.agreements().unwrap();
+        assert_eq!(all.len(), 1);
+        let got = c.store.agreement("a").unwrap().unwrap();
+        assert_eq!(got.name_en, "Astana II");
+        assert_eq!(got.name_ar, "مسار أستانا");
+        assert_eq!(got.definition, json!({"id": "a", "zones": [1, 2]}));
+        assert!(!got.loaded_at.is_empty());
+        assert!(c.store.agreement("b").unwrap().is_none());
+        c.store
+            .put_agreement(
+                &AgreementRow {
+                    signed: "2016-01-01".into(),
+                    ..agreement("b", "x")
+                },
+                &au,
+            )
+            .unwrap();
+        let ids: Vec<_> = c
+            .store
+            .agreements()
+            .unwrap()
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        assert_eq!(ids, ["b", "a"], "ordered by signing date");
+    });
+}
+
+#[test]
+fn consents_are_appended_in_order_and_need_an_agreement() {
+    each(|c| {
+        c.store
+            .put_agreement(&agreement("a", "h"), &entry(0))
+            .unwrap();
+        let mk = |party: &str, decision: &str| ConsentRow {
+            agreement: "a".into(),
+            extension: 2,
+            party: party.into(),
+            decision: decision.into(),
+            date: "2018-10-20".into(),
+            note: "ملاحظة".into(),
+            recorded_by: "cli".into(),
+            recorded_at: String::new(),
+        };
+        c.store
+            .add_consent(&mk("iran", "object"), &entry(1))
+            .unwrap();
+        c.store
+            .add_consent(&mk("iran", "grant"), &entry(2))
+            .unwrap();
+        let got = c.store.consents("a").unwrap();
+        assert_eq!(
+            got.iter().map(|r| r.decision.as_str()).collect::<Vec<_>>(),
+            ["object", "grant"]
+        );
+        assert_eq!(got[0].extension, 2);
+        assert_eq!(got[0].note, "ملاحظة");
+        assert!(c
+            .store
+            .add_consent(
+                &ConsentRow {
+                    agreement: "zz".into(),
+                    ..mk("x", "grant")
+                },
+                &entry(3)
+            )
+            .is_err());
+        assert!(c.store.add_consent(&mk("x", "maybe"), &entry(3)).is_err());
+        assert_eq!(
+            c.store.audit_log(None).unwrap().len(),
+            3,
+            "refused consents leave no audit entry"
+        );
+        assert!(c.store.consents("zz").unwrap().is_empty());
+    });
+}
+
+#[test]
+fn places_are_replaced_whole() {
+    each(|c| {
+        let p = |id: u32, name: &str| PlaceRow {
+            geonameid: id,
+            name_en: name.into(),
+            names_ar: vec!["إدلب".into(), "ادلب".into()],
+            names_latin: vec!["Idlib".into()],
+            lat: 35.930_359,
+            lon: 36.633_93,
+            admin1: Some("SY07".into()),
+            population: 4_000_000_000,
+            kind: "PPLA".into(),
+        };
+        assert_eq!(
+            c.store
+                .replace_places(&[p(2, "b"), p(1, "a")], &entry(0))
+                .unwrap(),
+            2
+        );
+        let got = c.store.places().unwrap();
+        assert_eq!(got, vec![p(1, "a"), p(2, "b")]);
+        c.store.replace_places(&[p(3, "c")], &entry(1)).unwrap();
+        assert_eq!(c.store.places().unwrap(), vec![p(3, "c")]);
+    });
+}
+
+#[test]
+fn reports_events_incidents_assessments_and_stances() {
+    each(|c| {
+        let s = &c.store;
+        let mut ids = (0, 0, 0, 0);
+        s.write_tx(&mut |tx| {
+            assert_eq!(tx.report_by_hash("r1")?, None);
+            let r1 = tx.insert_report(&report("r1", "SOHR"))?;
+            let r2 = tx.insert_report(&report("r2", "SANA"))?;
+            assert_eq!(tx.report_by_hash("r1")?, Some(r1));
+            let inc = tx.insert_incident(&incident(17_591))?;
+            let other = tx.insert_incident(&incident(17_580))?;
+            for (seq, rid) in [(0u32, r1), (1, r1), (0, r2)] {
+                let e = EventRow {
+                    report_id: rid,
+                    seq,
+                    kind: "Shelling/artillery/missile attack".into(),
+                    date: Some("2018-03-01".into()),
+                    geonameid: Some(169_304),
+                    lat: Some(35.44),
+                    killed: Some(3),
+                    evidence: "[[0,4]]".into(),
+                    ..Default::default()
+                };
+                let eid = tx.insert_event(&e)?;
+                tx.set_event_incident(eid, inc)?;
+            }
+            tx.audit(&entry(1))?;
+            ids = (r1, r2, inc, other);
+            Ok(())
+        })
+        .unwrap();
+        let (r1, r2, inc, other) = ids;
+        assert_eq!(
+            s.counts().unwrap(),
+            Counts {
+                reports: 2,
+                events: 3,
+                incidents: 2
+            }
+        );
+        assert_eq!(s.report(r1).unwrap().unwrap().text, "قصف مدفعي على بلدة");
+        assert!(s.report(9_999).unwrap().is_none());
+
+        s.write_tx(&mut |tx| {
+            let cands = tx.candidates("explosions", 17_585, 17_595)?;
+            assert_eq!(cands.iter().map(|i| i.id).collect::<Vec<_>>(), [inc]);
+            let mut i = cands[0].clone();
+            assert_eq!(
+                i.killed,
+                Range {
+                    low: Some(2),
+                    best: Some(3),
+                    high: Some(4)
+                }
+            );
+            assert_eq!(i.injured.best, Some(7));
+            assert_eq!(i.geonameid, Some(169_304));
+            assert_eq!(i.day, Some(17_591));
+            i.status = "in_review".into();
+            i.revision = 1;
+            i.sources = 2;
+            tx.update_incident(&i)?;
+            let evs = tx.events_of(inc)?;
+            assert_eq!(evs.len(), 3);
+            assert_eq!(evs[0].killed, Some(3));
+            assert_eq!(evs[0].evidence, "[[0,4]]");
+            assert_eq!(
+                tx.events_of_report(r1)?
+                    .iter()
+                    .map(|e| e.seq)
+                    .collect::<Vec<_>>(),
+                [0, 1]
+            );
+            assert_eq!(
+                tx.report_sources(&[r2, r1, 12_345])?,
+                vec![(r2, "SANA".to_owned()), (r1, "SOHR".to_owned())]
+            );
+            tx.put_assessments(
+                inc,
+                &[
+                    assessment("astana-2017", Some("idlib"), 17_591, "violation"),
+                    assessment("other", None, 17_591, "outside_zones"),
+                ],
+            )?;
+            tx.put_assessments(
+                other,
+                &[assessment(
+                    "astana-2017",
+                    Some("idlib"),
+                    17_580,
+                    "not_covered",
+                )],
+            )?;
+            let st = StanceRow {
+                id: 0,
+                incident_id: inc,
+                agreement: "astana-2017".into(),
+                party: "turkey".into(),
+                position: "confirm".into(),
+                comment: String::new(),
+                recorded_by: "liaison".into(),
+                recorded_at: String::new(),
+            };
+            let sid = tx.insert_stance(&st)?;
+            tx.insert_stance(&StanceRow {
+                position: "dispute".into(),
+                party: "russia".into(),
+                ..st.clone()
+            })?;
+            let got = tx.stances(inc)?;
+            assert_eq!(got.len(), 2);
+            assert_eq!(got[0].id, sid);
+            assert!(!got[0].recorded_at.is_empty());
+            let miss = IncidentRow {
+                id: 424_242,
+                ..i.clone()
+            };
+            assert!(matches!(
+                tx.update_incident(&miss),
+                Err(StoreError::NotFound(_))
+            ));
+            tx.audit(&entry(2))?;
+            Ok(())
+        })
+        .unwrap();
+
+        let got = s.assessments(inc).unwrap();
+        assert_eq!(
+            got.iter().map(|a| a.agreement.as_str()).collect::<Vec<_>>(),
+            ["astana-2017", "other"]
+        );
+        assert!(got[0].in_security_zone);
+        assert_eq!(got[0].border_km, Some(1.25));
+        assert_eq!(got[0].incident_id, inc);
+
+        let all = s.incidents(&IncidentFilter::default()).unwrap();
+        assert_eq!(
+            all.iter().map(|i| i.id).collect::<Vec<_>>(),
+            [inc, other],
+            "newest day first"
+        );
+        assert_eq!(all[0].status, "in_review");
+        let v = s
+            .incidents(&IncidentFilter {
+                agreement: Some("astana-2017".into()),
+                violations_only: true,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(v.iter().map(|i| i.id).collect::<Vec<_>>(), [inc]);
+        let z = s
+            .incidents(&IncidentFilter {
+                zone: Some("idlib".into()),
+                since_day: Some(17_570),
+                until_day: Some(17_585),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(z.iter().map(|i| i.id).collect::<Vec<_>>(), [other]);
+        let st = s
+            .incidents(&IncidentFilter {
+                status: Some("new".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(st.iter().map(|i| i.id).collect::<Vec<_>>(), [other]);
+        let page = s
+            .incidents(&IncidentFilter {
+                limit: Some(1),
+                offset: Some(1),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(page.iter().map(|i| i.id).collect::<Vec<_>>(), [other]);
+        assert!(s
+            .incidents(&IncidentFilter {
+                published_only: true,
+                ..Default::default()
+            })
+            .unwrap()
+            .is_empty());
+
+        assert_eq!(
+            s.daily_counts("astana-2017", 17_500, 17_600).unwrap(),
+            vec![DailyCount {
+                agreement: "astana-2017".into(),
+                zone: "idlib".into(),
+                day: 17_591,
+                violations: 1
+            }]
+        );
+
+        // merging hides the absorbed incident everywhere
+        s.write_tx(&mut |tx| {
+            let mut o = tx.incident(other)?.expect("other");
+            o.merged_into = Some(inc);
+            tx.update_incident(&o)?;
+            let mut k = tx.incident(inc)?.expect("inc");
+            k.absorbed = format!("[{other}]");
+            tx.update_incident(&k)?;
+            tx.audit(&entry(3)).map(|_| ())
+        })
+        .unwrap();
+        assert_eq!(s.live_incident_ids().unwrap(), [inc]);
+        assert_eq!(s.counts().unwrap().incidents, 1);
+        let mut n = 0;
+        s.read_tx(&mut |tx| {
+            n = tx.candidates("explosions", 0, 100_000)?.len();
+            assert_eq!(tx.incident(inc)?.unwrap().absorbed, format!("[{other}]"));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(s.verify_audit().unwrap(), (3, None));
+    });
+}
+
+#[test]
+fn a_failed_write_transaction_leaves_nothing_behind() {
+    each(|c| {
+        let s = &c.store;
+        s.append_audit(&entry(0)).unwrap();
+        let e = s
+            .write_tx(&mut |tx| {
+                tx.insert_report(&report("r1", "SOHR"))?;
+                tx.insert_incident(&incident(17_000))?;
+                tx.audit(&entry(1))?;
+                Err(StoreError::Conflict("changed my mind".into()))
+            })
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Conflict(_)));
+        // a database error half-way through rolls back too
+        let e = s.write_tx(&mut |tx| {
+            tx.insert_report(&report("r2", "SOHR"))?;
+            tx.audit(&entry(2))?;
+            tx.insert_report(&report("r2", "SOHR"))?; // same content hash
+            Ok(())
+        });
+        assert!(e.is_err());
+        assert_eq!(
+            s.counts().unwrap(),
+            Counts {
+                reports: 0,
+                events: 0,
+                incidents: 0
+            }
+        );
+        assert_eq!(s.verify_audit().unwrap(), (1, None));
+        // and the next entry continues the chain without a gap
+        assert_eq!(s.append_audit(&entry(3)).unwrap().id, 2);
+    });
+}
+
+#[test]
+fn concurrent_writers_keep_the_chain_whole() {
+    each(|c| {
+        std::thread::scope(|sc| {
+            for t in 0..4 {
+                let s = c.store.clone();
+                sc.spawn(move || {
+                    for n in 0..10 {
+                        s.write_tx(&mut |tx| {
+                            tx.insert_report(&report(&format!("r{t}-{n}"), "SOHR"))?;
+                            tx.audit(&entry(t * 100 + n))?;
+                            Ok(())
+                        })
+                        .unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(c.store.verify_audit().unwrap(), (40, None));
+        assert_eq!(c.store.counts().unwrap().reports, 40);
+    });
+}
+
+fn org(id: &str) -> OrgRow {
+    OrgRow {
+        id: id.into(),
+        name: id.into(),
+        kind: "guarantor".into(),
+        party: Some("turkey".into()),
+        created_at: String::new(),
+    }
+}
+
+fn user(name: &str, org: &str) -> UserRow {
+    UserRow {
+        id: 0,
+        username: name.into(),
+        display_name: "مراقب".into(),
+        org: org.into(),
+        role: "liaison".into(),
+        password_hash: "$argon2id$x".into(),
+        disabled: false,
+        created_at: String::new(),
+    }
+}
+
+#[test]
+fn accounts_users_need_an_org_and_a_unique_name() {
+    each(|c| {
+        let a = &c.accounts;
+        assert!(matches!(
+            a.insert_user(&user("a", "nope"), &entry(0)),
+            Err(StoreError::NotFound(_))
+        ));
+        a.put_org(&org("turkey-liaison"), &entry(0)).unwrap();
+        assert!(matches!(
+            a.put_org(
+                &OrgRow {
+                    kind: "army".into(),
+                    ..org("x")
+                },
+                &entry(0)
+            ),
+            Err(StoreError::Conflict(_))
+        ));
+        let id = a
+            .insert_user(&user("a", "turkey-liaison"), &entry(1))
+            .unwrap();
+        assert_eq!(a.user_by_name("a").unwrap().unwrap().id, id);
+        assert_eq!(a.user(id).unwrap().unwrap().display_name, "مراقب");
+        assert!(matches!(
+            a.insert_user(&user("a", "turkey-liaison"), &entry(2)),
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(c.store.audit_log(None).unwrap().len(), 2);
+        assert_eq!(
+            a.org("turkey-liaison").unwrap().unwrap().party.as_deref(),
+            Some("turkey")
+        );
+        assert_eq!(a.orgs().unwrap().len(), 1);
+        a.insert_user(&user("b", "turkey-liaison"), &entry(3))
+            .unwrap();
+        assert_eq!(
+            a.users()
+                .unwrap()
+                .iter()
+                .map(|u| u.username.as_str())
+                .collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        a.insert_session(&SessionRow {
+            id_hash: "s".into(),
+            user_id: id,
+            csrf: "c".into(),
+            created_at: String::new(),
+            expires_at: 1_000,
+        })
+        .unwrap();
+        a.set_password(id, "$argon2id$y", &entry(4)).unwrap();
+        assert_eq!(a.user(id).unwrap().unwrap().password_hash, "$argon2id$y");
+        assert!(
+            a.session("s", 0).unwrap().is_none(),
+            "a new password ends sessions"
+        );
+        assert!(matches!(
+            a.set_password(9_999, "h", &entry(5)),
+            Err(StoreError::NotFound(_))
+        ));
+        assert_eq!(c.store.verify_audit().unwrap(), (4, None));
+    });
+}
+
+#[test]
+fn accounts_sessions_expire_and_failures_reset_on_success() {
+    each(|c| {
+        let a = &c.accounts;
+        a.put_org(&org("o"), &entry(0)).unwrap();
+        let uid = a.insert_user(&user("a", "o"), &entry(0)).unwrap();
+        a.insert_session(&SessionRow {
+            id_hash: "h".into(),
+            user_id: uid,
+            csrf: "c".into(),
+            created_at: String::new(),
+            expires_at: 100,
+        })
+        .unwrap();
+        assert_eq!(a.session("h", 99).unwrap().unwrap().csrf, "c");
+        assert!(a.session("h", 100).unwrap().is_none());
+        assert_eq!(a.purge_sessions(101).unwrap(), 1);
+        a.insert_session(&SessionRow {
+            id_hash: "h2".into(),
+            user_id: uid,
+            csrf: "c".into(),
+            created_at: String::new(),
+            expires_at: 500,
+        })
+        .unwrap();
+        a.delete_session("h2").unwrap();
+        assert!(a.session("h2", 0).unwrap().is_none());
+        a.record_login_attempt(&["user:a", "ip:1"], 10, false)
+            .unwrap();
+        a.record_login_attempt(&["user:a"], 11, false).unwrap();
+        assert_eq!(a.recent_failures("user:a", 0).unwrap(), 2);
+        assert_eq!(a.recent_failures("ip:1", 0).unwrap(), 1);
+        assert_eq!(a.recent_failures("user:a", 11).unwrap(), 1);
+        a.record_login_attempt(&["user:a"], 12, true).unwrap();
+        assert_eq!(a.recent_failures("user:a", 0).unwrap(), 0);
+        // a day later the old attempts are gone
+        a.record_login_attempt(&["user:b"], 100_000, false).unwrap();
+        assert_eq!(a.recent_failures("ip:1", 0).unwrap(), 0);
+    });
+}
+
+#[test]
+fn accounts_revoked_tokens_are_not_found() {
+    each(|c| {
+        let a = &c.accounts;
+        a.put_org(&org("o"), &entry(0)).unwrap();
+        let uid = a.insert_user(&user("a", "o"), &entry(0)).unwrap();
+        let t = TokenRow {
+            id: 0,
+            token_hash: "th".into(),
+            user_id: uid,
+            label: "l".into(),
+            created_at: String::new(),
+            revoked: false,
+        };
+        let id = a.insert_token(&t, &entry(0)).unwrap();
+        let got = a.token("th").unwrap().unwrap();
+        assert_eq!(
+            (got.user_id, got.label.as_str(), got.revoked),
+            (uid, "l", false)
+        );
+        a.revoke_token(id, &entry(0)).unwrap();
+        assert!(a.token("th").unwrap().is_none());
+        assert!(matches!(
+            a.revoke_token(9_999, &entry(0)),
+            Err(StoreError::NotFound(_))
+        ));
+    });
+}
+
+#[test]
+fn postgres_backup_points_to_pg_dump() {
+    let Some(url) = pg_url() else { return };
+    let c = common::pg_case(&url);
+    let e = c
+        .store
+        .backup(std::path::Path::new("/nonexistent/out"))
+        .unwrap_err();
+    assert!(e.to_string().contains("pg_dump"), "{e}");
+    assert!(
+        !e.to_string().contains(":hudna_test@"),
+        "the password is not shown: {e}"
+    );
+}
+
+#[test]
+fn a_sqlite_backup_restores_to_the_same_state() {
+    let c = sqlite_case();
+    c.store
+        .put_agreement(&agreement("a", "h"), &entry(0))
+        .unwrap();
+    c.store
+        .write_tx(&mut |tx| {
+            let r = tx.insert_report(&report("r1", "SOHR"))?;
+            let i = tx.insert_incident(&incident(17_591))?;
+            let e = tx.insert_event(&EventRow {
+                report_id: r,
+                kind: "x".into(),
+                evidence: "[]".into(),
+                ..Default::default()
+            })?;
+            tx.set_event_incident(e, i)?;
+            tx.audit(&entry(1)).map(|_| ())
+        })
+        .unwrap();
+    let before = c.store.audit_log(None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("backup.sqlite");
+    c.store.backup(&out).unwrap();
+    c.store.append_audit(&entry(2)).unwrap(); // after the backup: not in it
+                                              // restore = put the backup file where the database goes, and open it
+    let restored = dir.path().join("restored.sqlite");
+    std::fs::copy(&out, &restored).unwrap();
+    let r = open_db(restored.to_str().unwrap(), false).unwrap();
+    assert_eq!(r.store.verify_audit().unwrap(), (2, None));
+    assert_eq!(r.store.audit_log(None).unwrap(), before);
+    assert_eq!(
+        r.store.counts().unwrap(),
+        Counts {
+            reports: 1,
+            events: 1,
+            incidents: 1
+        }
+    );
+    assert_eq!(r.store.agreement("a").unwrap().unwrap().content_hash, "h");
+    // the restored database takes writes and keeps its chain
+    r.store.append_audit(&entry(3)).unwrap();
+    assert_eq!(r.store.verify_audit().unwrap(), (3, None));
+}
