@@ -216,29 +216,36 @@ const ROW_FACTOR: f64 = 4.0;
 const ROW_FACTOR_CELLS: usize = 4;
 
 /// Point location for one area version: its own grid over its bbox, with
-/// states per cell and per-row slabs of edges.
+/// states per cell and per-row slabs of edge indices. The edges themselves
+/// are not stored here: [`Locator::locate`] takes the slice the locator was
+/// built from (the version's segment tree owns it), so each edge is held
+/// once.
 pub(crate) struct Locator {
     pub bbox: [f64; 4],
     g: GridSpec,
     states: Vec<u8>,
     slab_off: Vec<u32>,
-    slab: Vec<Edge>,
+    slab: Vec<u32>,
 }
 
 impl Locator {
     pub fn new(edges: &[Edge], bbox: [f64; 4]) -> Self {
-        // about 4 cells per edge, at least 32 x 32: small rings get a fine
+        // about 4 cells per edge, at least 4,096: small rings get a fine
         // grid so few points need the exact slab test
         let target = (edges.len() * ROW_FACTOR_CELLS).clamp(1024 * 4, 1 << 20);
         let g = GridSpec::with_target_rows(bbox, target, ROW_FACTOR);
         let r = rasterize(edges, &g, bbox);
         debug_assert_eq!((r.w, r.h), (g.nx, g.ny));
-        let mut slab: Vec<Edge> = r.slab_idx.iter().map(|&i| edges[i as usize]).collect();
+        let mut slab = r.slab_idx;
         // within a row, edges by decreasing right end: the ray to +x can
         // stop at the first edge lying wholly left of the point
+        let right = |i: &u32| {
+            let e = &edges[*i as usize];
+            e[0].max(e[2])
+        };
         for k in 0..r.h {
             slab[r.slab_off[k] as usize..r.slab_off[k + 1] as usize]
-                .sort_unstable_by(|a, b| a[0].max(a[2]).total_cmp(&b[0].max(b[2])).reverse());
+                .sort_unstable_by(|a, b| right(a).total_cmp(&right(b)).reverse());
         }
         Locator {
             bbox,
@@ -249,8 +256,10 @@ impl Locator {
         }
     }
 
+    /// Exact location of `(px, py)`; `edges` must be the slice given to
+    /// [`Locator::new`].
     #[inline]
-    pub fn locate(&self, px: f64, py: f64) -> Location {
+    pub fn locate(&self, edges: &[Edge], px: f64, py: f64) -> Location {
         let b = &self.bbox;
         if !(px >= b[0] && px <= b[2] && py >= b[1] && py <= b[3]) {
             return Location::Outside;
@@ -262,7 +271,8 @@ impl Locator {
             _ => {
                 let s = &self.slab[self.slab_off[r] as usize..self.slab_off[r + 1] as usize];
                 let mut w = 0;
-                for e in s {
+                for &i in s {
+                    let e = &edges[i as usize];
                     if px > e[0].max(e[2]) {
                         break; // this edge and all after it lie left of p
                     }
@@ -282,7 +292,7 @@ impl Locator {
     pub fn heap_bytes(&self) -> usize {
         self.states.capacity()
             + self.slab_off.capacity() * 4
-            + self.slab.capacity() * std::mem::size_of::<Edge>()
+            + self.slab.capacity() * 4
             + self.g.bytes()
     }
 }

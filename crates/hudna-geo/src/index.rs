@@ -78,6 +78,13 @@ struct Poly {
     segs: SegTree,
 }
 
+impl Poly {
+    #[inline]
+    fn locate(&self, lon: f64, lat: f64) -> Location {
+        self.loc.locate(self.segs.edges(), lon, lat)
+    }
+}
+
 struct Band {
     key: u32,
     from: i32,
@@ -268,7 +275,8 @@ impl ZoneIndex {
                         }
                     }
                 }
-                let loc = Locator::new(&edges, bbox);
+                let segs = SegTree::new(&edges, bbox);
+                let loc = Locator::new(segs.edges(), bbox);
                 let (from, to) = to_bound(&a.validity);
                 let mut cells = Vec::new();
                 if let Some(g) = &grid {
@@ -301,7 +309,7 @@ impl ZoneIndex {
                     to,
                     security: a.security,
                     loc,
-                    segs: SegTree::new(&edges, bbox),
+                    segs,
                 };
                 (poly, cells)
             })
@@ -433,7 +441,7 @@ impl ZoneIndex {
     pub fn locate(&self, key: u32, lon: f64, lat: f64) -> Option<Location> {
         let i = *self.by_key.get(&key)?;
         let p = self.polys.iter().find(|p| p.area as usize == i)?;
-        Some(p.loc.locate(lon, lat))
+        Some(p.locate(lon, lat))
     }
 
     /// Keys of the areas covering `(lon, lat)` on `day`, appended to `out`
@@ -459,7 +467,6 @@ impl ZoneIndex {
                     }
                     if e.v & INSIDE_BIT != 0
                         || self.polys[(e.v & V_MASK) as usize]
-                            .loc
                             .locate(lon, lat)
                             .covered()
                     {
@@ -483,7 +490,7 @@ impl ZoneIndex {
         if !(base.from <= day && day < base.to) {
             return false;
         }
-        let loc = base.loc.locate(lon, lat);
+        let loc = base.locate(lon, lat);
         let side_ok = match band.side {
             Side::Both => true,
             Side::Inside => loc != Location::Outside,

@@ -3,21 +3,29 @@
 //! Design choices:
 //! - **One comparison space for both scripts.** [`normalize`] folds Arabic
 //!   orthography (alef/hamza forms, ة/ه, ى/ي, diacritics, tatweel, ال,
-//!   عبد/أبو compounds, ابن/بن) and reads French and English transliterations
-//!   into the same consonant skeleton (Mohamad/Muhammad/محمد → `mhmd`,
-//!   Chaaban/Shaaban/شعبان → `cbn`). Same-script pairs can also agree on the
-//!   exact canonical text, a stronger level.
+//!   عبد/أبو compounds, ابن/بن, … الدين) and reads French and English
+//!   transliterations into the same consonant skeleton (Mohamad/Muhammad/محمد
+//!   → `mhmd`, Chaaban/Shaaban/شعبان → `cbn`). The skeleton merges the letters
+//!   typists confuse (ح/ه, ت/ط, س/ص, ذ/ز/ظ, ق/ك). Within one script a stronger
+//!   level compares the exact text and the text with only those letters
+//!   merged (so محمد ≠ محمود); across scripts, vowel slots catch محمود vs
+//!   "Mohamed", and ambiguous digraphs (th, dh, g) get an alternative reading.
 //! - **Name-part aware.** A full name is split into first / father /
-//!   grandfather / family (after joining compounds); a dropped family name
-//!   is caught by a "swapped" level (family vs grandfather).
+//!   grandfather / family after joining compounds; a two-part name's tail may
+//!   be father or family, a three-part name's tail family or grandfather: the
+//!   comparison re-reads it against the other record.
 //! - **Blocking** on six skeleton keys (see [`block`]); oversized blocks of
-//!   common names use a sorted-neighbourhood window instead of all pairs.
-//! - **Fellegi–Sunter** with m/u/λ per pair class (Arabic–Arabic,
-//!   Arabic–Latin, Latin–Latin) trained by EM on the histogram of comparison
-//!   vectors (no labels), u seeded from random pairs, term-frequency
-//!   adjustment on exact agreements so two «محمد» weigh less than two «نعسان».
+//!   common names use two sorted-neighbourhood passes instead of all pairs.
+//! - **Fellegi–Sunter** over nine fields (names, mother's name, birth year,
+//!   place, sex, source list) with m/u per pair class (Arabic–Arabic,
+//!   Arabic–Latin, Latin–Latin): u from random pairs, m by EM in Splink-style
+//!   sessions (each session's blocking fields, and fields they drive, left
+//!   out), λ by a fixed point over the candidates; no labels. Term-frequency
+//!   adjustment on agreements, so two «محمد» weigh less than two «نعسان».
+//!   Place tokens seen together in one record ("الباب، حلب") count as
+//!   related, so town-vs-governorate precision differences are not conflicts.
 //! - **Clustering without chaining** (see [`cluster`]): merges need every
-//!   cross pair above a floor and a high mean probability.
+//!   cross pair above a floor and a minimum mean probability.
 //! - **Incremental**: [`Linker::link_incremental`] scores only pairs that
 //!   involve the new records, with the trained model and existing clusters.
 //! - No IO and no async: readers and writers live in the CLI and examples.

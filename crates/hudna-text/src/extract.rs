@@ -1,43 +1,57 @@
 //! The extraction pipeline: from text to [`Extraction`].
 //!
-//! Rules, in the order they run (all of them general constructions of
-//! news Arabic and English; the words they use are in the lexicons):
+//! Rules, in the order they run (general constructions of news Arabic and
+//! English; the words they use are in the lexicons, not here):
 //!
-//! * **Sentences** end at `. ! ? ؟ ؛ ;` or a line break. The first line is a
-//!   headline when the text has more lines; headline events are used only
-//!   when the body yields none.
+//! * **Sentences** end at `. ! ? ؟ ؛ ;`, a line break, or a comma before a
+//!   clause connector (`، فيما / بينما / في حين`, `, while`). The first line is
+//!   a headline when more lines follow; headline events are used only when
+//!   the body yields none.
 //! * **Dates**: `<day> <month>[/ <month>] [<year>] [الماضي|المقبل]`,
-//!   `<Month> <day>[, <year>]`, numeric `d/m/yyyy`, `yyyy-mm-dd`; weekdays
-//!   (`مساء الثلاثاء`, `on Thursday`) resolve to the latest such day on or
-//!   before publication; `اليوم/أمس/today/yesterday`; `نهاية/مطلع/منتصف
-//!   <month>` at month precision; `في اليوم ذاته` takes the previous event's
-//!   date. Without a year, a date is put in the latest year that does not
-//!   pass publication (or the next one after `المقبل`).
-//! * **Places**: gazetteer names (joined or split, with proclitics), with the
-//!   word before deciding the reading of a governorate name (`محافظة إدلب` →
+//!   `في الخامس (عشر) من <month>`, `<Month> <day>[, <year>]`, `d/m/yyyy`,
+//!   `yyyy-mm-dd`; weekdays (`مساء الثلاثاء`, `on Thursday`) resolve to the
+//!   latest such day on or before publication; `اليوم/أمس/today/yesterday`;
+//!   `قبل يومين / two days ago`; `نهاية/مطلع/منتصف <month>` at month precision;
+//!   `في اليوم ذاته` takes the previous event's date. Without a year a date
+//!   goes in the latest year not after publication (the next after `المقبل`).
+//!   An event is dated only by a single day; a month-level expression leaves
+//!   its date null with `date_precision` 3.
+//! * **Places**: gazetteer names (joined or split, with proclitics); the word
+//!   before decides the reading of a governorate name (`محافظة إدلب` →
 //!   governorate; `ريف إدلب`, `جنوبي إدلب`, `southern Idlib` → region of the
-//!   governorate; otherwise the city). A settlement noun (بلدة، قرية، مدينة،
-//!   the town of) before a name the gazetteer lacks makes it an `unlisted`
-//!   place, whose governorate comes from the region phrase that follows
-//!   (`بريف إدلب الجنوبي`). Homonyms are resolved by the governorates named
-//!   in the sentence, then the document, then population.
-//! * **Casualties**: a kill/injure trigger takes the first count that
-//!   follows it (digits, number words, duals, or a singular person noun
-//!   right after it), plus counts coordinated to it (`13 عنصراً ... وأربعة
-//!   من`); a count before a casualty noun (`11 قتيلا`) is read too; `بينهم`
-//!   subsets are skipped, a `حصيلة` total replaces earlier counts; vague
-//!   quantities (عشرات) give no number. Several phrases for one event: the
-//!   largest (reports repeat counts).
-//! * **Actors**: lexicon phrases; nationality adjectives only next to a
-//!   military noun (`غارات روسية`, `Russian jets`). Role by construction: after
-//!   a target marker (مواقع، ضد، positions) or inside a casualty phrase →
-//!   target; after a control/attribution word (لسيطرة، rebel-held) → neutral;
-//!   otherwise a possible perpetrator. The event's perpetrator is the first
-//!   possible perpetrator of the sentence that tells it, `unknown` if none.
+//!   governorate; otherwise the city). A settlement noun (بلدة، قرية، طريق، the
+//!   village of) before a name the gazetteer lacks makes an `unlisted` place;
+//!   its governorate comes from the region phrase after it (`بريف إدلب
+//!   الجنوبي`), else the nearest governorate named in the report. Homonyms
+//!   are resolved by governorates named in the sentence, then the report, then
+//!   population. One-word names that are everyday words (الثورة، التل) need a
+//!   settlement noun; a one-word Latin name must match a known spelling
+//!   exactly (multi-word ones match by skeleton). A place after a movement or
+//!   origin word (نحو، المتمركزة في، positioned in) does not locate an event.
+//! * **Casualties**: a kill/injure trigger takes the first count after it
+//!   (digits, number words, duals, a singular person noun right after it, or
+//!   in English a count just before a participle: "five others wounded"),
+//!   plus counts coordinated to it (`13 عنصراً ... وأربعة من`); a count before a
+//!   casualty noun (`11 قتيلا`) is read too, and `قتيل/قتيلين` alone count 1/2;
+//!   `بينهم` subsets are skipped; a `حصيلة` total replaces earlier counts;
+//!   vague (`عشرات`) and approximate (`أكثر من`, `about`) counts give null;
+//!   `على الأقل` keeps the number. Several phrases for one event: the largest.
+//! * **Actors**: lexicon phrases; nationality adjectives only near a military
+//!   noun (`غارات روسية`, `Russian jets`). Role by construction: after an
+//!   agent marker (شنته، مصدره، اتهمت، by, blamed) → doer; after a target
+//!   marker (مواقع، حاجز، ضد، positions of) or among a casualty phrase's victims
+//!   → target; after an attribution word (لسيطرة، بين, rebel-held) → neutral;
+//!   English objects of an attack verb → target; coordinated (`وقوات`) and
+//!   parenthesised (`(HTS)`) mentions share the role of the one before.
+//!   The perpetrator is the first possible doer of the event's sentences
+//!   (else, for clashes, the other side named by مع/بين), `unknown` if none.
 //! * **Events**: each sentence scores trigger weights per ACLED type; an
 //!   indefinite or verbal trigger with a place opens an event; a sentence
-//!   whose triggers all carry the article, or that names no place, adds to
-//!   the previous event. `territory` resolves by perpetrator side.
+//!   whose triggers all carry the article, that names no place, or that
+//!   repeats the same kind at region level adds to the previous event, as does
+//!   a sentence that only names the doer. A first event needs a fresh trigger
+//!   or a casualty count, and every event needs a place (else a diagnostic).
+//!   `territory` resolves by the perpetrator's side.
 //! * **Kind**: `incident` with events; otherwise `statement` when statement
 //!   cues weigh 2 or more, else `other`. Communique vocabulary such as
 //!   "مكافحة الإرهاب" is not a trigger, so it yields no event.
@@ -245,6 +259,8 @@ struct Ev {
     injured: Option<u32>,
     kill_toll: bool,
     injure_toll: bool,
+    /// First trigger token of the sentence that opened the event.
+    trig_tok: usize,
     evidence: Vec<(usize, usize)>,
 }
 
@@ -2100,6 +2116,7 @@ impl<'a> Doc<'a> {
                 injured: None,
                 kill_toll: false,
                 injure_toll: false,
+                trig_tok: trig.0,
                 evidence: vec![trig],
             });
         }
@@ -2110,8 +2127,19 @@ impl<'a> Doc<'a> {
             let first = sents[0];
             let mut date: Option<(NaiveDate, u8)> = None;
             let mut found_any = false;
+            // In each sentence, the date nearest the trigger first ("أفاد ناشطون
+            // اليوم بأن قوات النظام قصفت أمس ...": the shelling was yesterday).
+            let trig_tok = self.events[ei].trig_tok;
             for &s in &sents {
-                for d in self.dates.iter().filter(|d| d.sent == s) {
+                let mut ds: Vec<&DM> = self.dates.iter().filter(|d| d.sent == s).collect();
+                ds.sort_by_key(|d| {
+                    if d.tok > trig_tok {
+                        d.tok - trig_tok
+                    } else {
+                        trig_tok - d.end.min(trig_tok)
+                    }
+                });
+                for d in ds {
                     found_any = true;
                     if d.same_day {
                         date = prev_date;
