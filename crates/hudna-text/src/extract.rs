@@ -1947,7 +1947,10 @@ impl<'a> Doc<'a> {
                         || (self.kind(i) == TokenKind::Arabic
                             && self.t(i)[h.prefix as usize..].starts_with("ال")
                             && e.len == 1);
-                    if !english_definite && !arabic_definite {
+                    // "a similar attack", "هجوم مماثل": an event told elsewhere.
+                    let backref = (i.saturating_sub(3)..(i + h.len as usize + 2).min(b))
+                        .any(|k| self.has(k, Category::Backref));
+                    if !english_definite && !arabic_definite && !backref {
                         fresh = true;
                     }
                     if trig.0 == usize::MAX {

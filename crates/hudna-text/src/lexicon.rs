@@ -61,6 +61,7 @@ pub enum Category {
     Ago,
     Days,
     AgentMarker,
+    Backref,
 }
 
 impl Category {
@@ -113,6 +114,7 @@ impl Category {
             "ago" => Ago,
             "days" => Days,
             "agent_marker" => AgentMarker,
+            "backref" => Backref,
             _ => return None,
         })
     }
