@@ -289,6 +289,8 @@ fn sample_location(ring: &[(f64, f64)], container: &[(f64, f64)]) -> Option<Loca
 #[derive(Clone, Copy)]
 struct LabeledEdge {
     e: Edge,
+    /// bounding box: min x, min y, max x, max y
+    b: [f64; 4],
     part: u32,
     ring: u32,
     /// index among this ring's non-degenerate edges
@@ -313,6 +315,12 @@ fn intersections(parts: &[Vec<Ring>]) -> Vec<GeomProblem> {
                 }
                 edges.push(LabeledEdge {
                     e: [w[0].0, w[0].1, w[1].0, w[1].1],
+                    b: [
+                        w[0].0.min(w[1].0),
+                        w[0].1.min(w[1].1),
+                        w[0].0.max(w[1].0),
+                        w[0].1.max(w[1].1),
+                    ],
                     part: pi as u32,
                     ring: ri as u32,
                     idx,
@@ -343,16 +351,9 @@ fn intersections(parts: &[Vec<Ring>]) -> Vec<GeomProblem> {
     let cx = |x: f64| (((x - x0) * sx) as usize).min(g - 1);
     let cy = |y: f64| (((y - y0) * sy) as usize).min(g - 1);
     let mut count = vec![0u32; g * g + 1];
-    let range = |e: &Edge| {
-        (
-            cx(e[0].min(e[2])),
-            cx(e[0].max(e[2])),
-            cy(e[1].min(e[3])),
-            cy(e[1].max(e[3])),
-        )
-    };
+    let range = |b: &[f64; 4]| (cx(b[0]), cx(b[2]), cy(b[1]), cy(b[3]));
     for le in &edges {
-        let (c0, c1, r0, r1) = range(&le.e);
+        let (c0, c1, r0, r1) = range(&le.b);
         for r in r0..=r1 {
             for c in c0..=c1 {
                 count[r * g + c + 1] += 1;
@@ -365,7 +366,7 @@ fn intersections(parts: &[Vec<Ring>]) -> Vec<GeomProblem> {
     let mut fill = count.clone();
     let mut cells = vec![0u32; count[g * g] as usize];
     for (i, le) in edges.iter().enumerate() {
-        let (c0, c1, r0, r1) = range(&le.e);
+        let (c0, c1, r0, r1) = range(&le.b);
         for r in r0..=r1 {
             for c in c0..=c1 {
                 let k = r * g + c;
@@ -380,8 +381,10 @@ fn intersections(parts: &[Vec<Ring>]) -> Vec<GeomProblem> {
         for (a, &i) in list.iter().enumerate() {
             for &j in &list[a + 1..] {
                 let (p, q) = (&edges[i as usize], &edges[j as usize]);
-                let mx = p.e[0].min(p.e[2]).max(q.e[0].min(q.e[2]));
-                let my = p.e[1].min(p.e[3]).max(q.e[1].min(q.e[3]));
+                if p.b[2] < q.b[0] || q.b[2] < p.b[0] || p.b[3] < q.b[1] || q.b[3] < p.b[1] {
+                    continue; // boxes apart: the segments cannot meet
+                }
+                let (mx, my) = (p.b[0].max(q.b[0]), p.b[1].max(q.b[1]));
                 if cy(my) * g + cx(mx) != cell {
                     continue;
                 }
