@@ -115,6 +115,7 @@ struct Places {
 /// The application: a store plus the derived, cached views.
 pub struct Hudna {
     store: Arc<dyn Store>,
+    sqlite: Option<Arc<SqliteStore>>,
     agreements: RwLock<Option<Arc<Vec<Agreement>>>>,
     atlas: RwLock<Option<Arc<Atlas>>>,
     places: OnceLock<Places>,
@@ -140,6 +141,7 @@ impl Hudna {
     pub fn with_store(store: Arc<dyn Store>) -> Self {
         Hudna {
             store,
+            sqlite: None,
             agreements: RwLock::new(None),
             atlas: RwLock::new(None),
             places: OnceLock::new(),
@@ -149,12 +151,24 @@ impl Hudna {
 
     /// Opens an existing SQLite database.
     pub fn open(path: &Path) -> Result<Self> {
-        Ok(Self::with_store(Arc::new(SqliteStore::open(path)?)))
+        Ok(Self::with_sqlite(Arc::new(SqliteStore::open(path)?)))
+    }
+
+    /// An app over a SQLite store (which also keeps the humanitarian file).
+    pub fn with_sqlite(s: Arc<SqliteStore>) -> Self {
+        let mut h = Self::with_store(s.clone());
+        h.sqlite = Some(s);
+        h
+    }
+
+    /// The SQLite store, when that is the backend.
+    pub fn sqlite(&self) -> Option<&SqliteStore> {
+        self.sqlite.as_deref()
     }
 
     /// Creates (or upgrades) a SQLite database.
     pub fn create(path: &Path) -> Result<Self> {
-        Ok(Self::with_store(Arc::new(SqliteStore::create(path)?)))
+        Ok(Self::with_sqlite(Arc::new(SqliteStore::create(path)?)))
     }
 
     /// Opens an existing database: a `postgres://` URL, or else a SQLite

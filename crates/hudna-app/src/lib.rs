@@ -11,6 +11,7 @@ pub mod definition;
 pub mod exports;
 mod gazetteer;
 mod incidents;
+pub mod persons;
 pub mod reports;
 pub mod sources;
 
@@ -50,3 +51,12 @@ impl AppError {
 }
 
 pub type Result<T> = std::result::Result<T, AppError>;
+
+/// Store errors that are the caller's doing become not-found / refused.
+pub(crate) fn incidents_map(e: StoreError) -> AppError {
+    match e {
+        StoreError::NotFound(s) => AppError::NotFound(s),
+        StoreError::Conflict(s) => AppError::Refused(s),
+        other => AppError::Store(other),
+    }
+}

@@ -12,6 +12,7 @@
 
 mod accounts;
 mod audit;
+mod humanitarian;
 mod incidents;
 mod pg;
 mod pg_accounts;
@@ -21,6 +22,7 @@ mod sqlite_incidents;
 
 pub use accounts::*;
 pub use audit::{AuditEntry, AuditRecord, ChainBreak};
+pub use humanitarian::*;
 pub use incidents::*;
 pub use pg::{is_postgres_url, open_db, redact_url, Backend, PgStore};
 pub use sqlite::SqliteStore;

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_agreements.sql"),
     include_str!("../migrations/sqlite/0002_incidents.sql"),
     include_str!("../migrations/sqlite/0003_accounts.sql"),
+    include_str!("../migrations/sqlite/0004_humanitarian.sql"),
 ];
 
 pub struct SqliteStore {

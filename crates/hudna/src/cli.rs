@@ -234,6 +234,30 @@ pub enum Cmd {
     /// Situation reports: daily, or over a period, in Arabic or English, as text, JSON, HTML or PDF
     #[command(subcommand)]
     Report(ReportCmd),
+    /// The humanitarian file: lists of detainees, abductees, bodies and missing persons
+    #[command(subcommand)]
+    Persons(crate::persons_cmd::PersonsCmd),
+    /// Exchanges of detainees and handovers of bodies
+    #[command(subcommand)]
+    Exchange(crate::persons_cmd::ExchangeCmd),
+    /// Record a commitment's follow-up: met, missed or postponed, and what settled it
+    Commitment {
+        id: String,
+        #[arg(long, default_value = "astana-2017")]
+        agreement: String,
+        /// open, met, missed or postponed
+        #[arg(long)]
+        status: String,
+        /// The round or evidence that settled it
+        #[arg(long, default_value = "")]
+        settled_by: String,
+        #[arg(long, default_value = "")]
+        evidence: String,
+        #[arg(long, value_parser = day)]
+        date: Option<NaiveDate>,
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
+    },
     /// Rounds of talks and their commitments, in order
     Rounds {
         #[arg(long)]
@@ -670,6 +694,42 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Cmd::Export(cmd) => return crate::reports_cmd::export(&open(&cli.db)?, cmd),
         Cmd::Report(cmd) => return crate::reports_cmd::report(&open(&cli.db)?, cmd, today()),
+        Cmd::Persons(cmd) => return crate::persons_cmd::persons(&open(&cli.db)?, cmd, f),
+        Cmd::Exchange(cmd) => return crate::persons_cmd::exchange(&open(&cli.db)?, cmd, f),
+        Cmd::Commitment {
+            id,
+            agreement,
+            status,
+            settled_by,
+            evidence,
+            date,
+            actor,
+        } => {
+            let h = open(&cli.db)?;
+            h.follow_up(&hudna_store::FollowupRow {
+                agreement: agreement.clone(),
+                commitment: id.clone(),
+                status: status.clone(),
+                settled_by: settled_by.clone(),
+                evidence,
+                date: date.unwrap_or_else(today).to_string(),
+                recorded_by: actor,
+            })?;
+            emit(
+                f,
+                &serde_json::json!({"agreement": agreement, "commitment": id, "status": status}),
+                |_| {
+                    println!(
+                        "{agreement}/{id}: {status}{}",
+                        if settled_by.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (settled by {settled_by})")
+                        }
+                    )
+                },
+            );
+        }
         Cmd::Rounds { agreement } => {
             return crate::reports_cmd::rounds(&open(&cli.db)?, agreement.as_deref(), f)
         }

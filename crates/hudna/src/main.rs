@@ -11,6 +11,7 @@ mod extract_cmd;
 mod incidents_cmd;
 mod link_cmd;
 mod output;
+mod persons_cmd;
 mod reports_cmd;
 
 use clap::Parser;

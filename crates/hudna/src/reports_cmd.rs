@@ -260,8 +260,24 @@ pub fn rounds(h: &Hudna, agreement: Option<&str>, f: Format) -> Result<i32> {
         .iter()
         .filter(|a| agreement.is_none_or(|x| x == a.id.as_str()))
     {
+        let follow = h.followups(a.id.as_str())?;
         for r in &a.rounds {
-            let commitments: Vec<_> = a.commitments.iter().filter(|c| c.round == r.id).collect();
+            // the latest recorded follow-up overrides the definition's status
+            let commitments: Vec<_> = a
+                .commitments
+                .iter()
+                .filter(|c| c.round == r.id)
+                .map(|c| {
+                    let mut v = serde_json::to_value(c).unwrap_or_default();
+                    if let Some(f) = follow.iter().rev().find(|f| f.commitment == c.id.as_str()) {
+                        v["status"] = f.status.clone().into();
+                        v["settled_by"] = f.settled_by.clone().into();
+                        v["evidence"] = f.evidence.clone().into();
+                        v["followed_up"] = f.date.clone().into();
+                    }
+                    v
+                })
+                .collect();
             items.push(serde_json::json!({"agreement": a.id, "round": r, "commitments": commitments, "has_statement": r.statement.is_some()}));
         }
     }
