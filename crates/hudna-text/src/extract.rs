@@ -2691,6 +2691,55 @@ mod tests {
     }
 
     #[test]
+    fn constructions_name_the_doer() {
+        // Agent marker after the trigger noun.
+        check_event(
+            "قتل مدنيان بقصف بقذائف الهاون مصدره حواجز قوات النظام على أطراف مدينة الرستن",
+            "shelling_artillery_missile - الرستن SyrianGovernment k=2 i=-",
+        );
+        // An accusation in a later sentence names the doer when the first does not.
+        check_event(
+            "سقطت قذائف على مدينة دوما. واتهمت مصادر محلية قوات النظام بالوقوف وراء القصف.",
+            "shelling_artillery_missile - دوما SyrianGovernment k=- i=-",
+        );
+        // "between X and Y": the first side.
+        check_event(
+            "اندلعت اشتباكات بين حركة أحرار الشام وهيئة تحرير الشام في مدينة سراقب",
+            "armed_clash - سراقب OppositionFactions k=- i=-",
+        );
+        // English: subject before the verb, object after it.
+        let e = x().extract(
+            "ISIS fighters attacked a Syrian army checkpoint near the town of al-Sukhnah",
+            pubd(),
+        );
+        assert_eq!(e.events[0].perpetrator, Some(Actor::Isis));
+        assert_eq!(e.events[0].target, Some(Actor::SyrianGovernment));
+    }
+
+    #[test]
+    fn inexact_and_back_referenced() {
+        check_event(
+            "قتل أكثر من 10 مدنيين في غارات على بلدة كفرنبل",
+            "air_drone_strike - كفرنبل Unknown k=- i=-",
+        );
+        check_event(
+            "قتل 20 عنصراً على الأقل في غارات على بلدة كفرنبل",
+            "air_drone_strike - كفرنبل Unknown k=20 i=-",
+        );
+        check_event(
+            "A car bomb exploded in the centre of Afrin, killing three people. The blast came a day after a similar attack in the nearby town of Azaz.",
+            "remote_explosive - Afrin Unknown k=3 i=-",
+        );
+        // Background with nothing told before: no event.
+        let e = x().extract(
+            "عاد آلاف النازحين إلى بلداتهم في ريف إدلب الجنوبي بعد توقف القصف",
+            pubd(),
+        );
+        assert!(e.events.is_empty());
+        assert_eq!(e.kind, DocKind::Other);
+    }
+
+    #[test]
     fn statements_yield_no_events() {
         let e = x().extract(
             "أكد البيان الختامي التقدم المحرز في مكافحة الإرهاب ومحاربة تنظيم الدولة في إدلب",
