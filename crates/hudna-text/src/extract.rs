@@ -761,6 +761,31 @@ impl<'a> Doc<'a> {
                     }
                 }
             }
+            // 12 من الشهر الجاري / الماضي
+            if let Some(day) = self.small_int(i).filter(|d| (1..=31).contains(d)) {
+                if i + 3 < n && self.t(i + 1) == "من" && self.has(i + 2, Category::MonthWord) {
+                    let current = matches!(self.t(i + 3), "الجاري" | "الحالي");
+                    let past = self.has(i + 3, Category::Past);
+                    if current || past {
+                        unresolved |= self.published.is_none();
+                        let date = self.published.and_then(|p| {
+                            let (y, m) = if past {
+                                if p.month() == 1 {
+                                    (p.year() - 1, 12)
+                                } else {
+                                    (p.year(), p.month() - 1)
+                                }
+                            } else {
+                                (p.year(), p.month())
+                            };
+                            NaiveDate::from_ymd_opt(y, m, day)
+                        });
+                        self.push_date(i, i + 4, date, 1, false);
+                        i += 4;
+                        continue;
+                    }
+                }
+            }
             // في الخامس (عشر) من <month> [<year>]
             if let Some((day, len)) = self.ordinal_day(i) {
                 let j = i + len;
@@ -2542,6 +2567,10 @@ mod tests {
         check_dates("مساء الجمعة", &[("2019-07-12", 1)]);
         check_dates("on Thursday", &[("2019-07-11", 1)]);
         check_dates("yesterday", &[("2019-07-15", 1)]);
+        check_dates("في 12 من الشهر الجاري", &[("2019-07-12", 1)]);
+        check_dates("في 30 من الشهر الماضي", &[("2019-06-30", 1)]);
+        check_dates("في الخامس عشر من آذار", &[("2019-03-15", 1)]);
+        check_dates("قبل يومين", &[("2019-07-14", 1)]);
         // No publication date: the mention is kept, unresolved, with a diagnostic.
         let e = x().extract("قصف أمس", None);
         assert_eq!(e.mentions.dates.len(), 1);
