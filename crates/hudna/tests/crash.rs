@@ -1,0 +1,189 @@
+//! Crash safety: `kill -9` during ingest, again and again; every acknowledged
+//! report is present exactly once, no incident is half-written, and the audit
+//! chain verifies.
+//!
+//! "Acknowledged" means a `hudna ingest` call that exited 0. Each round
+//! ingests a file of reports in one process and is killed at a random moment
+//! (or not, if it finishes first); then the next round starts on the same
+//! database. At the end every file is ingested once more, which must store
+//! exactly the reports that were not yet committed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn hudna(db: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hudna"));
+    c.arg("--db").arg(db).env_remove("HUDNA_DB");
+    c
+}
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data")
+        .join(name)
+}
+
+/// A deterministic generator of distinct Arabic shelling reports.
+fn reports(round: usize, n: usize) -> String {
+    let towns = [
+        "كفرنبل",
+        "معرة النعمان",
+        "خان شيخون",
+        "أريحا",
+        "سراقب",
+        "جسر الشغور",
+        "دوما",
+        "حرستا",
+        "الرستن",
+        "تلبيسة",
+        "نوى",
+    ];
+    let mut out = String::new();
+    for i in 0..n {
+        let town = towns[(i * 7 + round) % towns.len()];
+        let day = 1 + (i + round) % 27;
+        let killed = 1 + (i * 3 + round) % 9;
+        let text = format!("قصفت قوات النظام بلدة {town} اليوم ما أدى إلى مقتل {killed} مدنيين. تقرير رقم {round}-{i}.");
+        out.push_str(&serde_json::json!({"text": text, "source": format!("outlet{}", i % 5), "published": format!("2018-03-{day:02}")}).to_string());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn kill_dash_nine_during_ingest_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crash.sqlite");
+    assert!(hudna(&db).arg("init").status().unwrap().success());
+    for a in ["astana-2017", "sochi-2018", "moscow-2020"] {
+        assert!(hudna(&db)
+            .args(["agreement", "load"])
+            .arg(data(&format!("agreements/{a}")))
+            .stdout(Stdio::null())
+            .status()
+            .unwrap()
+            .success());
+    }
+    let rounds: usize = std::env::var("HUDNA_CRASH_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    let mut acknowledged: Vec<PathBuf> = vec![];
+    let mut files = vec![];
+    let mut killed = 0;
+    // a small deterministic sequence of kill delays (ms)
+    let mut seed: u64 = 0x9e3779b97f4a7c15;
+    for round in 0..rounds {
+        let f = dir.path().join(format!("r{round}.jsonl"));
+        std::fs::write(&f, reports(round, 600)).unwrap();
+        files.push(f.clone());
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = Duration::from_millis(50 + seed % 1500);
+        let mut child = hudna(&db)
+            .arg("ingest")
+            .arg(&f)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        let mut done = None;
+        while start.elapsed() < delay {
+            if let Some(st) = child.try_wait().unwrap() {
+                done = Some(st);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        match done {
+            Some(st) => {
+                assert!(
+                    st.success(),
+                    "round {round}: ingest failed without being killed"
+                );
+                acknowledged.push(f);
+            }
+            None => {
+                child.kill().unwrap(); // SIGKILL
+                let _ = child.wait();
+                killed += 1;
+            }
+        }
+    }
+    eprintln!(
+        "{rounds} rounds, {killed} killed mid-ingest, {} acknowledged",
+        acknowledged.len()
+    );
+    assert!(killed > 0, "the test must actually kill something");
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    // every acknowledged report is there exactly once
+    for f in &acknowledged {
+        for line in std::fs::read_to_string(f).unwrap().lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let text = v["text"].as_str().unwrap();
+            let n: i64 = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM reports WHERE text = ?1",
+                    [text],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(n, 1, "acknowledged report missing or duplicated: {text}");
+        }
+    }
+    let check_whole = |conn: &rusqlite::Connection| {
+        let c = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(c("SELECT COUNT(*) FROM (SELECT content_hash FROM reports GROUP BY content_hash HAVING COUNT(*) > 1)"), 0, "a report stored twice");
+        assert_eq!(
+            c("SELECT COUNT(*) FROM events WHERE incident_id IS NULL"),
+            0,
+            "an event without its incident"
+        );
+        assert_eq!(c("SELECT COUNT(*) FROM incidents i WHERE merged_into IS NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.incident_id = i.id)"), 0, "an incident without events");
+        assert_eq!(c("SELECT COUNT(*) FROM incidents i WHERE merged_into IS NULL AND lat IS NOT NULL AND day IS NOT NULL AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.incident_id = i.id)"), 0, "an incident never assessed");
+        assert_eq!(c("SELECT COUNT(*) FROM reports r WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.entity = 'report/' || r.id)"), 0, "a report without its audit entry");
+    };
+    check_whole(&conn);
+    let before = count("SELECT COUNT(*) FROM reports");
+    drop(conn);
+    let v = hudna(&db)
+        .args(["audit", "verify", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+
+    // ingesting everything again stores exactly what was never committed
+    let mut again = hudna(&db);
+    again
+        .arg("ingest")
+        .args(&files)
+        .arg("--format")
+        .arg("json")
+        .stderr(Stdio::null());
+    let out = again.output().unwrap();
+    assert!(out.status.success());
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stored = s["summary"]["stored"].as_i64().unwrap();
+    let dups = s["summary"]["duplicates"].as_i64().unwrap();
+    assert_eq!(dups, before, "every committed report is recognised");
+    assert_eq!(stored + dups, (rounds * 600) as i64);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    check_whole(&conn);
+    assert_eq!(
+        conn.query_row::<i64, _, _>("SELECT COUNT(*) FROM reports", [], |r| r.get(0))
+            .unwrap(),
+        (rounds * 600) as i64
+    );
+    drop(conn);
+    assert!(hudna(&db)
+        .args(["audit", "verify"])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap()
+        .success());
+}
