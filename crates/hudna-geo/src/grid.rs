@@ -238,14 +238,23 @@ impl Locator {
         debug_assert_eq!((r.w, r.h), (g.nx, g.ny));
         let mut slab = r.slab_idx;
         // within a row, edges by decreasing right end: the ray to +x can
-        // stop at the first edge lying wholly left of the point
-        let right = |i: &u32| {
-            let e = &edges[*i as usize];
-            e[0].max(e[2])
-        };
+        // stop at the first edge lying wholly left of the point (keys
+        // computed once; rows are short, so this is a small sort each)
+        let mut keyed: Vec<(f64, u32)> = Vec::new();
         for k in 0..r.h {
-            slab[r.slab_off[k] as usize..r.slab_off[k + 1] as usize]
-                .sort_unstable_by(|a, b| right(a).total_cmp(&right(b)).reverse());
+            let row = &mut slab[r.slab_off[k] as usize..r.slab_off[k + 1] as usize];
+            if row.len() < 2 {
+                continue;
+            }
+            keyed.clear();
+            keyed.extend(row.iter().map(|&i| {
+                let e = &edges[i as usize];
+                (e[0].max(e[2]), i)
+            }));
+            keyed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+            for (dst, &(_, i)) in row.iter_mut().zip(keyed.iter()) {
+                *dst = i;
+            }
         }
         Locator {
             bbox,
