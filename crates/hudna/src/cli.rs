@@ -102,6 +102,9 @@ pub enum Cmd {
         #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
         actor: String,
     },
+    /// Load a full GeoNames country dump (SY.txt, optionally alternateNamesV2.txt) as the gazetteer for `locate`
+    #[command(subcommand)]
+    Gazetteer(GazetteerCmd),
     /// The audit log: verify its hash chain, or list it
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -400,6 +403,20 @@ pub enum MandateCmd {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum GazetteerCmd {
+    /// Replace the stored gazetteer with a GeoNames dump (bad rows are reported by line and skipped)
+    Import {
+        /// SY.txt from a GeoNames country dump
+        dump: PathBuf,
+        /// alternateNamesV2.txt (or the country's alternate names file) for Arabic names
+        #[arg(long)]
+        alternate_names: Option<PathBuf>,
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AuditCmd {
     /// Walk the hash chain and report the first entry that does not match
     Verify,
@@ -501,7 +518,12 @@ pub fn run(cli: Cli) -> Result<i32> {
             emit(
                 f,
                 &serde_json::json!({"db": shown, "schema_version": version, "applied": applied}),
-                |_| println!("{shown}: schema version {version}"),
+                |_| match &applied {
+                    Some(a) if !a.is_empty() => {
+                        println!("{shown}: applied migrations {a:?}; schema version {version}")
+                    }
+                    _ => println!("{shown}: schema version {version}"),
+                },
             );
         }
         Cmd::Backup { out } => {
@@ -512,10 +534,10 @@ pub fn run(cli: Cli) -> Result<i32> {
                 ))
                 .into());
             }
-            open(&cli.db)?
-                .store()
-                .backup(&out)
-                .map_err(hudna_app::AppError::from)?;
+            open(&cli.db)?.store().backup(&out).map_err(|e| match e {
+                hudna_store::StoreError::Conflict(s) => hudna_app::AppError::Refused(s),
+                e => hudna_app::AppError::from(e),
+            })?;
             emit(
                 f,
                 &serde_json::json!({"backup": out.display().to_string()}),
@@ -631,6 +653,57 @@ pub fn run(cli: Cli) -> Result<i32> {
                 );
                 crate::demo::print_mandate(s);
             });
+        }
+        Cmd::Gazetteer(GazetteerCmd::Import {
+            dump,
+            alternate_names,
+            actor,
+        }) => {
+            let h = open(&cli.db)?;
+            let read = |p: &Path| -> Result<String> {
+                let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+                Ok(hudna_app::sources::decode(&p.display().to_string(), bytes)
+                    .map_err(hudna_app::AppError::BadInput)?)
+            };
+            let text = read(&dump)?;
+            let alt = alternate_names.as_deref().map(read).transpose()?;
+            let (places, diags) = hudna_text::parse_geonames_dump(&text, alt.as_deref());
+            for d in &diags {
+                eprintln!("{}:{}: {}", dump.display(), d.line.unwrap_or(0), d.message);
+            }
+            if places.is_empty() {
+                return Err(hudna_app::AppError::BadInput(format!(
+                    "{}: no usable place",
+                    dump.display()
+                ))
+                .into());
+            }
+            let rows: Vec<hudna_store::PlaceRow> = places
+                .iter()
+                .map(|p| hudna_store::PlaceRow {
+                    geonameid: p.geonameid,
+                    name_en: p.name_en.clone(),
+                    names_ar: p.names_ar.clone(),
+                    names_latin: p.names_latin.clone(),
+                    lat: p.lat,
+                    lon: p.lon,
+                    admin1: p.admin1.clone(),
+                    population: p.population,
+                    kind: p.kind.clone(),
+                })
+                .collect();
+            let audit = hudna_store::AuditEntry::new(
+                &actor,
+                "gazetteer.import",
+                "gazetteer",
+                serde_json::json!({"file": dump.display().to_string(), "places": rows.len(), "skipped": diags.len()}),
+            );
+            let n = h.store().replace_places(&rows, &audit)?;
+            emit(
+                f,
+                &serde_json::json!({"places": n, "skipped": diags.len()}),
+                |_| println!("gazetteer: {n} places loaded, {} rows skipped", diags.len()),
+            );
         }
         Cmd::Audit(AuditCmd::Verify) => {
             let h = open(&cli.db)?;

@@ -351,3 +351,43 @@ fn batch_locate_skips_bad_rows_and_keeps_the_rest() {
     );
     assert!(lines[2].starts_with("4,33.513,36.276"), "{text}");
 }
+
+#[test]
+fn a_geonames_dump_replaces_the_gazetteer() {
+    let (dir, db) = ready();
+    // two rows in GeoNames' 19-column layout, and one broken row
+    let dump = dir.path().join("SY.txt");
+    std::fs::write(
+        &dump,
+        "168661\tKafr Nubl\tKafr Nubl\tKafranbel\t35.61379\t36.56117\tP\tPPL\tSY\t\t12\t\t\t\t15455\t\t440\tAsia/Damascus\t2012-01-18\n\
+         999001\tTest Hamlet\tTest Hamlet\t\t35.70000\t36.60000\tP\tPPL\tSY\t\t12\t\t\t\t10\t\t300\tAsia/Damascus\t2020-01-01\n\
+         broken row\n",
+    )
+    .unwrap();
+    let o = hudna(
+        &db,
+        &[
+            "gazetteer",
+            "import",
+            dump.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let v = json(&o);
+    assert_eq!(v["places"], 2, "{v}");
+    assert!(stderr(&o).contains("SY.txt:3"), "{}", stderr(&o));
+    let v = json(&hudna(
+        &db,
+        &[
+            "locate",
+            "35.70001",
+            "36.60001",
+            "--at",
+            "2018-03-01",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(v["nearest_place"]["geonameid"], 999001, "{v}");
+}
