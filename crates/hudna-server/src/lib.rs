@@ -1,0 +1,442 @@
+//! `hudna-server`: Hudna's web desk and JSON API.
+//!
+//! Design choices:
+//! - **Server-rendered, no CDN.** Pages are HTML strings built in Rust;
+//!   maps and charts are SVG projected here (equirectangular, scaled by the
+//!   cosine of the mid latitude), so a page is one request plus two small
+//!   cached assets embedded in the binary. Works with no internet at all.
+//! - **Arabic first.** `lang="ar" dir="rtl"` and Arabic-Indic digits unless
+//!   the user clicks English (a cookie); strings live in [`i18n`].
+//! - **One app object.** Handlers call `hudna-app` (`Hudna`, `Accounts`)
+//!   inside `spawn_blocking`; nothing here speaks SQL. The hot incident list
+//!   reads through a small pool of read-only store handles (WAL readers do
+//!   not block each other), and field reports are group-committed: a writer
+//!   thread takes every report waiting and ingests them in one transaction.
+//! - **Authorisation on the server, per route.** [`auth`] says who is
+//!   asking; each handler asks `Principal` whether they may.
+//! - **One error type.** [`error::ApiError`]: a kind → status table and
+//!   stable snake_case codes, JSON for the API and HTML for pages.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod html;
+pub mod i18n;
+pub mod map;
+pub mod openapi;
+pub mod pages;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, Method};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::NaiveDate;
+use error::{ApiError, ApiResult, Kind};
+use hudna_app::accounts::{Accounts, Role};
+use hudna_app::{Hudna, NewReport, ReportOutcome};
+use hudna_store::{SqliteStore, Store};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+/// Settings of the desk.
+#[derive(Clone)]
+pub struct DeskConfig {
+    /// Today, decided by the binary.
+    pub today: fn() -> NaiveDate,
+    /// Now in unix seconds (sessions, throttling).
+    pub now: fn() -> i64,
+    /// Mark cookies `Secure` (set when not serving on localhost).
+    pub secure_cookies: bool,
+    /// Largest accepted request body in bytes.
+    pub body_limit: usize,
+}
+
+fn utc_today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+fn utc_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+impl Default for DeskConfig {
+    fn default() -> Self {
+        DeskConfig {
+            today: utc_today,
+            now: utc_now,
+            secure_cookies: false,
+            body_limit: 1 << 20,
+        }
+    }
+}
+
+/// A field report waiting for the group-commit writer.
+struct IngestJob {
+    report: NewReport,
+    actor: String,
+    reply: oneshot::Sender<Result<ReportOutcome, ApiError>>,
+}
+
+/// Shared state of every handler.
+pub struct Inner {
+    pub hudna: Arc<Hudna>,
+    pub accounts: Arc<Accounts>,
+    readers: Vec<Arc<dyn Store>>,
+    next_reader: AtomicUsize,
+    pub config: DeskConfig,
+    ingest: std::sync::mpsc::SyncSender<IngestJob>,
+    origin_seq: AtomicUsize,
+    extractor: std::sync::OnceLock<hudna_text::Extractor>,
+}
+
+pub type AppState = Arc<Inner>;
+
+impl Inner {
+    /// A store handle for read-only queries (round-robin over the pool).
+    pub fn reader(&self) -> Arc<dyn Store> {
+        if self.readers.is_empty() {
+            return self.hudna.store().clone();
+        }
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        self.readers[i].clone()
+    }
+
+    /// The extraction engine (built on first use).
+    pub fn extractor(&self) -> &hudna_text::Extractor {
+        self.extractor.get_or_init(hudna_text::Extractor::builtin)
+    }
+
+    /// Ingests one report through the group-commit writer.
+    pub async fn submit(&self, mut report: NewReport, actor: String) -> ApiResult<ReportOutcome> {
+        let n = self.origin_seq.fetch_add(1, Ordering::Relaxed);
+        report.origin = format!("web:{}:{n}", std::process::id());
+        let (tx, rx) = oneshot::channel();
+        let job = IngestJob {
+            report,
+            actor,
+            reply: tx,
+        };
+        let sender = self.ingest.clone();
+        blocking(move || {
+            sender.send(job).map_err(|_| {
+                ApiError::new(Kind::Unavailable, "shutting_down", "the server is stopping")
+            })
+        })
+        .await?;
+        rx.await
+            .map_err(|_| ApiError::internal("the ingest writer stopped"))?
+    }
+}
+
+/// The group-commit writer: takes every waiting report, ingests them in one
+/// call (one durable transaction per 256), answers each.
+fn ingest_writer(
+    hudna: Arc<Hudna>,
+    today: fn() -> NaiveDate,
+    rx: std::sync::mpsc::Receiver<IngestJob>,
+) {
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < 512 {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        // one ingest call per actor (the audit entry names the actor)
+        let mut by_actor: std::collections::BTreeMap<String, Vec<IngestJob>> = Default::default();
+        for j in jobs {
+            by_actor.entry(j.actor.clone()).or_default().push(j);
+        }
+        for (actor, jobs) in by_actor {
+            let reports: Vec<NewReport> = jobs.iter().map(|j| j.report.clone()).collect();
+            match hudna.ingest(reports, &actor, today(), &|_| {}) {
+                Ok(summary) => {
+                    let mut outcomes: std::collections::HashMap<String, ReportOutcome> = summary
+                        .reports
+                        .into_iter()
+                        .map(|o| (o.origin.clone(), o))
+                        .collect();
+                    for j in jobs {
+                        let r = outcomes
+                            .remove(&j.report.origin)
+                            .ok_or_else(|| ApiError::internal("ingest lost a report"));
+                        let _ = j.reply.send(r);
+                    }
+                }
+                Err(e) => {
+                    let e: ApiError = e.into();
+                    for j in jobs {
+                        let _ = j.reply.send(Err(e.clone()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Builds the state over an app and accounts. `readers` are extra read-only
+/// store handles for hot queries (may be empty).
+pub fn state(
+    hudna: Arc<Hudna>,
+    accounts: Arc<Accounts>,
+    readers: Vec<Arc<dyn Store>>,
+    config: DeskConfig,
+) -> AppState {
+    let (tx, rx) = std::sync::mpsc::sync_channel(4096);
+    let h = hudna.clone();
+    let today = config.today;
+    std::thread::Builder::new()
+        .name("hudna-ingest".into())
+        .spawn(move || ingest_writer(h, today, rx))
+        .expect("spawn the ingest writer");
+    Arc::new(Inner {
+        hudna,
+        accounts,
+        readers,
+        next_reader: AtomicUsize::new(0),
+        config,
+        ingest: tx,
+        origin_seq: AtomicUsize::new(0),
+        extractor: std::sync::OnceLock::new(),
+    })
+}
+
+/// Opens a database file for serving: one app, accounts on the same store,
+/// and a pool of read-only handles.
+pub fn open_state(db: &Path, config: DeskConfig) -> anyhow_free::Result<AppState> {
+    let store = Arc::new(SqliteStore::open(db)?);
+    let hudna = Arc::new(Hudna::with_store(store.clone()));
+    let accounts = Arc::new(Accounts::new(store));
+    let mut readers: Vec<Arc<dyn Store>> = vec![];
+    for _ in 0..4 {
+        readers.push(Arc::new(SqliteStore::open(db)?));
+    }
+    Ok(state(hudna, accounts, readers, config))
+}
+
+/// Small result alias for opening (store errors only).
+pub mod anyhow_free {
+    pub type Result<T> = std::result::Result<T, hudna_store::StoreError>;
+}
+
+/// The date of a day number (days since 1970-01-01).
+pub fn day_from_number(n: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Duration::days(n as i64)
+}
+
+/// Runs blocking work (the store, argon2) off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(format!("a worker failed: {e}")))?
+}
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    resp
+}
+
+async fn not_found(req: Request) -> ApiError {
+    let api = req.uri().path().starts_with("/api/");
+    let e = ApiError::not_found("route_not_found", format!("no route {}", req.uri().path()));
+    if api {
+        e
+    } else {
+        e.html()
+    }
+}
+
+async fn method_not_allowed(req: Request) -> ApiError {
+    ApiError::new(
+        Kind::MethodNotAllowed,
+        "method_not_allowed",
+        format!("{} is not allowed on {}", req.method(), req.uri().path()),
+    )
+}
+
+/// The whole application: pages, assets and `/api/`.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.body_limit;
+    Router::new()
+        .route("/", get(pages::dashboard))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/lang/{code}", get(pages::set_lang))
+        .route("/map", get(pages::map_page))
+        .route("/incidents", get(pages::incident_list))
+        .route("/incidents/{id}", get(pages::incident_page))
+        .route("/incidents/{id}/stance", post(pages::stance_form))
+        .route("/incidents/{id}/review", post(pages::review_form))
+        .route("/zones/{agreement}/{zone}", get(pages::zone_page))
+        .route("/reports/new", get(pages::report_form))
+        .route("/reports", post(pages::report_submit))
+        .route("/assets/{name}", get(assets))
+        .merge(api::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+const APP_CSS: &str = include_str!("../assets/app.css");
+const APP_JS: &str = include_str!("../assets/app.js");
+const FAVICON: &str = include_str!("../assets/favicon.svg");
+
+async fn assets(
+    axum::extract::Path(name): axum::extract::Path<String>,
+    method: Method,
+    State(_): State<AppState>,
+) -> Result<Response, ApiError> {
+    let _ = method;
+    let (ct, body) = match name.as_str() {
+        "app.css" => ("text/css; charset=utf-8", APP_CSS),
+        "app.js" => ("text/javascript; charset=utf-8", APP_JS),
+        "favicon.svg" => ("image/svg+xml", FAVICON),
+        _ => {
+            return Err(ApiError::not_found(
+                "asset_not_found",
+                format!("no asset {name}"),
+            ))
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, ct),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The demo's accounts: (user name, password, role, organisation).
+pub const DEMO_ACCOUNTS: &[(&str, &str, Role, &str)] = &[
+    ("admin", "hudna-admin-demo", Role::Admin, "mission"),
+    ("analyst", "hudna-analyst-demo", Role::Analyst, "mission"),
+    (
+        "turkey",
+        "hudna-turkey-demo",
+        Role::Liaison,
+        "turkey-liaison",
+    ),
+    (
+        "russia",
+        "hudna-russia-demo",
+        Role::Liaison,
+        "russia-liaison",
+    ),
+    ("iran", "hudna-iran-demo", Role::Liaison, "iran-liaison"),
+    (
+        "humanitarian",
+        "hudna-humanitarian-demo",
+        Role::HumanitarianOfficer,
+        "mission",
+    ),
+    ("viewer", "hudna-viewer-demo", Role::Viewer, "researchers"),
+];
+
+/// Creates the demo organisations and accounts (idempotent: existing users
+/// are kept). Returns (user, password, role) for printing.
+pub fn create_demo_accounts(
+    accounts: &Accounts,
+) -> Result<Vec<(String, String, String)>, hudna_app::AppError> {
+    for (id, name, kind, party) in [
+        (
+            "mission",
+            "Monitoring mission · بعثة الرصد",
+            "mission",
+            None,
+        ),
+        (
+            "turkey-liaison",
+            "Turkish liaison · الارتباط التركي",
+            "guarantor",
+            Some("turkey"),
+        ),
+        (
+            "russia-liaison",
+            "Russian liaison · الارتباط الروسي",
+            "guarantor",
+            Some("russia"),
+        ),
+        (
+            "iran-liaison",
+            "Iranian liaison · الارتباط الإيراني",
+            "guarantor",
+            Some("iran"),
+        ),
+        ("researchers", "Researchers · باحثون", "ngo", None),
+    ] {
+        accounts.add_org(id, name, kind, party, "demo")?;
+    }
+    let mut out = vec![];
+    for (user, pw, role, org) in DEMO_ACCOUNTS {
+        match accounts.add_user(user, "", org, *role, pw, "demo") {
+            Ok(_) | Err(hudna_app::AppError::Store(hudna_store::StoreError::Conflict(_))) => {}
+            Err(e) => return Err(e),
+        }
+        out.push((user.to_string(), pw.to_string(), role.as_str().to_string()));
+    }
+    Ok(out)
+}
+
+/// Serves until `shutdown` resolves. Binds `addr` (e.g. `127.0.0.1:8080`,
+/// port 0 for any) and calls `on_bound` with the real address first.
+pub async fn serve(
+    state: AppState,
+    addr: &str,
+    on_bound: impl FnOnce(std::net::SocketAddr),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    on_bound(listener.local_addr()?);
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// For the binary: opens `db`, serves on `addr` until Ctrl-C, on a runtime of
+/// its own. `on_bound` gets the URL's address (print it there).
+pub fn serve_blocking(
+    db: &Path,
+    addr: &str,
+    mut config: DeskConfig,
+    on_bound: impl FnOnce(std::net::SocketAddr),
+) -> std::io::Result<()> {
+    let local =
+        addr.starts_with("127.") || addr.starts_with("localhost") || addr.starts_with("[::1]");
+    config.secure_cookies = !local;
+    let state = open_state(db, config).map_err(std::io::Error::other)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(serve(state, addr, on_bound, async {
+        let _ = tokio::signal::ctrl_c().await;
+    }))
+}
