@@ -191,3 +191,20 @@ fn reloading_an_unchanged_agreement_changes_nothing() {
         .unwrap();
     assert_eq!(r.outcome, "unchanged");
 }
+
+#[test]
+fn governorates_only_inside_syria() {
+    let (_d, h) = loaded();
+    let day = parse_day("2018-03-01").unwrap();
+    // Kilis, in Turkey, 8 km north of the border: its nearest gazetteer place is Syrian
+    let kilis = h.locate(36.716, 37.115, day).unwrap();
+    assert_eq!(kilis.admin1, None, "{kilis:?}");
+    assert_eq!(
+        h.locate(35.523, 35.792, day).unwrap().admin1.as_deref(),
+        Some("SY-LA")
+    );
+    assert_eq!(
+        h.locate(33.513, 36.276, day).unwrap().admin1.as_deref(),
+        Some("SY-DI")
+    );
+}
