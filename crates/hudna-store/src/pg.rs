@@ -40,6 +40,10 @@ pub(crate) const PG_MIGRATIONS: &[(&str, &str)] = &[
         "0003_accounts",
         include_str!("../migrations/postgres/0003_accounts.sql"),
     ),
+    (
+        "0004_humanitarian",
+        include_str!("../migrations/postgres/0004_humanitarian.sql"),
+    ),
 ];
 
 /// Advisory lock keys (arbitrary, fixed: "hudna" on a phone keypad).
@@ -136,8 +140,9 @@ impl PgStore {
     pub fn open(url: &str) -> Result<Self> {
         let s = Self::connect(url)?;
         if s.schema_version()? == 0 {
+            // "no database at URL (...); create one with `hudna init` ..."
             return Err(StoreError::Missing(format!(
-                "{} (the database exists but holds no Hudna schema; run `hudna --db URL init` or `hudna --db URL migrate`)",
+                "{} (the PostgreSQL database holds no Hudna schema yet; `hudna migrate` makes it too)",
                 s.label
             )));
         }

@@ -115,7 +115,7 @@ fn a_missing_database_is_refused_with_advice() {
         let schema = common::Schema::new(&url);
         let e = PgStore::open(&schema.url()).err().expect("refused");
         assert!(matches!(e, StoreError::Missing(_)), "{e}");
-        assert!(e.to_string().contains("migrate"), "{e}");
+        assert!(e.to_string().contains("hudna init"), "{e}");
         let s = PgStore::connect(&schema.url()).unwrap();
         assert_eq!(s.schema_version().unwrap(), 0);
         let applied = s.migrate().unwrap();
