@@ -159,7 +159,9 @@ impl Linker {
             if x.is_empty() || y.is_empty() || x.len() + y.len() < 3 {
                 continue;
             }
-            for _ in 0..self.config.u_samples {
+            // Never draw more samples than there are distinct pairs.
+            let distinct = (x.len() * y.len()) / if std::ptr::eq(x, y) { 2 } else { 1 };
+            for _ in 0..self.config.u_samples.min(distinct) {
                 let i = x[rng.below(x.len())];
                 let j = y[rng.below(y.len())];
                 if i == j {

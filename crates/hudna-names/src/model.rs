@@ -417,8 +417,19 @@ impl Model {
             let mut lambda = [0.3; NCLASS];
             let mut seen = [false; NCLASS];
             let entries: Vec<(&(u8, Gamma), &u64)> = sess.hist.iter().collect();
+            // A weak prior (M_PRIOR pseudo-matches shaped like the initial m)
+            // keeps tiny sessions from drifting; large ones are unaffected.
+            const M_PRIOR: f64 = 2.0;
+            let m0 = init_m();
             for _ in 0..iterations {
                 let mut mc = [[[1e-3; MAXL]; NF]; NCLASS];
+                for class in mc.iter_mut() {
+                    for (f, row) in class.iter_mut().enumerate() {
+                        for (l, v) in row.iter_mut().enumerate() {
+                            *v += M_PRIOR * m0[f][l];
+                        }
+                    }
+                }
                 let mut lam = [(0.0f64, 0.0f64); NCLASS];
                 for (&(c, g), &n) in &entries {
                     let c = c as usize;
@@ -608,7 +619,19 @@ pub fn probability(log2_odds: f64) -> f64 {
 
 /// Estimate u probabilities from comparison vectors of random pairs.
 pub fn u_from_samples(samples: &[(usize, Gamma)]) -> [[[f64; MAXL]; NF]; NCLASS] {
-    let mut u = [[[1.0; MAXL]; NF]; NCLASS];
+    // A weak prior (U_PRIOR pseudo-pairs) keeps tiny lists sane: with three
+    // records that are all one person, random pairs would "show" that names
+    // always agree. At realistic sizes the samples dominate.
+    const U_PRIOR: f64 = 200.0;
+    let mut u = [[[0.0; MAXL]; NF]; NCLASS];
+    for class in u.iter_mut() {
+        for (f, row) in class.iter_mut().enumerate() {
+            let k = nlevels(f);
+            for (l, v) in row.iter_mut().enumerate().take(k).skip(1) {
+                *v = U_PRIOR * default_u(FIELDS[f], l, k);
+            }
+        }
+    }
     for (c, g) in samples {
         for f in 0..NF {
             u[*c][f][g[f] as usize] += 1.0;
@@ -624,6 +647,16 @@ pub fn u_from_samples(samples: &[(usize, Gamma)]) -> [[[f64; MAXL]; NF]; NCLASS]
         }
     }
     u
+}
+
+/// Prior u of a level: disagreement dominates for names, years and places;
+/// sex and source are close to uniform.
+fn default_u(f: Field, level: usize, k: usize) -> f64 {
+    match f {
+        Field::Sex | Field::Source => 1.0 / (k - 1) as f64,
+        _ if level == 1 => 0.9,
+        _ => 0.1 / (k - 2) as f64,
+    }
 }
 
 /// One field's contribution to a pair's score.

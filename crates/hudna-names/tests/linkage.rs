@@ -187,3 +187,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn three_spellings_link_even_in_a_tiny_list() {
+    let recs: Vec<RawRecord> = [
+        ("r1", "محمد عبد الله الأحمد", "a"),
+        ("r2", "محمد عبدالله احمد", "b"),
+        ("r3", "Mohamad Abdallah al-Ahmad", "c"),
+        ("r4", "نعسان ذياب الدالاتي", "a"),
+    ]
+    .into_iter()
+    .map(|(id, name, src)| RawRecord {
+        record_id: id.into(),
+        full_name: name.into(),
+        source: src.into(),
+        birth_year: "1980".into(),
+        ..Default::default()
+    })
+    .collect();
+    let mut linker = Linker::new(LinkConfig::default());
+    let out = linker.fit(&recs);
+    assert_eq!(out.clusters[..3], [0, 0, 0], "{:?}", out.pairs);
+    assert_eq!(out.clusters[3], 3);
+}
