@@ -81,10 +81,58 @@ pub fn load_dir(dir: &Path, opts: LoadOptions) -> Result<Loaded, Vec<Problem>> {
             }])
         }
     };
+    load_text(shown, &text, &DirFiles(dir), opts)
+}
+
+/// Where a definition's companion files (GeoJSON, statements) come from.
+pub trait Files {
+    /// How to name `rel` in messages.
+    fn show(&self, rel: &str) -> String;
+    /// Its text, or why it cannot be had.
+    fn read(&self, rel: &str) -> Result<String, String>;
+}
+
+/// Files under an agreement directory; paths that leave it are refused.
+struct DirFiles<'a>(&'a Path);
+
+impl Files for DirFiles<'_> {
+    fn show(&self, rel: &str) -> String {
+        self.0.join(rel).display().to_string()
+    }
+    fn read(&self, rel: &str) -> Result<String, String> {
+        let path = safe_join(self.0, rel)?;
+        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    }
+}
+
+/// Files given in memory as (name, text) pairs (tests, fuzzing, uploads).
+pub struct MemFiles<'a>(pub &'a [(&'a str, &'a str)]);
+
+impl Files for MemFiles<'_> {
+    fn show(&self, rel: &str) -> String {
+        rel.to_owned()
+    }
+    fn read(&self, rel: &str) -> Result<String, String> {
+        safe_join(Path::new(""), rel)?;
+        self.0
+            .iter()
+            .find(|(n, _)| *n == rel)
+            .map(|(_, t)| (*t).to_owned())
+            .ok_or_else(|| format!("no file {rel:?}"))
+    }
+}
+
+/// Validates a definition given as text, with its companion files.
+pub fn load_text(
+    shown: String,
+    text: &str,
+    files: &dyn Files,
+    opts: LoadOptions,
+) -> Result<Loaded, Vec<Problem>> {
     let table: toml::Table = match text.parse() {
         Ok(t) => t,
         Err(e) => {
-            let line = e.span().map(|s| line_of(&text, s.start));
+            let line = e.span().map(|s| line_of(text, s.start));
             return Err(vec![Problem {
                 file: shown,
                 line,
@@ -95,11 +143,11 @@ pub fn load_dir(dir: &Path, opts: LoadOptions) -> Result<Loaded, Vec<Problem>> {
         }
     };
     let mut doc = toml_to_json(toml::Value::Table(table));
-    let locator = Locator::new(&text);
+    let locator = Locator::new(text);
     let mut w = Walker {
         file: shown,
         locator: Some(&locator),
-        dir: Some(dir),
+        dir: Some(files),
         geo_cache: HashMap::new(),
         problems: vec![],
         notes: vec![],
@@ -244,7 +292,7 @@ impl Locator {
 struct Walker<'a> {
     file: String,
     locator: Option<&'a Locator>,
-    dir: Option<&'a Path>,
+    dir: Option<&'a dyn Files>,
     geo_cache: HashMap<String, Result<Value, String>>,
     problems: Vec<Problem>,
     notes: Vec<Problem>,
@@ -784,16 +832,10 @@ impl Walker<'_> {
                 .and_then(Value::as_str)
                 .map(str::to_owned);
             if statement.is_none() {
-                if let (Some(r), Some(dir)) = (&statement_ref, self.dir) {
-                    match safe_join(dir, r) {
+                if let (Some(r), Some(files)) = (&statement_ref, self.dir) {
+                    match files.read(r) {
                         Err(why) => self.problem(&seg(&p, "statement"), why),
-                        Ok(path) => match std::fs::read_to_string(&path) {
-                            Ok(s) => statement = Some(s),
-                            Err(e) => self.problem(
-                                &seg(&p, "statement"),
-                                format!("cannot read {}: {e}", path.display()),
-                            ),
-                        },
+                        Ok(s) => statement = Some(s),
                     }
                 }
                 if let Some(s) = &statement {
@@ -892,13 +934,11 @@ impl Walker<'_> {
         }
         let r = match self.dir {
             None => Err("no directory to read geometry from".to_owned()),
-            Some(dir) => safe_join(dir, file).and_then(|path| {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            Some(files) => files.read(file).and_then(|text| {
                 serde_json::from_str::<Value>(&text).map_err(|e| {
                     format!(
                         "{} is not valid JSON (line {}, column {}): {e}",
-                        path.display(),
+                        files.show(file),
                         e.line(),
                         e.column()
                     )
@@ -965,10 +1005,7 @@ impl Walker<'_> {
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_owned();
-                let display = self
-                    .dir
-                    .map(|d| d.join(file).display().to_string())
-                    .unwrap_or(file.to_owned());
+                let display = self.dir.map(|d| d.show(file)).unwrap_or(file.to_owned());
                 let (mp, fixed) = self.polygonal(
                     feat.get("geometry").unwrap_or(&Value::Null),
                     &display,
@@ -1268,11 +1305,7 @@ impl Walker<'_> {
             .get("posts")
             .and_then(|m| m.get("file"))
             .and_then(Value::as_str)
-            .map(|f| {
-                self.dir
-                    .map(|d| d.join(f).display().to_string())
-                    .unwrap_or(f.to_owned())
-            })
+            .map(|f| self.dir.map(|d| d.show(f)).unwrap_or(f.to_owned()))
             .unwrap_or_else(|| self.file.clone());
         let mut out = vec![];
         for (i, f) in features.iter().enumerate() {
