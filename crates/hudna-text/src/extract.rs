@@ -303,6 +303,13 @@ struct Doc<'a> {
     diags: Vec<Diagnostic>,
 }
 
+/// The items of sentence `s` in a list sorted by sentence.
+fn in_sent<T>(v: &[T], s: usize, sent: impl Fn(&T) -> usize) -> &[T] {
+    let a = v.partition_point(|x| sent(x) < s);
+    let b = v.partition_point(|x| sent(x) <= s);
+    &v[a..b]
+}
+
 fn is_latin_article(w: &str) -> bool {
     matches!(
         w,
@@ -1364,7 +1371,11 @@ impl<'a> Doc<'a> {
 
     fn find_unlisted(&mut self) {
         let n = self.n();
-        let starts: Vec<usize> = self.places.iter().map(|p| p.tok).collect();
+        let mut is_start = vec![false; n + 1];
+        for p in &self.places {
+            is_start[p.tok] = true;
+        }
+        let starts = |k: usize| is_start[k.min(n)];
         let mut add = Vec::new();
         for i in 0..n.saturating_sub(1) {
             let Some(h) = self.hit(i, Category::Cue) else {
@@ -1382,16 +1393,12 @@ impl<'a> Doc<'a> {
                 }
                 k += 1;
             }
-            if k >= n || starts.contains(&k) || !self.same_sent(i, k) || self.info[k].consumed {
+            if k >= n || starts(k) || !self.same_sent(i, k) || self.info[k].consumed {
                 continue;
             }
             let first = k;
             let mut words = 0;
-            while k < n
-                && words < 3
-                && self.same_sent(i, k)
-                && !self.info[k].consumed
-                && !starts.contains(&k)
+            while k < n && words < 3 && self.same_sent(i, k) && !self.info[k].consumed && !starts(k)
             {
                 let ok = match self.kind(k) {
                     TokenKind::Arabic => {
@@ -1483,21 +1490,25 @@ impl<'a> Doc<'a> {
                 hints.push((p.sent, p.tok, iso));
             }
         }
+        let mut doc_isos: Vec<&String> = hints.iter().map(|h| &h.2).collect();
+        doc_isos.sort();
+        doc_isos.dedup();
         for idx in 0..self.places.len() {
             let (sent, tok, end) = (
                 self.places[idx].sent,
                 self.places[idx].tok,
                 self.places[idx].end,
             );
+            let same = in_sent(&hints, sent, |h| h.0);
             // The region phrase right after the name (بريف إدلب) binds closest.
-            let after = hints
+            let after = same
                 .iter()
-                .filter(|h| h.0 == sent && h.1 >= end && h.1 <= end + 6)
+                .filter(|h| h.1 >= end && h.1 <= end + 6)
                 .min_by_key(|h| h.1)
                 .map(|h| h.2.clone());
-            let before = hints
+            let before = same
                 .iter()
-                .filter(|h| h.0 == sent && h.1 < tok)
+                .filter(|h| h.1 < tok)
                 .max_by_key(|h| h.1)
                 .map(|h| h.2.clone());
             let p = &mut self.places[idx];
@@ -1521,13 +1532,11 @@ impl<'a> Doc<'a> {
                             .filter(|&i| gaz.place_at(i).admin1.as_ref() == Some(iso))
                             .max_by_key(|&i| gaz.place_at(i).population)
                     };
-                    let doc_iso: Option<String> = {
-                        let isos: Vec<&String> = hints.iter().map(|h| &h.2).collect();
-                        ps.iter()
-                            .filter_map(|&i| gaz.place_at(i).admin1.as_ref())
-                            .find(|a| isos.contains(a))
-                            .cloned()
-                    };
+                    let doc_iso: Option<String> = ps
+                        .iter()
+                        .filter_map(|&i| gaz.place_at(i).admin1.as_ref())
+                        .find(|a| doc_isos.binary_search(a).is_ok())
+                        .cloned();
                     let chosen = pick(&after)
                         .or_else(|| pick(&before))
                         .or_else(|| pick(&doc_iso))
@@ -1544,8 +1553,12 @@ impl<'a> Doc<'a> {
                     // Failing a region phrase in the sentence, the nearest
                     // governorate named anywhere in the report.
                     let nearest = || {
-                        hints
-                            .iter()
+                        // Hints are in text order: look on both sides of `tok`.
+                        let k = hints.partition_point(|h| h.1 < tok);
+                        [k.checked_sub(1), Some(k)]
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|k| hints.get(k))
                             .min_by_key(|h| h.1.abs_diff(tok))
                             .map(|h| h.2.clone())
                     };
@@ -1837,6 +1850,13 @@ impl<'a> Doc<'a> {
 
     fn find_actors(&mut self) {
         let n = self.n();
+        // Tokens after a casualty count, up to the phrase end: the victims.
+        let mut victim_span = vec![false; n + 1];
+        for c in &self.cas {
+            for v in &mut victim_span[(c.count_tok + 1).min(n)..c.end.min(n)] {
+                *v = true;
+            }
+        }
         let mut i = 0;
         while i < n {
             let mut best: Option<(Actor, usize, u8)> = None;
@@ -1884,7 +1904,7 @@ impl<'a> Doc<'a> {
                 // "عناصر من قوات النظام": look past من.
                 p > 0 && self.t(p) == "من" && self.same_sent(p - 1, i) && self.has(p - 1, cat)
             };
-            let in_casualty = self.cas.iter().any(|c| c.count_tok < i && i < c.end);
+            let in_casualty = victim_span[i];
             // English is SVO: an actor right after an attack verb is its object.
             let english_object = self.kind(i) == TokenKind::Latin
                 && i > 0
@@ -2034,8 +2054,10 @@ impl<'a> Doc<'a> {
 
     fn best_place(&self, sent: usize) -> Option<usize> {
         let mut best: Option<(i32, usize)> = None;
-        for (k, p) in self.places.iter().enumerate() {
-            if p.sent != sent || p.movement {
+        let lo = self.places.partition_point(|p| p.sent < sent);
+        let hi = self.places.partition_point(|p| p.sent <= sent);
+        for (k, p) in self.places.iter().enumerate().take(hi).skip(lo) {
+            if p.movement {
                 continue;
             }
             let base = match p.r {
@@ -2061,13 +2083,13 @@ impl<'a> Doc<'a> {
         for &s in sents {
             let (best, fresh, trig) = scored[s];
             let place = self.best_place(s);
-            let has_cas = self.cas.iter().any(|c| c.sent == s);
+            let has_cas = !in_sent(&self.cas, s, |c| c.sent).is_empty();
             let prev = self.events.len().checked_sub(1);
             let Some((kind, territory, _)) = best else {
                 // No trigger: casualty counts without a new place, or a sentence
                 // naming the doer (Residents blamed government forces), add to
                 // the previous event.
-                let names_doer = self.actors.iter().any(|a| a.sent == s && a.agent);
+                let names_doer = in_sent(&self.actors, s, |a| a.sent).iter().any(|a| a.agent);
                 if let (Some(p), true) = (prev, (has_cas && place.is_none()) || names_doer) {
                     self.events[p].sents.push(s);
                 }
@@ -2159,7 +2181,7 @@ impl<'a> Doc<'a> {
             // اليوم بأن قوات النظام قصفت أمس ...": the shelling was yesterday).
             let trig_tok = self.events[ei].trig_tok;
             for &s in &sents {
-                let mut ds: Vec<&DM> = self.dates.iter().filter(|d| d.sent == s).collect();
+                let mut ds: Vec<&DM> = in_sent(&self.dates, s, |d| d.sent).iter().collect();
                 ds.sort_by_key(|d| {
                     if d.tok > trig_tok {
                         d.tok - trig_tok
@@ -2190,7 +2212,7 @@ impl<'a> Doc<'a> {
             let mut perp = None;
             let mut target = None;
             for &s in &sents {
-                for a in self.actors.iter().filter(|a| a.sent == s) {
+                for a in in_sent(&self.actors, s, |a| a.sent) {
                     // The telling sentence names the doer; later sentences of the
                     // same event (اتهمت ... قوات النظام بالوقوف وراء القصف) only
                     // when it does not.
@@ -2207,7 +2229,7 @@ impl<'a> Doc<'a> {
             }
             let mut ev = self.events[ei].clone();
             for &s in &sents {
-                for c in self.cas.iter().filter(|c| c.sent == s) {
+                for c in in_sent(&self.cas, s, |c| c.sent) {
                     let (slot, toll) = if c.kill {
                         (&mut ev.killed, &mut ev.kill_toll)
                     } else {
@@ -2229,21 +2251,20 @@ impl<'a> Doc<'a> {
                 }
             }
             if target.is_none()
-                && self
-                    .actors
-                    .iter()
-                    .any(|a| sents.contains(&a.sent) && a.actor == Actor::Civilians)
+                && sents.iter().any(|&s| {
+                    in_sent(&self.actors, s, |a| a.sent)
+                        .iter()
+                        .any(|a| a.actor == Actor::Civilians)
+                })
             {
                 target = Some(Actor::Civilians);
             }
             if perp.is_none() && ev.kind == EventType::ArmedClash {
                 // "اشتباكات بين حركة أحرار الشام وهيئة تحرير الشام": the first side named.
-                perp = self
-                    .actors
+                perp = in_sent(&self.actors, first, |a| a.sent)
                     .iter()
                     .find(|a| {
-                        a.sent == first
-                            && a.role == P_NEUTRAL
+                        a.role == P_NEUTRAL
                             && a.tok > 0
                             && matches!(self.t(a.tok - 1), "بين" | "between")
                     })
@@ -2252,18 +2273,13 @@ impl<'a> Doc<'a> {
             if perp.is_none() && ev.kind == EventType::ArmedClash {
                 // "قتل عنصران من الجيش الحر باشتباكات مع قوات النظام": with no
                 // subject, the opponent named by مع/ضد is the other side.
-                let victims: Vec<Actor> = self
-                    .actors
-                    .iter()
-                    .filter(|a| a.sent == first && a.victim)
-                    .map(|a| a.actor)
-                    .collect();
-                perp = self
-                    .actors
+                let here = in_sent(&self.actors, first, |a| a.sent);
+                let victims: Vec<Actor> =
+                    here.iter().filter(|a| a.victim).map(|a| a.actor).collect();
+                perp = here
                     .iter()
                     .find(|a| {
-                        a.sent == first
-                            && a.role == P_TARGET
+                        a.role == P_TARGET
                             && !a.victim
                             && a.actor != Actor::Civilians
                             && !victims.contains(&a.actor)
@@ -2344,10 +2360,9 @@ impl<'a> Doc<'a> {
             }
             PlaceRef::Unlisted => {
                 // Approximate by the region named with it, when there is one.
-                let region = self
-                    .places
+                let region = in_sent(&self.places, p.sent, |q| q.sent)
                     .iter()
-                    .filter(|q| q.sent == p.sent && q.tok >= p.end && q.tok <= p.end + 6)
+                    .filter(|q| q.tok >= p.end && q.tok <= p.end + 6)
                     .find(|q| matches!(q.r, PlaceRef::Region(_) | PlaceRef::GovRegion(_)))
                     .map(|q| self.location_of(q));
                 Location {
@@ -2428,7 +2443,7 @@ impl<'a> Doc<'a> {
         for e in &self.events {
             let mut evidence: Vec<Span> = Vec::new();
             let mut add = |s: usize, t: usize| {
-                if s < t && !evidence.iter().any(|x| x.start == s && x.end == t) {
+                if s < t {
                     evidence.push(Span { start: s, end: t });
                 }
             };
@@ -2460,7 +2475,8 @@ impl<'a> Doc<'a> {
                     Location::default()
                 }
             };
-            evidence.sort_by_key(|s| s.start);
+            evidence.sort_by_key(|s| (s.start, s.end));
+            evidence.dedup();
             events.push(Event {
                 kind: e.kind,
                 date: e.date,
