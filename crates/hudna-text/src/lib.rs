@@ -22,6 +22,10 @@
 //!    article (القصف، the strike) or a sentence without its own place refers
 //!    back to the event already told.
 //!
+//! Everything is linear in the text: lookups are per token, and the later
+//! stages work on per-sentence slices. Buffers that grow with the text are
+//! kept per thread between calls; an [`Extractor`] is immutable and shared.
+//!
 //! The crate does no IO: lexicons and gazetteer are embedded with
 //! `include_str!`, and constructors take text so deployments can load their
 //! own (e.g. a full GeoNames dump via [`parse_geonames_dump`]). Any `&str`
