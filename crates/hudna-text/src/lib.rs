@@ -2,12 +2,12 @@
 //!
 //! A report (Arabic or English news text) goes through one pipeline:
 //!
-//! 1. [`normalize`]: orthographic normalization (alef/hamza forms, ة→ه,
+//! 1. [`normalize()`]: orthographic normalization (alef/hamza forms, ة→ه,
 //!    ى→ي, diacritics, tatweel, presentation forms, Arabic-Indic and Persian
 //!    digits, bidi marks, Latin case and accents) that keeps, for every
 //!    output byte, the byte offset it came from — so every extracted item
 //!    points back into the *original* text as evidence.
-//! 2. [`tokenize`]: script runs and punctuation; Arabic proclitics
+//! 2. [`tokenize()`]: script runs and punctuation; Arabic proclitics
 //!    (و ف ب ل ك ال لل) are not cut off but offered as alternative readings,
 //!    longest first, so names that begin with those letters still match.
 //! 3. One pass of dictionary lookups per token (a single hash probe per
