@@ -16,6 +16,7 @@ mod humanitarian;
 mod incidents;
 mod pg;
 mod pg_accounts;
+mod pg_humanitarian;
 mod pg_incidents;
 mod sqlite;
 mod sqlite_incidents;

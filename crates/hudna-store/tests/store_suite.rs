@@ -827,3 +827,198 @@ fn a_sqlite_backup_restores_to_the_same_state() {
     r.store.append_audit(&entry(3)).unwrap();
     assert_eq!(r.store.verify_audit().unwrap(), (3, None));
 }
+
+fn person(record_id: &str, name: &str) -> PersonRecordRow {
+    PersonRecordRow {
+        record_id: record_id.into(),
+        full_name: name.into(),
+        status: "detained".into(),
+        script: "arabic".into(),
+        ..Default::default()
+    }
+}
+
+fn list(name: &str) -> ListRow {
+    ListRow {
+        id: 0,
+        name: name.into(),
+        source_party: "opposition".into(),
+        received: "2018-03-01".into(),
+        submitted_by: "icrc".into(),
+        records: 0,
+        created_at: String::new(),
+    }
+}
+
+#[test]
+fn humanitarian_lists_links_and_persons() {
+    each(|c| {
+        let h = &c.humanitarian;
+        let (l1, ids) = h
+            .add_list(
+                &list("a"),
+                &[person("1", "محمد أحمد"), person("2", "علي حسن")],
+                &entry(0),
+            )
+            .unwrap();
+        let (_, ids2) = h
+            .add_list(&list("b"), &[person("x", "Mohammad Ahmad")], &entry(1))
+            .unwrap();
+        assert!(matches!(
+            h.add_list(&list("c"), &[person("1", "a"), person("1", "b")], &entry(2)),
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(h.lists().unwrap().len(), 2, "a refused list leaves nothing");
+        assert_eq!(h.lists().unwrap()[0].records, 2);
+        let recs = h.person_records().unwrap();
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[0].list_id, l1);
+        assert_eq!(
+            h.person_record(ids[1]).unwrap().unwrap().full_name,
+            "علي حسن"
+        );
+        assert!(h.person_record(9_999).unwrap().is_none());
+        // candidates: new ones counted, decided ones kept
+        let n = h
+            .add_candidates(
+                &[
+                    (ids2[0], ids[0], 0.97, "same names".into()),
+                    (ids[1], ids2[0], 0.2, "weak".into()),
+                ],
+                &entry(3),
+            )
+            .unwrap();
+        assert_eq!(n, 2);
+        let all = h.links(None).unwrap();
+        assert_eq!(all.len(), 2);
+        assert!(all[0].probability > all[1].probability);
+        assert!(all[0].record_a < all[0].record_b);
+        let l = h
+            .decide_link(ids2[0], ids[0], true, "analyst", &entry(4))
+            .unwrap();
+        assert_eq!(
+            (l.decision.as_str(), l.decided_by.as_deref()),
+            ("accepted", Some("analyst"))
+        );
+        h.decide_link(ids[1], ids2[0], false, "analyst", &entry(5))
+            .unwrap();
+        assert_eq!(
+            h.add_candidates(&[(ids[0], ids2[0], 0.5, "again".into())], &entry(6))
+                .unwrap(),
+            0
+        );
+        assert_eq!(h.links(Some("accepted")).unwrap()[0].probability, 0.97);
+        assert_eq!(h.links(Some("rejected")).unwrap().len(), 1);
+        assert!(h.links(Some("candidate")).unwrap().is_empty());
+        let a = h.person_record(ids[0]).unwrap().unwrap().person_id;
+        let b = h.person_record(ids2[0]).unwrap().unwrap().person_id;
+        assert_eq!(a, b, "an accepted link joins the two persons");
+        assert_ne!(h.person_record(ids[1]).unwrap().unwrap().person_id, a);
+        assert!(matches!(
+            h.decide_link(ids[0], 9_999, true, "x", &entry(7)),
+            Err(StoreError::NotFound(_))
+        ));
+        assert_eq!(
+            c.store.verify_audit().unwrap(),
+            (6, None),
+            "refusals are not audited"
+        );
+    });
+}
+
+#[test]
+fn humanitarian_status_exchanges_and_followups() {
+    each(|c| {
+        let h = &c.humanitarian;
+        let (_, ids) = h
+            .add_list(&list("a"), &[person("1", "a"), person("2", "b")], &entry(0))
+            .unwrap();
+        h.set_status(
+            &StatusChangeRow {
+                record: ids[0],
+                from_status: "detained".into(),
+                to_status: "missing".into(),
+                date: "2018-04-01".into(),
+                exchange: None,
+                note: "moved".into(),
+                recorded_by: "cli".into(),
+            },
+            &entry(1),
+        )
+        .unwrap();
+        let ex = ExchangeRow {
+            id: 0,
+            date: "2018-05-01".into(),
+            mediator: "icrc".into(),
+            place: "Astana".into(),
+            note: String::new(),
+            items: vec![
+                ExchangeItem {
+                    record: ids[1],
+                    released_by: "government".into(),
+                    kind: "released".into(),
+                },
+                ExchangeItem {
+                    record: ids[0],
+                    released_by: "government".into(),
+                    kind: "body_handed_over".into(),
+                },
+            ],
+        };
+        let xid = h.add_exchange(&ex, "cli", &entry(2)).unwrap();
+        let got = h.exchanges().unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].id, xid);
+        assert_eq!(
+            got[0].items.iter().map(|i| i.record).collect::<Vec<_>>(),
+            [ids[0], ids[1]]
+        );
+        let hist = h.status_changes(ids[0]).unwrap();
+        assert_eq!(
+            hist.iter()
+                .map(|s| (s.from_status.as_str(), s.to_status.as_str()))
+                .collect::<Vec<_>>(),
+            [("detained", "missing"), ("missing", "body_handed_over")]
+        );
+        assert_eq!(hist[1].exchange, Some(xid));
+        assert_eq!(h.person_record(ids[1]).unwrap().unwrap().status, "released");
+        let bad = ExchangeRow {
+            items: vec![ExchangeItem {
+                record: 9_999,
+                released_by: "x".into(),
+                kind: "released".into(),
+            }],
+            ..ex.clone()
+        };
+        assert!(matches!(
+            h.add_exchange(&bad, "cli", &entry(3)),
+            Err(StoreError::NotFound(_))
+        ));
+        assert_eq!(
+            h.exchanges().unwrap().len(),
+            1,
+            "the refused exchange left nothing"
+        );
+        let f = FollowupRow {
+            agreement: "astana-2017".into(),
+            commitment: "detainees-wg".into(),
+            status: "met".into(),
+            settled_by: "round-11".into(),
+            evidence: String::new(),
+            date: "2018-12-01".into(),
+            recorded_by: "cli".into(),
+        };
+        h.add_followup(&f, &entry(4)).unwrap();
+        assert!(h
+            .add_followup(
+                &FollowupRow {
+                    status: "maybe".into(),
+                    ..f.clone()
+                },
+                &entry(5)
+            )
+            .is_err());
+        assert_eq!(h.followups("astana-2017").unwrap(), vec![f]);
+        assert_eq!(c.store.verify_audit().unwrap(), (4, None));
+    });
+}

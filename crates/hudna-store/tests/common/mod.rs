@@ -5,7 +5,7 @@
 
 #![allow(dead_code)]
 
-use hudna_store::{AccountStore, PgStore, SqliteStore, Store};
+use hudna_store::{AccountStore, HumanitarianStore, PgStore, SqliteStore, Store};
 use std::io::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Once};
@@ -19,6 +19,7 @@ pub struct Case {
     pub db: String,
     pub store: Arc<dyn Store>,
     pub accounts: Arc<dyn AccountStore>,
+    pub humanitarian: Arc<dyn HumanitarianStore>,
     pub raw: Raw,
     // dropped after the store (field order)
     _schema: Option<Schema>,
@@ -54,7 +55,8 @@ pub fn sqlite_case() -> Case {
         name: "sqlite",
         db: path.display().to_string(),
         store: s.clone(),
-        accounts: s,
+        accounts: s.clone(),
+        humanitarian: s,
         raw: Box::new(move |sql| {
             rusqlite::Connection::open(&p)
                 .unwrap()
@@ -118,7 +120,8 @@ pub fn pg_case(url: &str) -> Case {
         name: "postgres",
         db,
         store: s.clone(),
-        accounts: s,
+        accounts: s.clone(),
+        humanitarian: s,
         raw: Box::new(move |sql| {
             postgres::Client::connect(&raw_url, postgres::NoTls)
                 .unwrap()
