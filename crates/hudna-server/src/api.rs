@@ -213,7 +213,7 @@ async fn agreement(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let h = st.hudna.clone();
-    let a = blocking(move || Ok(h.agreement(&id).map_err(agreement_not_found)?)).await?;
+    let a = blocking(move || h.agreement(&id).map_err(agreement_not_found)).await?;
     Ok(Json(
         serde_json::to_value(&a).map_err(|e| ApiError::internal(e.to_string()))?,
     ))

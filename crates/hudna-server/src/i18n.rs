@@ -227,7 +227,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// The string for `key` in `lang`; an unknown key shows itself.
-pub fn t<'a>(lang: Lang, key: &'a str) -> &'a str {
+pub fn t(lang: Lang, key: &str) -> &str {
     match STRINGS.iter().find(|(k, _, _)| *k == key) {
         Some((_, ar, en)) => match lang {
             Lang::Ar => ar,

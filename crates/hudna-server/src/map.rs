@@ -123,7 +123,7 @@ fn labels() -> &'static [Label] {
             .iter()
             .filter(|p| p.population >= 60_000)
             .collect();
-        ps.sort_by(|a, b| b.population.cmp(&a.population));
+        ps.sort_by_key(|p| std::cmp::Reverse(p.population));
         ps.into_iter()
             .take(24)
             .map(|p| Label {
