@@ -58,6 +58,8 @@ pub struct PgStore {
     pool: Pool,
     /// The URL without its password, for messages.
     label: String,
+    /// How long a writer waits for another one before `Locked`.
+    lock_timeout: std::time::Duration,
 }
 
 pub(crate) fn now() -> String {
@@ -123,7 +125,7 @@ struct Session;
 impl r2d2::CustomizeConnection<postgres::Client, postgres::Error> for Session {
     fn on_acquire(&self, c: &mut postgres::Client) -> std::result::Result<(), postgres::Error> {
         // a writer waits this long for another writer, then gets `Locked`
-        c.batch_execute("SET lock_timeout = '30s'; SET client_min_messages = warning")
+        c.batch_execute("SET client_min_messages = warning")
     }
 }
 
@@ -171,7 +173,17 @@ impl PgStore {
             .map_err(|e| {
                 StoreError::Postgres(format!("cannot connect to {label}: {e}; is the server running and the URL right (postgres://USER:PASSWORD@HOST:PORT/DB)?"))
             })?;
-        Ok(PgStore { pool, label })
+        Ok(PgStore {
+            pool,
+            label,
+            lock_timeout: std::time::Duration::from_secs(30),
+        })
+    }
+
+    /// How long a writer waits for another writer before failing with
+    /// [`StoreError::Locked`] (default 30 s).
+    pub fn set_lock_timeout(&mut self, d: std::time::Duration) {
+        self.lock_timeout = d;
     }
 
     /// The URL this store talks to, password hidden.
@@ -248,8 +260,12 @@ impl PgStore {
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut c = self.conn()?;
         let mut tx = c.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-            .map_err(|e| self.locked(e))?;
+        // one round trip: this transaction's wait limit, then the writers' lock
+        tx.batch_execute(&format!(
+            "SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock({WRITE_LOCK})",
+            self.lock_timeout.as_millis().max(1)
+        ))
+        .map_err(|e| self.locked(e))?;
         let out = f(&mut tx)?;
         tx.commit()?;
         Ok(out)

@@ -1022,3 +1022,28 @@ fn humanitarian_status_exchanges_and_followups() {
         assert_eq!(c.store.verify_audit().unwrap(), (4, None));
     });
 }
+
+#[test]
+fn a_waiting_postgres_writer_gets_a_clear_locked_error() {
+    let Some(url) = pg_url() else { return };
+    let schema = common::Schema::new(&url);
+    let mut s = PgStore::create(&schema.url()).unwrap();
+    s.set_lock_timeout(std::time::Duration::from_millis(200));
+    // another process holds the writers' lock (the key is in src/pg.rs)
+    let mut other = postgres::Client::connect(&schema.url(), postgres::NoTls).unwrap();
+    other
+        .batch_execute("SELECT pg_advisory_lock(48362)")
+        .unwrap();
+    let e = s.append_audit(&entry(1)).unwrap_err();
+    assert!(matches!(e, StoreError::Locked(_)), "{e}");
+    assert!(e.to_string().contains("locked"), "{e}");
+    other
+        .batch_execute("SELECT pg_advisory_unlock(48362)")
+        .unwrap();
+    s.set_lock_timeout(std::time::Duration::from_secs(30));
+    assert_eq!(
+        s.append_audit(&entry(1)).unwrap().id,
+        1,
+        "the refused write left no gap"
+    );
+}
