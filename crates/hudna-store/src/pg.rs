@@ -404,7 +404,7 @@ impl Store for PgStore {
         self.read(|tx| {
             Ok(tx
                 .query(
-                    &format!("SELECT {AGREEMENT_COLS} FROM agreements ORDER BY signed, id"),
+                    &format!("SELECT {AGREEMENT_COLS} FROM agreements ORDER BY signed COLLATE \"C\", id COLLATE \"C\""),
                     &[],
                 )?
                 .iter()
@@ -588,7 +588,7 @@ impl Store for PgStore {
         self.read(|tx| {
             Ok(tx
                 .query(
-                    &format!("SELECT {ASSESSMENT_COLS} FROM assessments WHERE incident_id = $1 ORDER BY agreement"),
+                    &format!("SELECT {ASSESSMENT_COLS} FROM assessments WHERE incident_id = $1 ORDER BY agreement COLLATE \"C\""),
                     &[&incident_id],
                 )?
                 .iter()
@@ -628,7 +628,7 @@ impl Store for PgStore {
                     "SELECT a.zone, a.day, COUNT(*) FROM assessments a
                      WHERE a.agreement = $1 AND a.reading = 'violation' AND a.day BETWEEN $2 AND $3 AND a.zone IS NOT NULL
                        AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.incident_id AND i.merged_into IS NULL)
-                     GROUP BY a.zone, a.day ORDER BY a.zone, a.day",
+                     GROUP BY a.zone, a.day ORDER BY a.zone COLLATE \"C\", a.day",
                     &[&agreement, &i64::from(since), &i64::from(until)],
                 )?
                 .iter()

@@ -62,7 +62,7 @@ impl AccountStore for PgStore {
         self.read(|tx| {
             Ok(tx
                 .query(
-                    "SELECT id, name, kind, party, created_at FROM organisations ORDER BY id",
+                    "SELECT id, name, kind, party, created_at FROM organisations ORDER BY id COLLATE \"C\"",
                     &[],
                 )?
                 .iter()
@@ -120,7 +120,7 @@ impl AccountStore for PgStore {
         self.read(|tx| {
             Ok(tx
                 .query(
-                    &format!("SELECT {USER_COLS} FROM users ORDER BY username"),
+                    &format!("SELECT {USER_COLS} FROM users ORDER BY username COLLATE \"C\""),
                     &[],
                 )?
                 .iter()

@@ -278,7 +278,7 @@ impl HumanitarianStore for PgStore {
         self.read(|tx| {
             let mut rows: Vec<ExchangeRow> = tx
                 .query(
-                    "SELECT id, date, mediator, place, note FROM exchanges ORDER BY date, id",
+                    "SELECT id, date, mediator, place, note FROM exchanges ORDER BY date COLLATE \"C\", id",
                     &[],
                 )?
                 .iter()

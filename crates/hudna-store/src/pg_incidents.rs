@@ -306,7 +306,7 @@ impl Tx for PgTx<'_, '_> {
         Ok(self
             .0
             .query(
-                &format!("SELECT {ASSESSMENT_COLS} FROM assessments WHERE incident_id = $1 ORDER BY agreement"),
+                &format!("SELECT {ASSESSMENT_COLS} FROM assessments WHERE incident_id = $1 ORDER BY agreement COLLATE \"C\""),
                 &[&incident_id],
             )?
             .iter()
