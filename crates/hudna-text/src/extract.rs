@@ -968,8 +968,14 @@ impl<'a> Doc<'a> {
                     p - Duration::days((cur - wd).rem_euclid(7))
                 });
                 let start = self.extend_back(i);
-                self.push_date(start, i + 1, date, 1, false);
-                i += 1;
+                // "الجمعة الماضي": the marker belongs to the date.
+                let end = if self.has(i + 1, Category::Past) && self.same_sent(i, i + 1) {
+                    i + 2
+                } else {
+                    i + 1
+                };
+                self.push_date(start, end, date, 1, false);
+                i = end;
                 continue;
             }
             i += 1;
@@ -1727,6 +1733,13 @@ impl<'a> Doc<'a> {
                         }
                         break;
                     }
+                }
+                // VSO: "اغتال مسلحون مجهولون، مساء الجمعة، عنصراً": the subject
+                // between the verb and its object keeps the object "first".
+                if let Some(a) = self.hit(j, Category::Actor) {
+                    j += a.len as usize;
+                    window += 1;
+                    continue;
                 }
                 if self.kind(j) != TokenKind::Punct {
                     first = false;
