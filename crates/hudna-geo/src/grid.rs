@@ -216,16 +216,13 @@ const ROW_FACTOR: f64 = 4.0;
 const ROW_FACTOR_CELLS: usize = 4;
 
 /// Point location for one area version: its own grid over its bbox, with
-/// states per cell and per-row slabs of edge indices. The edges themselves
-/// are not stored here: [`Locator::locate`] takes the slice the locator was
-/// built from (the version's segment tree owns it), so each edge is held
-/// once.
+/// states per cell and per-row slabs of edges.
 pub(crate) struct Locator {
     pub bbox: [f64; 4],
     g: GridSpec,
     states: Vec<u8>,
     slab_off: Vec<u32>,
-    slab: Vec<u32>,
+    slab: Vec<Edge>,
 }
 
 impl Locator {
@@ -236,13 +233,13 @@ impl Locator {
         let g = GridSpec::with_target_rows(bbox, target, ROW_FACTOR);
         let r = rasterize(edges, &g, bbox);
         debug_assert_eq!((r.w, r.h), (g.nx, g.ny));
-        let mut slab = r.slab_idx;
+        let mut idx = r.slab_idx;
         // within a row, edges by decreasing right end: the ray to +x can
         // stop at the first edge lying wholly left of the point (keys
         // computed once; rows are short, so this is a small sort each)
         let mut keyed: Vec<(f64, u32)> = Vec::new();
         for k in 0..r.h {
-            let row = &mut slab[r.slab_off[k] as usize..r.slab_off[k + 1] as usize];
+            let row = &mut idx[r.slab_off[k] as usize..r.slab_off[k + 1] as usize];
             if row.len() < 2 {
                 continue;
             }
@@ -256,6 +253,9 @@ impl Locator {
                 *dst = i;
             }
         }
+        // the row's edges are copied in: the exact test reads them
+        // sequentially, which is worth the memory (measured)
+        let slab: Vec<Edge> = idx.iter().map(|&i| edges[i as usize]).collect();
         Locator {
             bbox,
             g,
@@ -265,10 +265,8 @@ impl Locator {
         }
     }
 
-    /// Exact location of `(px, py)`; `edges` must be the slice given to
-    /// [`Locator::new`].
     #[inline]
-    pub fn locate(&self, edges: &[Edge], px: f64, py: f64) -> Location {
+    pub fn locate(&self, px: f64, py: f64) -> Location {
         let b = &self.bbox;
         if !(px >= b[0] && px <= b[2] && py >= b[1] && py <= b[3]) {
             return Location::Outside;
@@ -280,8 +278,7 @@ impl Locator {
             _ => {
                 let s = &self.slab[self.slab_off[r] as usize..self.slab_off[r + 1] as usize];
                 let mut w = 0;
-                for &i in s {
-                    let e = &edges[i as usize];
+                for e in s {
                     if px > e[0].max(e[2]) {
                         break; // this edge and all after it lie left of p
                     }
@@ -301,7 +298,7 @@ impl Locator {
     pub fn heap_bytes(&self) -> usize {
         self.states.capacity()
             + self.slab_off.capacity() * 4
-            + self.slab.capacity() * 4
+            + self.slab.capacity() * std::mem::size_of::<Edge>()
             + self.g.bytes()
     }
 }

@@ -78,13 +78,6 @@ struct Poly {
     segs: SegTree,
 }
 
-impl Poly {
-    #[inline]
-    fn locate(&self, lon: f64, lat: f64) -> Location {
-        self.loc.locate(self.segs.edges(), lon, lat)
-    }
-}
-
 struct Band {
     key: u32,
     from: i32,
@@ -275,8 +268,7 @@ impl ZoneIndex {
                         }
                     }
                 }
-                let segs = SegTree::new(&edges, bbox);
-                let loc = Locator::new(segs.edges(), bbox);
+                let loc = Locator::new(&edges, bbox);
                 let (from, to) = to_bound(&a.validity);
                 let mut cells = Vec::new();
                 if let Some(g) = &grid {
@@ -309,7 +301,7 @@ impl ZoneIndex {
                     to,
                     security: a.security,
                     loc,
-                    segs,
+                    segs: SegTree::new(&edges, bbox),
                 };
                 (poly, cells)
             })
@@ -441,7 +433,7 @@ impl ZoneIndex {
     pub fn locate(&self, key: u32, lon: f64, lat: f64) -> Option<Location> {
         let i = *self.by_key.get(&key)?;
         let p = self.polys.iter().find(|p| p.area as usize == i)?;
-        Some(p.locate(lon, lat))
+        Some(p.loc.locate(lon, lat))
     }
 
     /// Keys of the areas covering `(lon, lat)` on `day`, appended to `out`
@@ -467,6 +459,7 @@ impl ZoneIndex {
                     }
                     if e.v & INSIDE_BIT != 0
                         || self.polys[(e.v & V_MASK) as usize]
+                            .loc
                             .locate(lon, lat)
                             .covered()
                     {
@@ -490,7 +483,7 @@ impl ZoneIndex {
         if !(base.from <= day && day < base.to) {
             return false;
         }
-        let loc = base.locate(lon, lat);
+        let loc = base.loc.locate(lon, lat);
         let side_ok = match band.side {
             Side::Both => true,
             Side::Inside => loc != Location::Outside,

@@ -233,11 +233,6 @@ impl SegTree {
         })
     }
 
-    /// The segments, in the tree's order.
-    pub fn edges(&self) -> &[Edge] {
-        &self.segs
-    }
-
     pub fn heap_bytes(&self) -> usize {
         self.segs.capacity() * std::mem::size_of::<Edge>()
             + self.boxes.capacity() * 32

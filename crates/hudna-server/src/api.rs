@@ -313,6 +313,7 @@ async fn add_consent(
         Ok(h.record_consent(&c, &a.user.actor())?)
     })
     .await?;
+    st.changed();
     Ok((
         StatusCode::CREATED,
         Json(serde_json::to_value(&s).map_err(|e| ApiError::internal(e.to_string()))?),
@@ -584,9 +585,17 @@ impl ListQuery {
 async fn incidents(
     State(st): State<AppState>,
     ApiAuth(a): ApiAuth,
+    uri: axum::http::Uri,
     Q(q): Q<ListQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let f = q.filter(&a)?;
+    // answers are cached until the next write through this server (or 2 s)
+    let key = format!("{}|{}", f.published_only, uri.query().unwrap_or(""));
+    let json_ct = [(axum::http::header::CONTENT_TYPE, "application/json")];
+    if let Some(body) = st.cached_list(&key) {
+        return Ok((json_ct, body).into_response());
+    }
+    let gen = st.generation();
     let store = st.reader();
     let rows = blocking(move || {
         let rows = store.incidents(&f)?;
@@ -609,7 +618,12 @@ async fn incidents(
             v
         })
         .collect();
-    Ok(Json(json!({"count": list.len(), "incidents": list})))
+    let body = axum::body::Bytes::from(
+        serde_json::to_vec(&json!({"count": list.len(), "incidents": list}))
+            .map_err(|e| ApiError::internal(e.to_string()))?,
+    );
+    st.cache_list(key, gen, body.clone());
+    Ok((json_ct, body).into_response())
 }
 
 /// An incident a principal may see (viewers: published only), or 404.
@@ -697,7 +711,8 @@ pub fn record_stance(
     st.hudna
         .agreement(&req.agreement)
         .map_err(agreement_not_found)?;
-    st.hudna
+    let d = st
+        .hudna
         .record_stance(
             id,
             &req.agreement,
@@ -709,7 +724,9 @@ pub fn record_stance(
         .map_err(|e| match e {
             hudna_app::AppError::Refused(m) => ApiError::new(Kind::Unprocessable, "not_a_party", m),
             e => e.into(),
-        })
+        })?;
+    st.changed();
+    Ok(d)
 }
 
 async fn add_stance(

@@ -26,6 +26,7 @@ pub mod map;
 pub mod openapi;
 pub mod pages;
 
+use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{self, Next};
@@ -37,9 +38,11 @@ use error::{ApiError, ApiResult, Kind};
 use hudna_app::accounts::{Accounts, Role};
 use hudna_app::{Hudna, NewReport, ReportOutcome};
 use hudna_store::{SqliteStore, Store};
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 /// Settings of the desk.
@@ -90,7 +93,15 @@ pub struct Inner {
     ingest: std::sync::mpsc::SyncSender<IngestJob>,
     origin_seq: AtomicUsize,
     extractor: std::sync::OnceLock<hudna_text::Extractor>,
+    /// Bumped on every write made through this server.
+    generation: AtomicU64,
+    /// Answers of `GET /api/incidents`: key → (made at, generation, JSON).
+    list_cache: Mutex<HashMap<String, (Instant, u64, Bytes)>>,
 }
+
+/// How long a cached incident list is served when no write went through
+/// this server (writes by other processes, e.g. the CLI, show after this).
+const LIST_CACHE_TTL: Duration = Duration::from_secs(2);
 
 pub type AppState = Arc<Inner>;
 
@@ -102,6 +113,34 @@ impl Inner {
         }
         let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
         self.readers[i].clone()
+    }
+
+    /// Something changed: cached answers are stale.
+    pub fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::Release);
+    }
+
+    /// A cached answer for `key`, if fresh.
+    pub fn cached_list(&self, key: &str) -> Option<Bytes> {
+        let g = self.generation.load(Ordering::Acquire);
+        let c = self.list_cache.lock().ok()?;
+        c.get(key)
+            .filter(|(at, gen, _)| *gen == g && at.elapsed() < LIST_CACHE_TTL)
+            .map(|(_, _, b)| b.clone())
+    }
+
+    /// Remembers an answer computed at generation `gen`.
+    pub fn cache_list(&self, key: String, gen: u64, body: Bytes) {
+        if let Ok(mut c) = self.list_cache.lock() {
+            if c.len() >= 1024 {
+                c.clear();
+            }
+            c.insert(key, (Instant::now(), gen, body));
+        }
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// The extraction engine (built on first use).
@@ -126,8 +165,11 @@ impl Inner {
             })
         })
         .await?;
-        rx.await
-            .map_err(|_| ApiError::internal("the ingest writer stopped"))?
+        let out = rx
+            .await
+            .map_err(|_| ApiError::internal("the ingest writer stopped"))?;
+        self.changed();
+        out
     }
 }
 
@@ -202,6 +244,8 @@ pub fn state(
         ingest: tx,
         origin_seq: AtomicUsize::new(0),
         extractor: std::sync::OnceLock::new(),
+        generation: AtomicU64::new(0),
+        list_cache: Mutex::new(HashMap::new()),
     })
 }
 

@@ -1135,6 +1135,7 @@ pub async fn review_form(
     })
     .await
     .map_err(|e| e.html().into_response())?;
+    st.changed();
     Ok(Redirect::to(&format!("/incidents/{id}?saved=review")).into_response())
 }
 

@@ -351,6 +351,8 @@ async fn viewers_see_published_incidents_only() {
     for to in ["in_review", "ready", "published"] {
         f.state.hudna.review(id, to, None, None, "test").unwrap();
     }
+    // a write behind the server's back: tell it, as its own writes do
+    f.state.changed();
     let (_, v) = f.get_json("viewer", "/api/incidents").await;
     assert_eq!(v["count"], 1);
     assert_eq!(v["incidents"][0]["id"], id);
