@@ -1352,13 +1352,17 @@ impl<'a> Doc<'a> {
         }
         // "ريف X" where X was matched with the article-less region word.
         let mut start = tok;
-        if matches!(r, PlaceRef::GovRegion(_)) && prev(Category::Countryside) {
+        if matches!(r, PlaceRef::GovRegion(_))
+            && (prev(Category::Countryside)
+                || (prev(Category::Direction) && self.kind(tok) == TokenKind::Latin))
+        {
             start = tok - 1;
         }
         let start_prefix = if start == tok {
             prefix
         } else {
             self.hit(start, Category::Countryside)
+                .or_else(|| self.hit(start, Category::Direction))
                 .map(|h| h.prefix)
                 .unwrap_or(0)
         };
@@ -1882,7 +1886,11 @@ impl<'a> Doc<'a> {
                 if let Some(h) = self.hit(i, Category::ActorAdj) {
                     let ok = match self.kind(i) {
                         TokenKind::Latin => {
-                            self.has(i + 1, Category::MilitaryNoun)
+                            (self.has(i + 1, Category::MilitaryNoun)
+                                || (i + 3 < n
+                                    && self.t(i + 1) == "and"
+                                    && self.has(i + 2, Category::ActorAdj)
+                                    && self.has(i + 3, Category::MilitaryNoun)))
                                 && !self.hyphen_after(i, Category::NeutralAfter)
                         }
                         // غارات روسية، طائرات حربية يرجح أنها روسية: a military noun shortly before.
@@ -2138,6 +2146,31 @@ impl<'a> Doc<'a> {
                         )
                     })
             });
+            // The previous event of the same kind was placed at region level and
+            // this sentence names a town there: the same event, now located.
+            let sharper_same_kind = prev.is_some_and(|p| {
+                let e = &self.events[p];
+                e.kind == kind
+                    && e.territory == territory
+                    && e.place.is_some_and(|q| {
+                        matches!(
+                            self.places[q].r,
+                            PlaceRef::Region(_) | PlaceRef::GovRegion(_) | PlaceRef::Gov(_)
+                        )
+                    })
+                    && place.is_some_and(|q| {
+                        matches!(self.places[q].r, PlaceRef::Place(_) | PlaceRef::Unlisted) && {
+                            let a = e.place.and_then(|x| self.pm_admin1(&self.places[x]));
+                            let b = self.pm_admin1(&self.places[q]);
+                            a == b || b.is_none()
+                        }
+                    })
+            });
+            if let (Some(p), true) = (prev, sharper_same_kind) {
+                self.events[p].place = place;
+                self.events[p].sents.push(s);
+                continue;
+            }
             if let Some(p) = prev {
                 if !fresh || place.is_none() || same_as_prev || vaguer_same_kind {
                     self.events[p].sents.push(s);
