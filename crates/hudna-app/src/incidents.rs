@@ -22,7 +22,7 @@ use hudna_store::{
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One report to ingest.
 #[derive(Debug, Clone, Default)]
@@ -410,8 +410,11 @@ impl Hudna {
             let mut outcomes = vec![];
             self.store().write_tx(&mut |tx| {
                 outcomes.clear();
+                let mut cands = CandidateCache::default();
                 for (row, events) in &prepared {
-                    outcomes.push(ingest_one(tx, row, events, &ags, &atlas, actor)?);
+                    outcomes.push(ingest_one(
+                        tx, &mut cands, row, events, &ags, &atlas, actor,
+                    )?);
                 }
                 Ok(())
             })?;
@@ -1083,9 +1086,118 @@ fn consensus(
     out
 }
 
+/// Merge candidates read during one write transaction, so that each day range
+/// of a type group is read from the store once per transaction rather than
+/// once per event. It mirrors the store exactly for the ranges it has read: the
+/// transaction holds the write lock, and every incident the ingest inserts or
+/// re-aggregates is put back here (`put`). Rows iterate by (day, id), the order
+/// of the store's candidate index, so ties between equally good candidates fall
+/// as they did when each event queried the store.
+#[derive(Default)]
+struct CandidateCache {
+    groups: HashMap<String, GroupCandidates>,
+    /// (group, day) under which each cached incident is filed
+    at: HashMap<i64, (String, i32)>,
+}
+
+#[derive(Default)]
+struct GroupCandidates {
+    /// Day ranges read from the store: sorted, disjoint, inclusive.
+    loaded: Vec<(i32, i32)>,
+    rows: BTreeMap<(i32, i64), IncidentRow>,
+}
+
+impl GroupCandidates {
+    fn covers(&self, day: i32) -> bool {
+        self.loaded.iter().any(|&(a, b)| a <= day && day <= b)
+    }
+
+    /// The parts of `[from, to]` not read yet.
+    fn gaps(&self, from: i32, to: i32) -> Vec<(i32, i32)> {
+        let mut out = vec![];
+        let mut next = from;
+        for &(a, b) in &self.loaded {
+            if b < next {
+                continue;
+            }
+            if a > to {
+                break;
+            }
+            if a > next {
+                out.push((next, a - 1));
+            }
+            next = next.max(b.saturating_add(1));
+            if next > to {
+                return out;
+            }
+        }
+        if next <= to {
+            out.push((next, to));
+        }
+        out
+    }
+
+    fn mark_loaded(&mut self, from: i32, to: i32) {
+        self.loaded.push((from, to));
+        self.loaded.sort_unstable();
+        let mut merged: Vec<(i32, i32)> = Vec::with_capacity(self.loaded.len());
+        for &(a, b) in &self.loaded {
+            match merged.last_mut() {
+                Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        self.loaded = merged;
+    }
+}
+
+impl CandidateCache {
+    /// Live incidents of `group` with a day in `[from, to]`, by (day, id).
+    fn range(
+        &mut self,
+        tx: &mut dyn Tx,
+        group: &str,
+        from: i32,
+        to: i32,
+    ) -> hudna_store::Result<impl Iterator<Item = &IncidentRow>> {
+        let g = self.groups.entry(group.to_owned()).or_default();
+        for (a, b) in g.gaps(from, to) {
+            for row in tx.candidates(group, a, b)? {
+                let Some(day) = row.day else { continue };
+                self.at.insert(row.id, (group.to_owned(), day));
+                g.rows.insert((day, row.id), row);
+            }
+            g.mark_loaded(a, b);
+        }
+        Ok(g.rows
+            .range((from, i64::MIN)..=(to, i64::MAX))
+            .map(|(_, r)| r)
+            .filter(|r| r.merged_into.is_none()))
+    }
+
+    /// Records an incident as the transaction just wrote it.
+    fn put(&mut self, i: &IncidentRow) {
+        if let Some((group, day)) = self.at.remove(&i.id) {
+            if let Some(g) = self.groups.get_mut(&group) {
+                g.rows.remove(&(day, i.id));
+            }
+        }
+        let (Some(day), None) = (i.day, i.merged_into) else {
+            return;
+        };
+        if let Some(g) = self.groups.get_mut(&i.event_group) {
+            if g.covers(day) {
+                g.rows.insert((day, i.id), i.clone());
+                self.at.insert(i.id, (i.event_group.clone(), day));
+            }
+        }
+    }
+}
+
 /// Stores one prepared report and attaches its events, inside the batch's transaction.
 fn ingest_one(
     tx: &mut dyn Tx,
+    cands: &mut CandidateCache,
     row: &ReportRow,
     events: &[EventRow],
     ags: &[Agreement],
@@ -1123,12 +1235,12 @@ fn ingest_one(
         if let (Some(day), Some(_)) = (day, e.lat) {
             let w = day_window(e.date_precision).max(31);
             let mut best: Option<(f64, i64)> = None;
-            for c in tx.candidates(group, day - w, day + w)? {
+            for c in cands.range(tx, group, day - w, day + w)? {
                 // events of the same report are different happenings
                 if touched.contains(&c.id) {
                     continue;
                 }
-                if let Some(s) = fit(&e, day, &c) {
+                if let Some(s) = fit(&e, day, c) {
                     if best.is_none_or(|(b, _)| s < b) {
                         best = Some((s, c.id));
                     }
@@ -1139,8 +1251,10 @@ fn ingest_one(
         let iid = match target {
             Some(id) => id,
             None => {
-                let n = new_incident(&e);
+                let mut n = new_incident(&e);
                 let id = tx.insert_incident(&n)?;
+                n.id = id;
+                cands.put(&n);
                 created.push(id);
                 id
             }
@@ -1153,6 +1267,7 @@ fn ingest_one(
     for &iid in &touched {
         if let Some(mut i) = tx.incident(iid)? {
             refresh(tx, &mut i, ags, atlas)?;
+            cands.put(&i);
         }
     }
     tx.audit(&AuditEntry::new(
