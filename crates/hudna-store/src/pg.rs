@@ -667,14 +667,16 @@ impl Store for PgStore {
 pub struct Backend {
     pub store: std::sync::Arc<dyn Store>,
     pub accounts: std::sync::Arc<dyn crate::AccountStore>,
+    pub humanitarian: std::sync::Arc<dyn crate::HumanitarianStore + Send + Sync>,
 }
 
 impl Backend {
-    fn of<S: Store + crate::AccountStore + 'static>(s: S) -> Self {
+    fn of<S: Store + crate::AccountStore + crate::HumanitarianStore + 'static>(s: S) -> Self {
         let s = std::sync::Arc::new(s);
         Backend {
             store: s.clone(),
-            accounts: s,
+            accounts: s.clone(),
+            humanitarian: s,
         }
     }
 }

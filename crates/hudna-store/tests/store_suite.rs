@@ -102,6 +102,8 @@ fn schema_is_current_and_the_database_reopens() {
         // creating again is a no-op on an up-to-date schema
         let again = open_db(&c.db, true).unwrap();
         assert_eq!(again.store.verify_audit().unwrap(), (1, None));
+        assert!(again.accounts.orgs().unwrap().is_empty());
+        assert!(again.humanitarian.lists().unwrap().is_empty());
     });
 }
 
