@@ -42,7 +42,7 @@ fn main() {
             .expect("load");
     }
     let start = hudna_core::date::day_number(chrono::NaiveDate::from_ymd_opt(2017, 6, 1).unwrap());
-    let span = 560; // zones stood until late 2018
+    let span = 1300; // mid-2017 to 2020, ~77 incidents a day
     let mut seed: u64 = 0x9E3779B97F4A7C15;
     let mut rnd = move |m: u64| {
         seed ^= seed << 13;

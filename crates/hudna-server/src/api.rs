@@ -589,41 +589,32 @@ async fn incidents(
     Q(q): Q<ListQuery>,
 ) -> ApiResult<Response> {
     let f = q.filter(&a)?;
-    // answers are cached until the next write through this server (or 2 s)
+    // answers are cached until the next write through this server
     let key = format!("{}|{}", f.published_only, uri.query().unwrap_or(""));
-    let json_ct = [(axum::http::header::CONTENT_TYPE, "application/json")];
-    if let Some(body) = st.cached_list(&key) {
-        return Ok((json_ct, body).into_response());
-    }
-    let gen = st.generation();
     let store = st.reader();
-    let rows = blocking(move || {
-        let rows = store.incidents(&f)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for i in rows {
-            let ass = store.assessments(i.id)?;
-            out.push((i, ass));
-        }
-        Ok(out)
-    })
-    .await?;
-    let list: Vec<Value> = rows
-        .into_iter()
-        .map(|(i, ass)| {
-            let mut v = serde_json::to_value(&i).unwrap_or(Value::Null);
-            v["assessments"] = json!(ass
-                .iter()
-                .map(|a| json!({"agreement": a.agreement, "zone": a.zone, "reading": a.reading, "in_security_zone": a.in_security_zone}))
-                .collect::<Vec<_>>());
-            v
+    let body = st
+        .cached(key, move || {
+            let rows = store.incidents(&f)?;
+            let mut list = Vec::with_capacity(rows.len());
+            for i in rows {
+                let ass = store.assessments(i.id)?;
+                let mut v = serde_json::to_value(&i).unwrap_or(Value::Null);
+                v["assessments"] = json!(ass
+                    .iter()
+                    .map(|a| json!({"agreement": a.agreement, "zone": a.zone, "reading": a.reading, "in_security_zone": a.in_security_zone}))
+                    .collect::<Vec<_>>());
+                list.push(v);
+            }
+            let body = serde_json::to_vec(&json!({"count": list.len(), "incidents": list}))
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            Ok(axum::body::Bytes::from(body))
         })
-        .collect();
-    let body = axum::body::Bytes::from(
-        serde_json::to_vec(&json!({"count": list.len(), "incidents": list}))
-            .map_err(|e| ApiError::internal(e.to_string()))?,
-    );
-    st.cache_list(key, gen, body.clone());
-    Ok((json_ct, body).into_response())
+        .await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 /// An incident a principal may see (viewers: published only), or 404.

@@ -139,7 +139,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("submit_report", "إرسال التقرير", "Submit report"),
     ("report_text", "نص التقرير", "Report text"),
     ("source", "المصدر", "Source"),
-    ("published", "تاريخ النشر", "Published"),
+    ("published_date", "تاريخ النشر", "Published"),
     ("url", "الرابط", "URL"),
     ("report_stored", "حُفظ التقرير", "Report stored"),
     (
@@ -224,6 +224,69 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("count", "العدد", "Count"),
     ("total", "المجموع", "Total"),
     ("days", "أيام", "days"),
+    ("saved_stance", "سُجّل الموقف", "Stance recorded"),
+    (
+        "saved_review",
+        "حُدّثت حالة المراجعة",
+        "Review status updated",
+    ),
+    (
+        "air_drone_strike",
+        "غارة جوية أو بطائرة مسيّرة",
+        "air / drone strike",
+    ),
+    (
+        "shelling_artillery_missile",
+        "قصف مدفعي أو صاروخي",
+        "shelling / artillery / missile attack",
+    ),
+    ("armed_clash", "اشتباك مسلح", "armed clash"),
+    (
+        "remote_explosive",
+        "عبوة أو لغم",
+        "remote explosive / landmine / IED",
+    ),
+    (
+        "attack_on_civilians",
+        "اعتداء على مدنيين",
+        "attack on civilians",
+    ),
+    (
+        "abduction",
+        "اختطاف أو إخفاء قسري",
+        "abduction / forced disappearance",
+    ),
+    ("arrests", "اعتقالات", "arrests"),
+    (
+        "looting_property_destruction",
+        "نهب وتدمير ممتلكات",
+        "looting / property destruction",
+    ),
+    (
+        "government_regains_territory",
+        "استعادة الحكومة لأراضٍ",
+        "government regains territory",
+    ),
+    (
+        "non_state_actor_overtakes_territory",
+        "سيطرة جهة غير حكومية على أراضٍ",
+        "non-state actor overtakes territory",
+    ),
+    ("grenade", "قنبلة يدوية", "grenade"),
+    ("suicide_bomb", "تفجير انتحاري", "suicide bomb"),
+    ("chemical_weapon", "سلاح كيميائي", "chemical weapon"),
+    ("peaceful_protest", "احتجاج سلمي", "peaceful protest"),
+    (
+        "headquarters_or_base_established",
+        "إنشاء مقر أو قاعدة",
+        "headquarters or base established",
+    ),
+    (
+        "disrupted_weapons_use",
+        "إحباط استخدام سلاح",
+        "disrupted weapons use",
+    ),
+    ("published", "منشورة", "published"),
 ];
 
 /// The string for `key` in `lang`; an unknown key shows itself.

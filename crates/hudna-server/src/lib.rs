@@ -96,12 +96,21 @@ pub struct Inner {
     /// Bumped on every write made through this server.
     generation: AtomicU64,
     /// Answers of `GET /api/incidents`: key → (made at, generation, JSON).
-    list_cache: Mutex<HashMap<String, (Instant, u64, Bytes)>>,
+    list_cache: Mutex<HashMap<String, CacheEntry>>,
+    inflight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-/// How long a cached incident list is served when no write went through
-/// this server (writes by other processes, e.g. the CLI, show after this).
-const LIST_CACHE_TTL: Duration = Duration::from_secs(2);
+struct CacheEntry {
+    at: Instant,
+    gen: u64,
+    body: Bytes,
+    refreshing: bool,
+}
+
+/// After this long a cached incident list is refreshed in the background
+/// (writes through this server invalidate at once; writes by other
+/// processes, e.g. the CLI, show within about this time).
+const LIST_CACHE_TTL: Duration = Duration::from_secs(10);
 
 pub type AppState = Arc<Inner>;
 
@@ -120,23 +129,86 @@ impl Inner {
         self.generation.fetch_add(1, Ordering::Release);
     }
 
-    /// A cached answer for `key`, if fresh.
-    pub fn cached_list(&self, key: &str) -> Option<Bytes> {
-        let g = self.generation.load(Ordering::Acquire);
-        let c = self.list_cache.lock().ok()?;
-        c.get(key)
-            .filter(|(at, gen, _)| *gen == g && at.elapsed() < LIST_CACHE_TTL)
-            .map(|(_, _, b)| b.clone())
+    /// The answer for `key` from the cache, or computed by `compute` (on a
+    /// blocking thread). Concurrent misses of one key compute once (the
+    /// others wait for it). An entry older than the TTL, with no write
+    /// since, is served at once while one background task refreshes it; an
+    /// entry from before a write is never served.
+    pub async fn cached<F>(self: &Arc<Self>, key: String, compute: F) -> ApiResult<Bytes>
+    where
+        F: Fn() -> ApiResult<Bytes> + Send + Sync + Clone + 'static,
+    {
+        let gen = self.generation();
+        let (hit, stale) = self.lookup(&key, gen);
+        if let Some(b) = hit {
+            if stale && self.claim_refresh(&key) {
+                let (me, key2, f) = (self.clone(), key.clone(), compute.clone());
+                tokio::spawn(async move {
+                    let gen = me.generation();
+                    if let Ok(b) = blocking(f).await {
+                        me.store_list(key2.clone(), gen, b);
+                    }
+                    me.release_refresh(&key2);
+                });
+            }
+            return Ok(b);
+        }
+        // single flight per key
+        let lock = {
+            let mut f = self.inflight.lock().expect("inflight");
+            f.entry(key.clone()).or_default().clone()
+        };
+        let _guard = lock.lock().await;
+        let gen = self.generation();
+        if let (Some(b), false) = self.lookup(&key, gen) {
+            return Ok(b);
+        }
+        let b = blocking(compute).await?;
+        self.store_list(key.clone(), gen, b.clone());
+        Ok(b)
     }
 
-    /// Remembers an answer computed at generation `gen`.
-    pub fn cache_list(&self, key: String, gen: u64, body: Bytes) {
-        if let Ok(mut c) = self.list_cache.lock() {
-            if c.len() >= 1024 {
-                c.clear();
-            }
-            c.insert(key, (Instant::now(), gen, body));
+    /// (entry of the current generation, whether it is older than the TTL)
+    fn lookup(&self, key: &str, gen: u64) -> (Option<Bytes>, bool) {
+        let c = self.list_cache.lock().expect("cache");
+        match c.get(key) {
+            Some(e) if e.gen == gen => (Some(e.body.clone()), e.at.elapsed() >= LIST_CACHE_TTL),
+            _ => (None, false),
         }
+    }
+
+    fn claim_refresh(&self, key: &str) -> bool {
+        let mut c = self.list_cache.lock().expect("cache");
+        match c.get_mut(key) {
+            Some(e) if !e.refreshing => {
+                e.refreshing = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn release_refresh(&self, key: &str) {
+        if let Some(e) = self.list_cache.lock().expect("cache").get_mut(key) {
+            e.refreshing = false;
+        }
+    }
+
+    fn store_list(&self, key: String, gen: u64, body: Bytes) {
+        let mut c = self.list_cache.lock().expect("cache");
+        if c.len() >= 1024 {
+            c.clear();
+            self.inflight.lock().expect("inflight").clear();
+        }
+        c.insert(
+            key,
+            CacheEntry {
+                at: Instant::now(),
+                gen,
+                body,
+                refreshing: false,
+            },
+        );
     }
 
     pub fn generation(&self) -> u64 {
@@ -246,6 +318,7 @@ pub fn state(
         extractor: std::sync::OnceLock::new(),
         generation: AtomicU64::new(0),
         list_cache: Mutex::new(HashMap::new()),
+        inflight: Mutex::new(HashMap::new()),
     })
 }
 

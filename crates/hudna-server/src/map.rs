@@ -127,7 +127,16 @@ fn labels() -> &'static [Label] {
         ps.into_iter()
             .take(24)
             .map(|p| Label {
-                name_ar: p.names_ar.first().cloned().unwrap_or_default(),
+                // the first name in Arabic script (some entries are transliterations)
+                name_ar: p
+                    .names_ar
+                    .iter()
+                    .find(|n| {
+                        n.chars().all(|c| !c.is_ascii_alphabetic())
+                            && n.chars().any(|c| ('\u{0621}'..='\u{064A}').contains(&c))
+                    })
+                    .cloned()
+                    .unwrap_or_default(),
                 name_en: p.name_en.clone(),
                 lat: p.lat,
                 lon: p.lon,

@@ -809,12 +809,12 @@ fn incident_body(
     let i = &d.incident;
     let mut b = String::new();
     if let Some(f) = flash {
-        let _ = write!(
-            b,
-            "<p class=\"flash\" id=\"flash\">{} {}</p>",
-            c.t("save"),
-            esc(&word(l, f))
-        );
+        let key = if f == "review" {
+            "saved_review"
+        } else {
+            "saved_stance"
+        };
+        let _ = write!(b, "<p class=\"flash\" id=\"flash\">{}</p>", c.t(key));
     }
     let _ = write!(
         b,
@@ -1324,7 +1324,7 @@ fn report_form_html(c: &Ctx, error: Option<&str>, text: &str) -> String {
         c.t("report_text"),
         esc(text),
         c.t("source"),
-        c.t("published"),
+        c.t("published_date"),
         c.t("url"),
         c.t("submit_report")
     );
