@@ -17,7 +17,8 @@ mkdir -p "$OUT"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target/bench}
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 
-cargo build -q --release -p hudna -p hudna-app --bin hudna --example incidents_bench
+cargo build -q --release -p hudna
+cargo build -q --release -p hudna-app --example incidents_bench
 HUDNA=$CARGO_TARGET_DIR/release/hudna
 QBENCH=$CARGO_TARGET_DIR/release/examples/incidents_bench
 

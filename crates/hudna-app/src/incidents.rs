@@ -388,6 +388,12 @@ impl Hudna {
         let ags = self.agreements()?;
         let atlas = self.atlas()?;
         let mut summary = IngestSummary::default();
+        // Merge candidates stay in memory from batch to batch while nobody
+        // else writes: `head` is the id of the last audit entry this run
+        // committed, and a batch whose first entry does not follow it is
+        // rolled back and redone with candidates read afresh.
+        let mut cands = CandidateCache::default();
+        let mut head: Option<i64> = None;
         for chunk in reports.chunks(256) {
             let mut prepared = vec![];
             for r in chunk {
@@ -408,16 +414,46 @@ impl Hudna {
                 }
             }
             let mut outcomes = vec![];
-            self.store().write_tx(&mut |tx| {
-                outcomes.clear();
-                let mut cands = CandidateCache::default();
-                for (row, events) in &prepared {
-                    outcomes.push(ingest_one(
-                        tx, &mut cands, row, events, &ags, &atlas, actor,
-                    )?);
+            loop {
+                let mut stale = false;
+                let mut last = head;
+                let done = self.store().write_tx(&mut |tx| {
+                    outcomes.clear();
+                    last = head;
+                    for (row, events) in &prepared {
+                        let (o, audit_id) =
+                            ingest_one(tx, &mut cands, row, events, &ags, &atlas, actor)?;
+                        if let Some(a) = audit_id {
+                            // someone else wrote since our last batch: the
+                            // candidates kept from it may be out of date
+                            if last.is_some_and(|h| a != h + 1) {
+                                stale = true;
+                                return Err(hudna_store::StoreError::Conflict(
+                                    "the store changed between ingest batches".into(),
+                                ));
+                            }
+                            last = Some(a);
+                        }
+                        outcomes.push(o);
+                    }
+                    Ok(())
+                });
+                match done {
+                    Ok(()) => {
+                        head = last;
+                        break;
+                    }
+                    // rolled back: read everything afresh and do the batch again
+                    Err(_) if stale => {
+                        cands = CandidateCache::default();
+                        head = None;
+                    }
+                    Err(e) => return Err(e.into()),
                 }
-                Ok(())
-            })?;
+            }
+            if cands.len() > CANDIDATE_CACHE_ROWS {
+                cands = CandidateCache::default();
+            }
             for o in outcomes {
                 match o.outcome {
                     "stored" => summary.stored += 1,
@@ -1086,13 +1122,17 @@ fn consensus(
     out
 }
 
-/// Merge candidates read during one write transaction, so that each day range
-/// of a type group is read from the store once per transaction rather than
-/// once per event. It mirrors the store exactly for the ranges it has read: the
-/// transaction holds the write lock, and every incident the ingest inserts or
-/// re-aggregates is put back here (`put`). Rows iterate by (day, id), the order
-/// of the store's candidate index, so ties between equally good candidates fall
-/// as they did when each event queried the store.
+/// Rows the candidate cache may hold before it is dropped between batches.
+const CANDIDATE_CACHE_ROWS: usize = 200_000;
+
+/// Merge candidates read during an ingest run, so that each day range of a type
+/// group is read from the store once rather than once per event. It mirrors the
+/// store exactly for the ranges it has read: a transaction holds the write
+/// lock, every incident the ingest inserts or re-aggregates is put back here
+/// (`put`), and `Hudna::ingest` drops it when another writer committed between
+/// batches or a batch rolled back. Rows iterate by (day, id), the order of the
+/// store's candidate index, so ties between equally good candidates fall as
+/// they did when each event queried the store.
 #[derive(Default)]
 struct CandidateCache {
     groups: HashMap<String, GroupCandidates>,
@@ -1152,6 +1192,10 @@ impl GroupCandidates {
 }
 
 impl CandidateCache {
+    fn len(&self) -> usize {
+        self.at.len()
+    }
+
     /// Live incidents of `group` with a day in `[from, to]`, by (day, id).
     fn range(
         &mut self,
@@ -1194,7 +1238,8 @@ impl CandidateCache {
     }
 }
 
-/// Stores one prepared report and attaches its events, inside the batch's transaction.
+/// Stores one prepared report and attaches its events, inside the batch's
+/// transaction. Also returns the id of the audit entry it wrote, if any.
 fn ingest_one(
     tx: &mut dyn Tx,
     cands: &mut CandidateCache,
@@ -1203,9 +1248,9 @@ fn ingest_one(
     ags: &[Agreement],
     atlas: &Atlas,
     actor: &str,
-) -> hudna_store::Result<ReportOutcome> {
+) -> hudna_store::Result<(ReportOutcome, Option<i64>)> {
     if let Some(id) = tx.report_by_hash(&row.content_hash)? {
-        return Ok(ReportOutcome {
+        let o = ReportOutcome {
             origin: row.origin.clone(),
             report_id: Some(id),
             outcome: "duplicate",
@@ -1213,7 +1258,8 @@ fn ingest_one(
             events: 0,
             incidents: vec![],
             flags: vec![],
-        });
+        };
+        return Ok((o, None));
     }
     let mut r = row.clone();
     r.ingested_by = actor.into();
@@ -1270,13 +1316,13 @@ fn ingest_one(
             cands.put(&i);
         }
     }
-    tx.audit(&AuditEntry::new(
+    let audit = tx.audit(&AuditEntry::new(
         actor,
         "report.ingest",
         &format!("report/{rid}"),
         json!({"hash": row.content_hash, "source": row.source, "origin": row.origin, "events": events.len(), "incidents": touched, "new_incidents": created}),
     ))?;
-    Ok(ReportOutcome {
+    let o = ReportOutcome {
         origin: row.origin.clone(),
         report_id: Some(rid),
         outcome: "stored",
@@ -1284,5 +1330,100 @@ fn ingest_one(
         events: events.len(),
         incidents: created,
         flags: row.flags.split_whitespace().map(str::to_owned).collect(),
-    })
+    };
+    Ok((o, Some(audit.id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::definition::LoadOptions;
+
+    #[test]
+    fn candidate_ranges_are_read_once() {
+        let mut g = GroupCandidates::default();
+        assert_eq!(g.gaps(10, 20), vec![(10, 20)]);
+        g.mark_loaded(10, 20);
+        g.mark_loaded(30, 40);
+        assert_eq!(g.gaps(5, 45), vec![(5, 9), (21, 29), (41, 45)]);
+        assert_eq!(g.gaps(12, 18), vec![]);
+        assert_eq!(g.gaps(15, 35), vec![(21, 29)]);
+        g.mark_loaded(21, 29);
+        assert_eq!(g.loaded, vec![(10, 40)]);
+        assert!(g.covers(10) && g.covers(40) && !g.covers(41));
+    }
+
+    fn shelling(n: usize, day: &str, lat: f64) -> NewReport {
+        NewReport {
+            text: format!("structured report {n}"),
+            source: Some(format!("outlet{}", n % 3)),
+            origin: format!("test:{n}"),
+            events: Some(vec![EventRow {
+                kind: "shelling_artillery_missile".into(),
+                date: Some(day.into()),
+                date_precision: Some(1),
+                lat: Some(lat),
+                lon: Some(36.6),
+                geo_precision: Some(1),
+                perpetrator: Some("syrian_government".into()),
+                killed: Some(3),
+                evidence: "[]".into(),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }
+    }
+
+    /// A write by someone else between two ingest batches (here an analyst's
+    /// merge) must not leave the second batch merging against what the first
+    /// one read.
+    #[test]
+    fn a_write_between_batches_is_seen_by_the_next_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = Hudna::create(&dir.path().join("t.sqlite")).unwrap();
+        let data = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data");
+        h.load_agreement(
+            &data.join("agreements/astana-2017"),
+            LoadOptions::default(),
+            "test",
+        )
+        .unwrap();
+        let day = |k: usize| {
+            (chrono::NaiveDate::from_ymd_opt(2018, 1, 1).unwrap()
+                + chrono::Duration::days(3 * k as i64))
+            .to_string()
+        };
+        // 256 separate shellings (three days apart), then a second account
+        // of the first one, in the next batch.
+        let mut reports: Vec<NewReport> = (0..256).map(|k| shelling(k, &day(k), 35.5)).collect();
+        reports.push(shelling(256, &day(0), 35.5));
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let s = h
+            .ingest(reports, "test", today, &|done| {
+                if done == 256 {
+                    // incident 1 (the first shelling) goes into incident 2,
+                    // which takes its day and place
+                    h.merge(2, &[1], None, "analyst").unwrap();
+                }
+            })
+            .unwrap();
+        assert_eq!(s.stored, 257);
+        assert_eq!(s.new_incidents, 256, "the second account joins an incident");
+        let mut attached = None;
+        h.store()
+            .read_tx(&mut |tx| {
+                attached = tx.events_of(2)?.iter().map(|e| e.report_id).max();
+                assert!(
+                    tx.events_of(1)?.is_empty(),
+                    "nothing joins a merged incident"
+                );
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            attached,
+            Some(257),
+            "it joins the incident the first one went into"
+        );
+    }
 }
