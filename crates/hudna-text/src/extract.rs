@@ -261,6 +261,9 @@ struct Ev {
     injure_toll: bool,
     /// First trigger token of the sentence that opened the event.
     trig_tok: usize,
+    /// Its token range (end exclusive).
+    trig_end: usize,
+    /// Further evidence, as byte ranges of the original text.
     evidence: Vec<(usize, usize)>,
 }
 
@@ -2213,7 +2216,8 @@ impl<'a> Doc<'a> {
                 kill_toll: false,
                 injure_toll: false,
                 trig_tok: trig.0,
-                evidence: vec![trig],
+                trig_end: trig.1,
+                evidence: Vec::new(),
             });
         }
         // Fill in dates, actors and casualties.
@@ -2493,12 +2497,12 @@ impl<'a> Doc<'a> {
                     evidence.push(Span { start: s, end: t });
                 }
             };
-            let (ta, tb) = e.evidence[0];
+            let (ta, tb) = (e.trig_tok, e.trig_end);
             if ta != usize::MAX {
                 let (s, t) = self.span(ta, tb, 0);
                 add(s, t);
             }
-            for &(s, t) in &e.evidence[1..] {
+            for &(s, t) in &e.evidence {
                 add(s, t);
             }
             let location = match e.place {
