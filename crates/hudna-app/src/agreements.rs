@@ -116,6 +116,7 @@ struct Places {
 pub struct Hudna {
     store: Arc<dyn Store>,
     sqlite: Option<Arc<SqliteStore>>,
+    humanitarian: Option<Arc<dyn hudna_store::HumanitarianStore + Send + Sync>>,
     agreements: RwLock<Option<Arc<Vec<Agreement>>>>,
     atlas: RwLock<Option<Arc<Atlas>>>,
     places: OnceLock<Places>,
@@ -142,6 +143,7 @@ impl Hudna {
         Hudna {
             store,
             sqlite: None,
+            humanitarian: None,
             agreements: RwLock::new(None),
             atlas: RwLock::new(None),
             places: OnceLock::new(),
@@ -157,8 +159,14 @@ impl Hudna {
     /// An app over a SQLite store (which also keeps the humanitarian file).
     pub fn with_sqlite(s: Arc<SqliteStore>) -> Self {
         let mut h = Self::with_store(s.clone());
-        h.sqlite = Some(s);
+        h.sqlite = Some(s.clone());
+        h.humanitarian = Some(s);
         h
+    }
+
+    /// The humanitarian file's store (SQLite or PostgreSQL).
+    pub fn humanitarian(&self) -> Option<&(dyn hudna_store::HumanitarianStore + Send + Sync)> {
+        self.humanitarian.as_deref()
     }
 
     /// The SQLite store, when that is the backend.
@@ -175,7 +183,10 @@ impl Hudna {
     /// path (through [`Hudna::open`]).
     pub fn open_url(db: &str) -> Result<Self> {
         if hudna_store::is_postgres_url(db) {
-            Ok(Self::with_store(Arc::new(hudna_store::PgStore::open(db)?)))
+            let pg = Arc::new(hudna_store::PgStore::open(db)?);
+            let mut h = Self::with_store(pg.clone());
+            h.humanitarian = Some(pg);
+            Ok(h)
         } else {
             Self::open(Path::new(db))
         }
@@ -185,9 +196,10 @@ impl Hudna {
     /// SQLite path (through [`Hudna::create`]).
     pub fn create_url(db: &str) -> Result<Self> {
         if hudna_store::is_postgres_url(db) {
-            Ok(Self::with_store(Arc::new(hudna_store::PgStore::create(
-                db,
-            )?)))
+            let pg = Arc::new(hudna_store::PgStore::create(db)?);
+            let mut h = Self::with_store(pg.clone());
+            h.humanitarian = Some(pg);
+            Ok(h)
         } else {
             Self::create(Path::new(db))
         }

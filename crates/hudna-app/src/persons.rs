@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use hudna_names::{LinkConfig, Linker, RawRecord};
 use hudna_store::{
     AuditEntry, ExchangeItem, ExchangeRow, HumanitarianStore, ListRow, PersonRecordRow,
-    SqliteStore, StatusChangeRow, Store, STATUSES,
+    StatusChangeRow, STATUSES,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -163,12 +163,9 @@ pub fn redact(r: &PersonRecordRow) -> PersonRecordRow {
 }
 
 impl Hudna {
-    fn hstore(&self) -> Result<&SqliteStore> {
-        self.sqlite().ok_or_else(|| {
-            AppError::Refused(
-                "the humanitarian file is kept in SQLite stores only in this version".into(),
-            )
-        })
+    fn hstore(&self) -> Result<&(dyn HumanitarianStore + Send + Sync)> {
+        self.humanitarian()
+            .ok_or_else(|| AppError::Refused("this store keeps no humanitarian file".into()))
     }
 
     /// Imports a list handed over by a party.
@@ -320,7 +317,7 @@ impl Hudna {
         let record = st
             .person_record(id)?
             .ok_or_else(|| AppError::NotFound(format!("person record {id}")))?;
-        st.append_audit(&AuditEntry::new(
+        self.store().append_audit(&AuditEntry::new(
             actor,
             "person.read",
             &format!("person_record/{id}"),
@@ -433,7 +430,7 @@ impl Hudna {
     pub fn export_persons(&self, unredacted: bool, actor: &str) -> Result<Vec<PersonRecordRow>> {
         let st = self.hstore()?;
         let recs = st.person_records()?;
-        st.append_audit(&AuditEntry::new(
+        self.store().append_audit(&AuditEntry::new(
             actor,
             "persons.export",
             "persons",

@@ -266,11 +266,33 @@ pub enum Cmd {
         #[arg(long)]
         agreement: Option<String>,
     },
-    /// A fresh database with the shipped agreements, and a tour of what it holds
+    /// Serve the web desk and the JSON API (Arabic first; every asset from the binary)
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Organisations (each guarantor's liaison office, the mission, NGOs)
+    #[command(subcommand)]
+    Org(OrgCmd),
+    /// Users and API tokens
+    #[command(subcommand)]
+    User(UserCmd),
+    /// A fresh database with the shipped agreements and sample reports, a tour of what it holds, then the desk
+    #[command(
+        after_help = "The desk is served when standard input is a terminal (Ctrl-C stops it), or with --serve; with --no-serve, or without a terminal (CI), the demo prints its tour and exits."
+    )]
     Demo {
         /// Where the demo database goes (replaced on each run)
         #[arg(long, default_value = "hudna-data")]
         data_dir: PathBuf,
+        /// Serve the desk after the tour even without a terminal
+        #[arg(long, conflicts_with = "no_serve")]
+        serve: bool,
+        /// Never serve the desk
+        #[arg(long)]
+        no_serve: bool,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
     },
 }
 
@@ -399,6 +421,51 @@ pub enum MandateCmd {
         agreement: String,
         #[arg(long, value_parser = day)]
         at: Option<NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCmd {
+    /// Create or update an organisation
+    Add {
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// guarantor, mission, ngo, conflict_party, observer
+        #[arg(long, default_value = "mission")]
+        kind: String,
+        /// The party a liaison office speaks for (e.g. turkey)
+        #[arg(long)]
+        party: Option<String>,
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Create a user (the password is read from standard input unless --password is given)
+    Add {
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        org: String,
+        /// admin, analyst, liaison, humanitarian_officer or viewer
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
+    },
+    /// Issue an API token for scripts (printed once)
+    Token {
+        username: String,
+        #[arg(long, default_value = "script")]
+        label: String,
+        #[arg(long, env = "HUDNA_ACTOR", default_value = "cli")]
+        actor: String,
     },
 }
 
@@ -732,7 +799,61 @@ pub fn run(cli: Cli) -> Result<i32> {
                 }
             });
         }
-        Cmd::Demo { data_dir } => return crate::demo::run(&data_dir, f),
+        Cmd::Demo {
+            data_dir,
+            serve,
+            no_serve,
+            addr,
+        } => {
+            use std::io::IsTerminal;
+            let code = crate::demo::run(&data_dir, f)?;
+            let db = data_dir.join("demo.sqlite");
+            let accounts = crate::serve_cmd::demo_accounts(&db)?;
+            if f == Format::Text {
+                println!("\nDemo accounts · حسابات العرض (user / password / role):");
+                for (u, p, r) in &accounts {
+                    println!("  {u:<18} {p:<22} {r}");
+                }
+            }
+            if !no_serve && (serve || std::io::stdin().is_terminal()) {
+                crate::serve_cmd::serve(&db, &addr)?;
+            } else if f == Format::Text {
+                println!(
+                    "\n(the desk: hudna --db {} serve --addr {addr})",
+                    db.display()
+                );
+            }
+            return Ok(code);
+        }
+        Cmd::Serve { addr } => crate::serve_cmd::serve(&cli.db, &addr)?,
+        Cmd::Org(OrgCmd::Add {
+            id,
+            name,
+            kind,
+            party,
+            actor,
+        }) => crate::serve_cmd::org_add(&cli.db, &id, &name, &kind, party.as_deref(), &actor)?,
+        Cmd::User(UserCmd::Add {
+            username,
+            name,
+            org,
+            role,
+            password,
+            actor,
+        }) => crate::serve_cmd::user_add(
+            &cli.db,
+            &username,
+            &name,
+            &org,
+            &role,
+            password.as_deref(),
+            &actor,
+        )?,
+        Cmd::User(UserCmd::Token {
+            username,
+            label,
+            actor,
+        }) => crate::serve_cmd::user_token(&cli.db, &username, &label, &actor)?,
         Cmd::Ingest {
             paths,
             source,

@@ -448,7 +448,7 @@ pub fn run(data_dir: &Path, f: Format) -> Result<i32> {
         print!("  ");
         print_mandate(s);
     }
-    reports_tour(&h, &root)?;
+    reports_tour(&h, &root, &db)?;
     let (n, brk) = h.store().verify_audit()?;
     println!(
         "\naudit log: {n} entries, {}",
@@ -508,7 +508,7 @@ fn ingest_samples(h: &Hudna, root: &Path) -> Result<(hudna_app::IngestSummary, O
     Ok((s, kafranbel))
 }
 
-fn reports_tour(h: &Hudna, root: &Path) -> Result<()> {
+fn reports_tour(h: &Hudna, root: &Path, db: &Path) -> Result<()> {
     println!("\nReports become incidents · من التقارير إلى الحوادث");
     let (s, kafranbel) = ingest_samples(h, root)?;
     println!(
@@ -586,7 +586,10 @@ fn reports_tour(h: &Hudna, root: &Path) -> Result<()> {
             println!("  {}: {} — {}", st.party, st.position, st.comment);
         }
         crate::incidents_cmd::print_consensus(&d);
-        println!("  see everything: hudna --db hudna-data/demo.sqlite incident {id}");
+        println!(
+            "  see everything: hudna --db {} incident {id}",
+            db.display()
+        );
     }
     Ok(())
 }

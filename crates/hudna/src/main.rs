@@ -13,6 +13,7 @@ mod link_cmd;
 mod output;
 mod persons_cmd;
 mod reports_cmd;
+mod serve_cmd;
 
 use clap::Parser;
 
