@@ -358,6 +358,45 @@ fn type_label(kind: &str, lang: Lang) -> String {
     }
 }
 
+/// Actor and party ids in the page's language.
+pub fn party_label(id: &str, lang: Lang) -> String {
+    let (ar, en) = match id {
+        "syrian_government" => ("الحكومة السورية", "Syrian government"),
+        "russia" => ("روسيا", "Russia"),
+        "iran" => ("إيران", "Iran"),
+        "iran_backed_militias" => ("ميليشيات مدعومة من إيران", "Iran-backed militias"),
+        "turkey" => ("تركيا", "Turkey"),
+        "us_led_coalition" => ("التحالف الدولي", "US-led coalition"),
+        "hts" => ("هيئة تحرير الشام", "HTS"),
+        "isis" => ("تنظيم الدولة", "ISIS"),
+        "sdf" => ("قسد", "SDF"),
+        "opposition_factions" => ("فصائل المعارضة", "Opposition factions"),
+        "civilians" => ("مدنيون", "Civilians"),
+        "unknown" => ("مجهول", "Unknown"),
+        other => return other.to_owned(),
+    };
+    match lang {
+        Lang::Ar => ar.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
+/// Verification grades in the page's language.
+pub fn grade_label(g: &str, lang: Lang) -> String {
+    let ar = match g {
+        "confirmed" => "مؤكد",
+        "fair" => "مرجّح",
+        "weak" => "ضعيف",
+        "contested" => "متنازع عليه",
+        "discounted" => "مستبعد",
+        other => return other.to_owned(),
+    };
+    match lang {
+        Lang::Ar => ar.to_owned(),
+        Lang::En => g.to_owned(),
+    }
+}
+
 fn reading_label(r: &str, lang: Lang) -> &'static str {
     match (r, lang) {
         ("violation", Lang::Ar) => "خرق",
@@ -414,7 +453,30 @@ th{{background:#eef6f0}}.num{{text-align:end;font-variant-numeric:tabular-nums}}
 .muted{{color:#666;font-size:.9em}}@media print{{body{{margin:1cm}}}}</style></head><body>",
         esc(&title)
     ));
-    h.push_str(&format!("<h1>{}</h1>", esc(&title)));
+    let dt = |s: &str| format!("<bdi dir=\"ltr\">{}</bdi>", digits(s, lang));
+    let heading = if r.since == r.until {
+        format!(
+            "{} — {}",
+            t(
+                lang,
+                "التقرير اليومي لمراقبة خفض التصعيد",
+                "Daily de-escalation monitoring report"
+            ),
+            dt(&r.until.to_string())
+        )
+    } else {
+        format!(
+            "{} — {} / {}",
+            t(
+                lang,
+                "تقرير المراقبة للفترة",
+                "Monitoring report for the period"
+            ),
+            dt(&r.since.to_string()),
+            dt(&r.until.to_string())
+        )
+    };
+    h.push_str(&format!("<h1>{heading}</h1>"));
     h.push_str(&format!(
         "<p class=\"muted\">{} {} — {}</p>",
         t(
@@ -422,8 +484,8 @@ th{{background:#eef6f0}}.num{{text-align:end;font-variant-numeric:tabular-nums}}
             "مقارنةً بالفترة السابقة:",
             "Compared with the previous period:"
         ),
-        d(&r.previous_since.to_string()),
-        d(&r.previous_until.to_string())
+        dt(&r.previous_since.to_string()),
+        dt(&r.previous_until.to_string())
     ));
     let delta = r.totals.violations as i64 - r.totals.previous_violations as i64;
     h.push_str(&format!(
@@ -507,7 +569,7 @@ th{{background:#eef6f0}}.num{{text-align:end;font-variant-numeric:tabular-nums}}
             let l = if label {
                 type_label(k, lang)
             } else {
-                k.clone()
+                party_label(k, lang)
             };
             h.push_str(&format!(
                 "<tr><td>{}</td><td class=\"num\">{}</td></tr>",
@@ -531,9 +593,9 @@ th{{background:#eef6f0}}.num{{text-align:end;font-variant-numeric:tabular-nums}}
             };
             h.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"{}\">{}{}</td><td>{}</td><td>{}</td></tr>",
-                n(i.id as u64), d(i.date.as_deref().unwrap_or("—")), esc(&type_label(&i.kind, lang)), esc(i.place.as_deref().unwrap_or("—")),
-                esc(i.perpetrator.as_deref().unwrap_or("—")), d(&killed), if i.reading == "violation" { "viol" } else { "" },
-                reading_label(&i.reading, lang), i.zone.as_ref().map(|z| format!(" ({})", esc(z))).unwrap_or_default(), esc(&i.grade), esc(&i.sources.join("، "))
+                n(i.id as u64), dt(i.date.as_deref().unwrap_or("—")), esc(&type_label(&i.kind, lang)), esc(i.place.as_deref().unwrap_or("—")),
+                esc(&party_label(i.perpetrator.as_deref().unwrap_or("—"), lang)), d(&killed), if i.reading == "violation" { "viol" } else { "" },
+                reading_label(&i.reading, lang), i.zone.as_ref().map(|z| format!(" ({})", esc(z))).unwrap_or_default(), esc(&grade_label(&i.grade, lang)), esc(&i.sources.join("، "))
             ));
         }
         h.push_str("</table>");
@@ -584,7 +646,7 @@ th{{background:#eef6f0}}.num{{text-align:end;font-variant-numeric:tabular-nums}}
                 (Some(e), Some(dl)) => format!(
                     "{} {} ({} {})",
                     t(lang, "تنتهي المدة في", "term ends"),
-                    d(&e.to_string()),
+                    dt(&e.to_string()),
                     d(&dl.to_string()),
                     t(lang, "يوماً", "days")
                 ),
