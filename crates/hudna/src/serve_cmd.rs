@@ -24,7 +24,9 @@ pub fn serve(db: &Path, addr: &str) -> Result<()> {
         );
     }
     hudna_server::serve_blocking(db, addr, hudna_server::DeskConfig::default(), |a| {
-        println!("Hudna desk · مكتب هدنة: http://{a}/  (API: http://{a}/api/openapi.json; Ctrl-C stops)");
+        println!(
+            "Hudna desk · مكتب هدنة: http://{a}/  (API: http://{a}/api/openapi.json; Ctrl-C stops)"
+        );
     })
     .with_context(|| format!("serving on {addr}"))
 }
@@ -43,7 +45,9 @@ pub fn org_add(
         "organisation {} ({}){}",
         o.id,
         o.kind,
-        o.party.map(|p| format!(", speaks for {p}")).unwrap_or_default()
+        o.party
+            .map(|p| format!(", speaks for {p}"))
+            .unwrap_or_default()
     );
     Ok(())
 }
