@@ -106,6 +106,18 @@ fn dechunk(mut s: &str) -> String {
     out
 }
 
+/// Ends chromedriver if starting a session fails half-way.
+struct KillOnDrop(Option<Child>);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
 struct Driver {
     addr: SocketAddr,
     session: String,
@@ -121,6 +133,7 @@ impl Driver {
             .stderr(Stdio::null())
             .spawn()
             .expect("start chromedriver");
+        let mut child = KillOnDrop(Some(child));
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
         let t0 = Instant::now();
         while http(addr, "GET", "/status", None).map(|r| r.0).ok() != Some(200) {
@@ -141,6 +154,7 @@ impl Driver {
             .as_str()
             .unwrap_or_else(|| panic!("no session ({s}): {body}"))
             .to_owned();
+        let child = child.0.take().expect("child");
         Driver {
             addr,
             session,
