@@ -431,7 +431,7 @@ pub enum OrgCmd {
         id: String,
         #[arg(long)]
         name: String,
-        /// guarantor, mission, ngo, conflict_party, observer
+        /// guarantor, mission, ngo, observer or other
         #[arg(long, default_value = "mission")]
         kind: String,
         /// The party a liaison office speaks for (e.g. turkey)
