@@ -74,6 +74,7 @@ const MOTHER_LEVELS: &[&str] = &[
     "near-exact",
     "exact",
     "full-name",
+    "family-differs",
 ];
 const PLACE_LEVELS: &[&str] = &["null", "different", "related", "overlap", "exact"];
 const SEX_LEVELS: &[&str] = &["null", "different", "same"];
