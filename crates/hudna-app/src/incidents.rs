@@ -765,7 +765,7 @@ impl Hudna {
             tx.update_incident(&i)?;
             tx.audit(&AuditEntry::new(actor, "incident.stance", &format!("incident/{incident_id}"), json!({"agreement": agreement, "party": party, "position": position, "comment": comment, "grade": {"from": old, "to": g.as_str(), "why": why}})))?;
             Ok(())
-        }).map_err(map_store)?;
+        }).map_err(crate::store_error)?;
         self.incident(incident_id)
     }
 
@@ -858,7 +858,7 @@ impl Hudna {
             tx.audit(&AuditEntry::new(actor, action, &format!("incident/{incident_id}"), detail))?;
             out = Some(i);
             Ok(())
-        }).map_err(map_store)?;
+        }).map_err(crate::store_error)?;
         Ok(out.expect("set"))
     }
 
@@ -911,7 +911,7 @@ impl Hudna {
             tx.audit(&AuditEntry::new(actor, "incident.merge", &format!("incident/{keep}"), json!({"absorbed": others})))?;
             out = Some(k);
             Ok(())
-        }).map_err(map_store)?;
+        }).map_err(crate::store_error)?;
         Ok(out.expect("set"))
     }
 
@@ -955,16 +955,8 @@ impl Hudna {
             tx.audit(&AuditEntry::new(actor, "incident.split_from", &format!("incident/{}", n.id), json!({"from": incident_id, "events": event_ids})))?;
             out = Some((i, n));
             Ok(())
-        }).map_err(map_store)?;
+        }).map_err(crate::store_error)?;
         Ok(out.expect("set"))
-    }
-}
-
-fn map_store(e: hudna_store::StoreError) -> AppError {
-    match e {
-        hudna_store::StoreError::NotFound(s) => AppError::NotFound(s),
-        hudna_store::StoreError::Conflict(s) => AppError::Refused(s),
-        other => AppError::Store(other),
     }
 }
 

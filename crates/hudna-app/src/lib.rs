@@ -53,7 +53,7 @@ impl AppError {
 pub type Result<T> = std::result::Result<T, AppError>;
 
 /// Store errors that are the caller's doing become not-found / refused.
-pub(crate) fn incidents_map(e: StoreError) -> AppError {
+pub(crate) fn store_error(e: StoreError) -> AppError {
     match e {
         StoreError::NotFound(s) => AppError::NotFound(s),
         StoreError::Conflict(s) => AppError::Refused(s),

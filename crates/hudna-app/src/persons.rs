@@ -198,7 +198,7 @@ impl Hudna {
         let (id, ids) = self
             .hstore()?
             .add_list(&list, &read.records, &audit)
-            .map_err(crate::incidents_map)?;
+            .map_err(crate::store_error)?;
         Ok((id, ids.len()))
     }
 
@@ -308,7 +308,7 @@ impl Hudna {
         );
         self.hstore()?
             .decide_link(a, b, accept, actor, &audit)
-            .map_err(crate::incidents_map)
+            .map_err(crate::store_error)
     }
 
     /// One person record with the records linked to it; the read is audited.
@@ -411,7 +411,7 @@ impl Hudna {
         );
         self.hstore()?
             .add_exchange(&ex, actor, &audit)
-            .map_err(crate::incidents_map)
+            .map_err(crate::store_error)
     }
 
     pub fn exchanges(&self) -> Result<Vec<ExchangeRow>> {

@@ -9,6 +9,7 @@
 //!
 //! [`Store`]: crate::Store
 
+use crate::audit::now;
 use crate::audit::AuditEntry;
 use crate::sqlite::{append, SqliteStore};
 use crate::{Result, StoreError};
@@ -93,12 +94,6 @@ pub trait AccountStore: Send + Sync {
     /// Failed attempts for `key` since `since` (unix seconds), counted after
     /// its last success.
     fn recent_failures(&self, key: &str, since: i64) -> Result<u32>;
-}
-
-fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
 }
 
 fn conflict(e: rusqlite::Error, what: &str) -> StoreError {

@@ -43,6 +43,14 @@ pub struct ChainBreak {
     pub reason: String,
 }
 
+/// The one clock of the store: UTC, microseconds, as text. Every backend
+/// stores audit times in this form, so a chain verifies wherever it is copied.
+pub(crate) fn now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
+}
+
 /// The genesis value of `prev_hash`.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

@@ -1,6 +1,7 @@
 //! The humanitarian file's tables: lists, person records, persons, links,
 //! status changes, exchanges; and commitments' follow-ups.
 
+use crate::audit::now;
 use crate::audit::AuditEntry;
 use crate::sqlite::{append, SqliteStore};
 use crate::{Result, StoreError};
@@ -164,12 +165,6 @@ fn link_row(r: &Row<'_>) -> rusqlite::Result<LinkRow> {
         decision: r.get(5)?,
         decided_by: r.get(6)?,
     })
-}
-
-fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
 }
 
 pub const STATUSES: &[&str] = &[

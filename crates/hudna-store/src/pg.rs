@@ -62,11 +62,7 @@ pub struct PgStore {
     lock_timeout: std::time::Duration,
 }
 
-pub(crate) fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
-}
+pub(crate) use crate::audit::now;
 
 /// Is this `--db` value a PostgreSQL URL rather than a SQLite path?
 pub fn is_postgres_url(db: &str) -> bool {

@@ -1,5 +1,6 @@
 //! The embedded SQLite backend.
 
+use crate::audit::now;
 use crate::audit::{entry_hash, verify, AuditEntry, AuditRecord, ChainBreak, GENESIS};
 use crate::incidents::{AssessmentRow, DailyCount, IncidentFilter, IncidentRow, ReportRow, Tx};
 use crate::sqlite_incidents::*;
@@ -19,12 +20,6 @@ const MIGRATIONS: &[&str] = &[
 pub struct SqliteStore {
     conn: Mutex<Connection>,
     path: PathBuf,
-}
-
-fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
 }
 
 impl SqliteStore {

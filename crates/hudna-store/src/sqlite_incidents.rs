@@ -1,5 +1,6 @@
 //! SQLite implementation of the incident tables.
 
+use crate::audit::now;
 use crate::audit::{AuditEntry, AuditRecord};
 use crate::incidents::*;
 use crate::sqlite::append;
@@ -128,12 +129,6 @@ pub(crate) fn stance_row(r: &Row<'_>) -> rusqlite::Result<StanceRow> {
 }
 pub(crate) const STANCE_COLS: &str =
     "id, incident_id, agreement, party, position, comment, recorded_by, recorded_at";
-
-fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
-}
 
 impl Tx for SqlTx<'_> {
     fn report_by_hash(&mut self, hash: &str) -> Result<Option<i64>> {
