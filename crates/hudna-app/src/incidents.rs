@@ -371,7 +371,7 @@ fn derive_grade(i: &IncidentRow, stances: &[StanceRow], ags: &[Agreement]) -> (G
 }
 
 impl Hudna {
-    fn extractor(&self) -> &hudna_text::Extractor {
+    pub(crate) fn extractor(&self) -> &hudna_text::Extractor {
         self.extractor.get_or_init(hudna_text::Extractor::builtin)
     }
 

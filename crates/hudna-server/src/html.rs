@@ -86,6 +86,8 @@ pub fn page(ctx: &Ctx, title: &str, body: &str) -> String {
             ("/map", "map"),
             ("/incidents", "incidents"),
             ("/reports/new", "new_report"),
+            ("/situation", "situation_reports"),
+            ("/rounds", "rounds"),
         ] {
             let _ = write!(s, "<a href=\"{href}\" id=\"nav-{key}\">{}</a>", t(l, key));
         }

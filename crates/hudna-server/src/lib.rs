@@ -25,6 +25,7 @@ pub mod i18n;
 pub mod map;
 pub mod openapi;
 pub mod pages;
+pub mod publish;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -326,7 +327,7 @@ pub fn state(
 /// and a pool of read-only handles.
 pub fn open_state(db: &Path, config: DeskConfig) -> anyhow_free::Result<AppState> {
     let store = Arc::new(SqliteStore::open(db)?);
-    let hudna = Arc::new(Hudna::with_store(store.clone()));
+    let hudna = Arc::new(Hudna::with_sqlite(store.clone()));
     let accounts = Arc::new(Accounts::new(store));
     let mut readers: Vec<Arc<dyn Store>> = vec![];
     for _ in 0..4 {
@@ -409,6 +410,14 @@ pub fn router(state: AppState) -> Router {
         .route("/zones/{agreement}/{zone}", get(pages::zone_page))
         .route("/reports/new", get(pages::report_form))
         .route("/reports", post(pages::report_submit))
+        .route("/situation", get(publish::situation_page))
+        .route("/situation/{file}", get(publish::situation_download))
+        .route("/rounds", get(publish::rounds_page))
+        .route(
+            "/rounds/{agreement}/commitments/{commitment}/followups",
+            post(publish::followup_form),
+        )
+        .route("/agreements/{id}/consents", post(publish::consent_form))
         .route("/assets/{name}", get(assets))
         .merge(api::routes())
         .fallback(not_found)
@@ -430,6 +439,7 @@ async fn assets(
     let _ = method;
     let (ct, body) = match name.as_str() {
         "app.css" => ("text/css; charset=utf-8", APP_CSS),
+        "report.css" => ("text/css; charset=utf-8", hudna_app::reports::REPORT_CSS),
         "app.js" => ("text/javascript; charset=utf-8", APP_JS),
         "favicon.svg" => ("image/svg+xml", FAVICON),
         _ => {

@@ -98,7 +98,7 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for
     }
 }
 
-fn ctx(headers: &HeaderMap, uri: &Uri, a: Option<&Auth>) -> Ctx {
+pub(crate) fn ctx(headers: &HeaderMap, uri: &Uri, a: Option<&Auth>) -> Ctx {
     Ctx {
         lang: auth::lang_of(headers),
         user: a.map(|a| a.user.clone()),
@@ -111,7 +111,7 @@ fn ctx(headers: &HeaderMap, uri: &Uri, a: Option<&Auth>) -> Ctx {
 }
 
 /// Only local paths are followed after login or a language switch.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with('/')
@@ -126,7 +126,7 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 /// The session of a page, or a redirect to the login.
-fn need(m: MaybeAuth, uri: &Uri) -> Result<Auth, Response> {
+pub(crate) fn need(m: MaybeAuth, uri: &Uri) -> Result<Auth, Response> {
     match m.0 {
         Some(a) => Ok(a),
         None => {
@@ -136,7 +136,7 @@ fn need(m: MaybeAuth, uri: &Uri) -> Result<Auth, Response> {
     }
 }
 
-fn html(body: String) -> Response {
+pub(crate) fn html(body: String) -> Response {
     ([(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
 }
 
@@ -419,7 +419,11 @@ fn dashboard_body(st: &AppState, a: &Auth, c: &Ctx, at: Option<NaiveDate>) -> Ap
         let Some(start) = ag.zones.iter().filter_map(|z| z.active_since()).min() else {
             continue;
         };
-        let counts = store.daily_counts(ag.id.as_str(), day_number(start), at_n)?;
+        let counts = if a.user.sees_unpublished() {
+            store.daily_counts(ag.id.as_str(), day_number(start), at_n)?
+        } else {
+            store.daily_counts_published(ag.id.as_str(), day_number(start), at_n)?
+        };
         for z in &ag.zones {
             let Some(zs) = z.active_since() else { continue };
             let zs = day_number(zs);
@@ -1260,6 +1264,8 @@ fn zone_body(
             );
         }
         b.push_str("</table>");
+        let next = s.extension.map(|e| e + 1).or(Some(0));
+        b.push_str(&crate::publish::consent_form_html(c, a, &ag, next, today));
     }
     // violations per day, from the zone's start to `at`
     if let Some(start) = z.active_since() {
@@ -1271,9 +1277,12 @@ fn zone_body(
             .filter(|_| z.version_on(at).is_none())
             .unwrap_or(at)
             .min(at.max(start));
-        let counts = st
-            .reader()
-            .daily_counts(agreement, day_number(start), day_number(end))?;
+        let reader = st.reader();
+        let counts = if a.user.sees_unpublished() {
+            reader.daily_counts(agreement, day_number(start), day_number(end))?
+        } else {
+            reader.daily_counts_published(agreement, day_number(start), day_number(end))?
+        };
         let mut per: BTreeMap<i32, u64> = BTreeMap::new();
         for d in counts.iter().filter(|d| d.zone == zone) {
             *per.entry(d.day).or_default() += d.violations;

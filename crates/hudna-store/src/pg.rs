@@ -638,6 +638,32 @@ impl Store for PgStore {
         })
     }
 
+    fn daily_counts_published(
+        &self,
+        agreement: &str,
+        since: i32,
+        until: i32,
+    ) -> Result<Vec<DailyCount>> {
+        self.read(|tx| {
+            Ok(tx
+                .query(
+                    "SELECT a.zone, a.day, COUNT(*) FROM assessments a
+                     WHERE a.agreement = $1 AND a.reading = 'violation' AND a.day BETWEEN $2 AND $3 AND a.zone IS NOT NULL
+                       AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.incident_id AND i.merged_into IS NULL AND i.status = 'published')
+                     GROUP BY a.zone, a.day ORDER BY a.zone COLLATE \"C\", a.day",
+                    &[&agreement, &i64::from(since), &i64::from(until)],
+                )?
+                .iter()
+                .map(|r| DailyCount {
+                    agreement: agreement.to_owned(),
+                    zone: r.get(0),
+                    day: r.get::<_, i64>(1) as i32,
+                    violations: r.get::<_, i64>(2) as u64,
+                })
+                .collect())
+        })
+    }
+
     fn counts(&self) -> Result<Counts> {
         self.read(|tx| {
             let mut n =

@@ -498,6 +498,28 @@ impl Store for SqliteStore {
         })
     }
 
+    fn daily_counts_published(
+        &self,
+        agreement: &str,
+        since: i32,
+        until: i32,
+    ) -> Result<Vec<DailyCount>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT a.zone, a.day, COUNT(*) FROM assessments a
+                 WHERE a.agreement = ?1 AND a.reading = 'violation' AND a.day BETWEEN ?2 AND ?3 AND a.zone IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.incident_id AND i.merged_into IS NULL AND i.status = 'published')
+                 GROUP BY a.zone, a.day ORDER BY a.zone, a.day",
+            )?;
+            let rows = st
+                .query_map(params![agreement, since, until], |r| {
+                    Ok(DailyCount { agreement: agreement.to_owned(), zone: r.get(0)?, day: r.get(1)?, violations: r.get::<_, i64>(2)? as u64 })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
+
     fn counts(&self) -> Result<Counts> {
         self.read(|c| {
             let n = |sql: &str| -> Result<u64> {

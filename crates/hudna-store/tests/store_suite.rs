@@ -526,6 +526,29 @@ fn reports_events_incidents_assessments_and_stances() {
                 violations: 1
             }]
         );
+        // nothing published yet: viewers' counts are empty until it is
+        assert!(s
+            .daily_counts_published("astana-2017", 17_500, 17_600)
+            .unwrap()
+            .is_empty());
+        let set_status = |status: &str| {
+            let mut old = String::new();
+            s.write_tx(&mut |tx| {
+                let mut k = tx.incident(inc)?.expect("inc");
+                old = std::mem::replace(&mut k.status, status.into());
+                tx.update_incident(&k)
+            })
+            .unwrap();
+            old
+        };
+        let before = set_status("published");
+        assert_eq!(
+            s.daily_counts_published("astana-2017", 17_500, 17_600)
+                .unwrap()
+                .len(),
+            1
+        );
+        set_status(&before);
 
         // merging hides the absorbed incident everywhere
         s.write_tx(&mut |tx| {

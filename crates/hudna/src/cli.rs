@@ -28,7 +28,8 @@ Exit codes:
   4  not found: no such database, agreement, zone or record
   5  the database is locked by another process
   6  refused: e.g. a consent from a party that does not consent
-  7  the audit log's hash chain is broken";
+  7  the audit log's hash chain is broken
+  8  a needed tool is missing or failed (e.g. Chromium for PDF output)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -391,6 +392,9 @@ pub enum ReportCmd {
         /// Write to this file instead of stdout (required for pdf)
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Count and list published incidents only (the public edition)
+        #[arg(long)]
+        published_only: bool,
     },
     /// A period against the period of equal length before it
     Period {
@@ -404,6 +408,9 @@ pub enum ReportCmd {
         lang: String,
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Count and list published incidents only (the public edition)
+        #[arg(long)]
+        published_only: bool,
     },
 }
 
@@ -925,7 +932,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             );
         }
         Cmd::Rounds { agreement } => {
-            return crate::reports_cmd::rounds(&open(&cli.db)?, agreement.as_deref(), f)
+            return crate::reports_cmd::rounds(&open(&cli.db)?, agreement.as_deref(), f, today())
         }
         Cmd::Incidents(args) => {
             let h = open(&cli.db)?;
