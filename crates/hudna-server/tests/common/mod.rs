@@ -33,7 +33,7 @@ pub fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.sqlite");
     let store = Arc::new(SqliteStore::create(&db).unwrap());
-    let h = Arc::new(Hudna::with_store(store.clone()));
+    let h = Arc::new(Hudna::with_sqlite(store.clone()));
     for name in ["astana-2017", "sochi-2018", "moscow-2020"] {
         h.load_agreement(
             &data().join("agreements").join(name),
@@ -169,7 +169,7 @@ impl Fixture {
             .unwrap()
             .to_owned();
         // the CSRF token is in every page's forms
-        let page = self.page(&session, "/reports/new").await.1;
+        let page = self.page(&session, "/rounds").await.1;
         let csrf = page
             .split("name=\"csrf\" value=\"")
             .nth(1)

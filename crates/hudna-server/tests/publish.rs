@@ -1,0 +1,313 @@
+//! What leaves the centre, through the desk: situation reports (page,
+//! downloads, API, published edition for viewers), the rounds timeline and
+//! follow-ups, and the consent form.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::{fixture, text};
+use serde_json::json;
+
+fn form_post(uri: &str, cookie: &str, body: String) -> Request<Body> {
+    Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_situation_report_page_has_the_map_and_links_its_stylesheet() {
+    let f = fixture();
+    let id = f.kafranbel;
+    let day = f.state.hudna.incident(id).unwrap().incident.date.unwrap();
+    let (cookie, _) = f.login("analyst", "hudna-analyst-demo").await;
+    let (s, page) = f.page(&cookie, &format!("/situation?date={day}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("<link rel=\"stylesheet\" href=\"/assets/report.css\">"));
+    assert!(!page.contains("<style"), "the CSP allows no inline style");
+    assert!(page.contains("<article class=\"sitrep\">"));
+    assert!(page.contains("<div class=\"sitrep-map\"><svg"));
+    assert!(
+        page.contains(&format!("id=\"inc-{id}\"")),
+        "the day's incident is on the report's map"
+    );
+    assert!(page.contains("التقرير اليومي"));
+    assert!(!page.contains("id=\"published-edition\""));
+    // the stylesheet is served, as CSS
+    let (s, r) = f
+        .send(
+            Request::get("/assets/report.css")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(r.headers()[header::CONTENT_TYPE], "text/css; charset=utf-8");
+    assert!(text(r).await.contains(".sitrep"));
+    // the standalone download: inline stylesheet, attachment, the asked language
+    let req = Request::get(format!("/situation/report.html?date={day}&lang=en"))
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (s, r) = f.send(req).await;
+    assert_eq!(s, StatusCode::OK);
+    let cd = r.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        cd,
+        format!("attachment; filename=\"hudna-daily-{day}-en.html\"")
+    );
+    let doc = text(r).await;
+    assert!(doc.starts_with("<!doctype html><html lang=\"en\" dir=\"ltr\">"));
+    assert!(doc.contains("<style>") && doc.contains("Daily de-escalation monitoring report"));
+    // bad periods are 400s with codes, never 500s
+    for (q, code) in [
+        ("date=2018-13-01", "bad_date"),
+        ("since=2018-01-01", "bad_period"),
+        (
+            "date=2018-01-01&since=2018-01-01&until=2018-01-02",
+            "bad_period",
+        ),
+        ("since=2018-02-01&until=2018-01-01", "bad_period"),
+        ("since=2010-01-01&until=2018-01-01", "period_too_long"),
+        ("date=1800-01-01", "date_out_of_range"),
+        ("date=2018-01-01&lang=fr", "bad_lang"),
+    ] {
+        let req = Request::get(format!("/situation/report.html?{q}"))
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap();
+        let (s, r) = f.send(req).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{q}");
+        assert!(text(r).await.contains(code), "{q} -> {code}");
+    }
+    let (s, _) = f
+        .page(&cookie, "/situation/report.exe?date=2018-01-01")
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // anonymous: to the login
+    let (s, _) = f
+        .send(Request::get("/situation").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn viewers_get_the_published_edition_of_the_report() {
+    let f = fixture();
+    let id = f.kafranbel;
+    let day = f.state.hudna.incident(id).unwrap().incident.date.unwrap();
+    let uri = format!("/api/situation-reports?date={day}");
+    let (s, all) = f.get_json("analyst", &uri).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(all["totals"]["incidents"].as_u64().unwrap() >= 1);
+    let (_, public) = f.get_json("viewer", &uri).await;
+    assert_eq!(public["totals"]["incidents"], 0);
+    assert!(public["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|z| z["period"] == 0 && z["since_start"] == 0));
+    let (cookie, _) = f.login("viewer", "hudna-viewer-demo").await;
+    let (_, page) = f.page(&cookie, &format!("/situation?date={day}")).await;
+    assert!(page.contains("id=\"published-edition\""));
+    assert!(!page.contains(&format!("id=\"inc-{id}\"")));
+    // the viewer's dashboard counts published incidents only as well
+    let (_, dash) = f.page(&cookie, &format!("/?at={day}")).await;
+    let (acookie, _) = f.login("analyst", "hudna-analyst-demo").await;
+    let (_, adash) = f.page(&acookie, &format!("/?at={day}")).await;
+    assert_ne!(
+        dash.split("id=\"zone-counts\"")
+            .nth(1)
+            .map(|t| t.split("</table>").next()),
+        adash
+            .split("id=\"zone-counts\"")
+            .nth(1)
+            .map(|t| t.split("</table>").next()),
+        "the analyst's counts include the unpublished violation"
+    );
+    // published: now the viewer sees it
+    for to in ["in_review", "ready", "published"] {
+        f.state.hudna.review(id, to, None, None, "test").unwrap();
+    }
+    f.state.changed();
+    let (_, public) = f.get_json("viewer", &uri).await;
+    assert_eq!(public["totals"]["incidents"], 1);
+    let (s, v) = f
+        .get_json("viewer", "/api/situation-reports?since=2018-02-01")
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_period"))
+    );
+}
+
+#[tokio::test]
+async fn the_rounds_timeline_shows_astana_6_and_follow_ups_are_for_analysts() {
+    let f = fixture();
+    let (s, v) = f
+        .get_json("viewer", "/api/rounds?agreement=astana-2017")
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let rounds = v["rounds"].as_array().unwrap();
+    let a6 = rounds
+        .iter()
+        .find(|r| r["round"]["id"] == "astana-6")
+        .expect("Astana 6");
+    assert_eq!(a6["has_statement"], true);
+    let c = a6["commitments"][0]["id"].as_str().unwrap().to_owned();
+    let (s, v) = f.get_json("viewer", "/api/rounds?agreement=nope").await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("agreement_not_found"))
+    );
+    let uri = format!("/api/agreements/astana-2017/commitments/{c}/followups");
+    let body = json!({"status": "met", "date": "2017-10-31", "settled_by": "astana-7", "evidence": "statement"});
+    // liaisons, viewers and humanitarian officers may not
+    for u in ["turkey", "viewer", "humanitarian"] {
+        let (s, v) = f.post_json(u, &uri, body.clone()).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("forbidden_role")),
+            "{u}"
+        );
+    }
+    let (s, v) = f.post_json("analyst", &uri, body.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["commitment"]["current"], "met");
+    assert_eq!(v["commitment"]["settled"], "astana-7");
+    for (b, status, code) in [
+        (
+            json!({"status": "done"}),
+            StatusCode::BAD_REQUEST,
+            "bad_status",
+        ),
+        (
+            json!({"status": "met", "date": "2027-01-01"}),
+            StatusCode::BAD_REQUEST,
+            "date_in_future",
+        ),
+        (
+            json!({"status": "met", "extra": 1}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+    ] {
+        let (s, v) = f.post_json("analyst", &uri, b.clone()).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{b}"
+        );
+    }
+    let (s, v) = f
+        .post_json(
+            "analyst",
+            "/api/agreements/astana-2017/commitments/no-such/followups",
+            json!({"status": "met"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("commitment_not_found"))
+    );
+    // the page: the statement with what extraction found, the history, the form for analysts
+    let (cookie, csrf) = f.login("analyst", "hudna-analyst-demo").await;
+    let (s, page) = f.page(&cookie, "/rounds").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("id=\"r-astana-6\""));
+    assert!(page.contains("class=\"statement\"") && page.contains("<mark>"));
+    assert!(page.contains("class=\"followup-form\""));
+    assert!(page.contains(&format!("id=\"c-{c}\" data-status=\"met\"")));
+    // the form: CSRF checked, then recorded, then shown
+    let post = |tok: &str, status: &str| {
+        form_post(
+            &format!("/rounds/astana-2017/commitments/{c}/followups"),
+            &cookie,
+            format!("csrf={tok}&status={status}&date=2017-11-01&settled_by=&evidence=later"),
+        )
+    };
+    let (s, _) = f.send(post("forged", "missed")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, r) = f.send(post(&csrf, "missed")).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(r.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .starts_with("/rounds?saved="));
+    let (_, page) = f.page(&cookie, "/rounds").await;
+    assert!(page.contains(&format!("id=\"c-{c}\" data-status=\"missed\"")));
+    // the audit log has both follow-ups, by their users
+    let log = f
+        .state
+        .hudna
+        .store()
+        .audit_log(Some(&format!("agreement/astana-2017/commitment/{c}")))
+        .unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(log.iter().all(|e| e.actor == "user:analyst"));
+    // viewers see the timeline without the form
+    let (vcookie, _) = f.login("viewer", "hudna-viewer-demo").await;
+    let (_, page) = f.page(&vcookie, "/rounds").await;
+    assert!(page.contains("id=\"timeline\"") && !page.contains("class=\"followup-form\""));
+}
+
+#[tokio::test]
+async fn a_liaison_records_its_own_consent_from_the_zone_page() {
+    let f = fixture();
+    let (cookie, csrf) = f.login("turkey", "hudna-turkey-demo").await;
+    let zone = "/zones/astana-2017/idlib?at=2017-10-20";
+    let (_, page) = f.page(&cookie, zone).await;
+    assert!(page.contains("id=\"consent-form\""));
+    assert!(page.contains("<option value=\"turkey\">"));
+    assert!(
+        !page.contains("<option value=\"russia\">"),
+        "only its own party"
+    );
+    let post = |party: &str, tok: &str| {
+        form_post(
+            "/agreements/astana-2017/consents",
+            &cookie,
+            format!("csrf={tok}&party={party}&extension=١&decision=grant&date=2017-10-20&note=&next=/zones/astana-2017/idlib"),
+        )
+    };
+    let (s, r) = f.send(post("russia", &csrf)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(text(r).await.contains("forbidden_party"));
+    let (s, _) = f.send(post("turkey", "forged")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, r) = f.send(post("turkey", &csrf)).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers()[header::LOCATION],
+        "/zones/astana-2017/idlib?saved=consent"
+    );
+    let (_, v) = f
+        .get_json("viewer", "/api/agreements/astana-2017/consents")
+        .await;
+    assert!(v["consents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["party"] == "turkey"
+            && c["extension"] == 1
+            && c["recorded_by"] == "user:turkey"));
+    // an analyst speaks for no party: no form
+    let (acookie, _) = f.login("analyst", "hudna-analyst-demo").await;
+    let (_, page) = f.page(&acookie, zone).await;
+    assert!(!page.contains("id=\"consent-form\""));
+    // an off-site `next` is not followed
+    let (s, r) = f
+        .send(form_post(
+            "/agreements/astana-2017/consents",
+            &cookie,
+            format!("csrf={csrf}&party=turkey&extension=1&decision=object&date=2017-10-21&next=//evil.example"),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[header::LOCATION], "/?saved=consent");
+}
