@@ -386,6 +386,11 @@ pub fn party_label(id: &str, lang: Lang) -> String {
         "opposition_factions" => ("فصائل المعارضة", "Opposition factions"),
         "civilians" => ("مدنيون", "Civilians"),
         "unknown" => ("مجهول", "Unknown"),
+        "un" => ("الأمم المتحدة", "UN"),
+        "jordan" => ("الأردن", "Jordan"),
+        "united_states" => ("الولايات المتحدة", "United States"),
+        "guarantors" => ("الدول الضامنة", "Guarantors"),
+        "conflict_parties" => ("أطراف النزاع", "Conflict parties"),
         other => return other.to_owned(),
     };
     match lang {

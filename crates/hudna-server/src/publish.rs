@@ -524,7 +524,7 @@ fn rounds_html(st: &AppState, a: &Auth, c: &Ctx) -> ApiResult<String> {
             b,
             "<tr><td dir=\"auto\"><a href=\"#c-{id}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(l.pick(&cm.commitment.text.ar, &cm.commitment.text.en)),
-            esc(&cm.commitment.owner),
+            esc(&reports::party_label(&cm.commitment.owner, app_lang(l))),
             cm.commitment.due.map(|d| date(l, d)).unwrap_or_else(|| "—".into()),
             status_tag(c, &cm.current, cm.overdue),
             esc(l.pick(&r.round.names.ar, &r.round.names.en)),
@@ -532,6 +532,9 @@ fn rounds_html(st: &AppState, a: &Auth, c: &Ctx) -> ApiResult<String> {
         );
     }
     b.push_str("</table>");
+    if open.is_empty() {
+        let _ = write!(b, "<p class=\"muted\">{}</p>", c.t("none"));
+    }
     let _ = write!(
         b,
         "<h2>{}</h2><ol class=\"timeline\" id=\"timeline\">",
@@ -548,7 +551,13 @@ fn rounds_html(st: &AppState, a: &Auth, c: &Ctx) -> ApiResult<String> {
             c.t("venue"),
             esc(&r.round.venue),
             c.t("participants"),
-            esc(&r.round.participants.join("، ")),
+            esc(&r
+                .round
+                .participants
+                .iter()
+                .map(|p| reports::party_label(p, app_lang(l)))
+                .collect::<Vec<_>>()
+                .join("، ")),
             ag.map(|g| format!(" · {}", esc(l.pick(&g.names.ar, &g.names.en))))
                 .unwrap_or_default(),
             rid = esc(r.round.id.as_str()),
@@ -598,7 +607,7 @@ fn rounds_html(st: &AppState, a: &Auth, c: &Ctx) -> ApiResult<String> {
                     status_tag(c, &cm.current, cm.overdue),
                     esc(l.pick(&cm.commitment.text.ar, &cm.commitment.text.en)),
                     c.t("owner"),
-                    esc(&cm.commitment.owner),
+                    esc(&reports::party_label(&cm.commitment.owner, app_lang(l))),
                     c.t("due"),
                     cm.commitment.due.map(|d| date(l, d)).unwrap_or_else(|| "—".into()),
                     cm.settled

@@ -821,6 +821,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                 for (u, p, r) in &accounts {
                     println!("  {u:<18} {p:<22} {r}");
                 }
+                println!(
+                    "Desk pages: / (dashboard) · /map · /incidents · /reports/new · /situation?date=2018-04-10 (daily report, HTML/PDF) · /rounds (Astana rounds, the Astana 6 statement and its commitments)"
+                );
             }
             if !no_serve && (serve || std::io::stdin().is_terminal()) {
                 crate::serve_cmd::serve(&db, &addr)?;

@@ -505,6 +505,32 @@ fn ingest_samples(h: &Hudna, root: &Path) -> Result<(hudna_app::IngestSummary, O
             "liaison-russia",
         )?;
     }
+    // the seed statement's detainee file: postponed at Astana 7, then met
+    // when Astana 8 set up the working group (the timeline shows both)
+    for (status, settled_by, evidence, date) in [
+        (
+            "postponed",
+            "astana-7",
+            "Astana 7 final statement: the detainee file was not settled and goes to the next meeting",
+            "2017-10-31",
+        ),
+        (
+            "met",
+            "astana-8",
+            "Astana 8 final statement: a working group on detainees, abductees, bodies and missing persons",
+            "2017-12-22",
+        ),
+    ] {
+        h.follow_up(&hudna_store::FollowupRow {
+            agreement: "astana-2017".into(),
+            commitment: "astana-6-detainees".into(),
+            status: status.into(),
+            settled_by: settled_by.into(),
+            evidence: evidence.into(),
+            date: date.into(),
+            recorded_by: "demo".into(),
+        })?;
+    }
     Ok((s, kafranbel))
 }
 
