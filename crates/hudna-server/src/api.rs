@@ -49,6 +49,9 @@ pub const ROUTES: &[(&str, &str)] = &[
         "post",
         "/api/agreements/{id}/commitments/{commitment}/followups",
     ),
+    ("get", "/api/exports/incidents"),
+    ("get", "/api/exports/zones"),
+    ("post", "/api/imports/{kind}"),
     ("get", "/api/openapi.json"),
 ];
 
@@ -77,6 +80,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/agreements/{id}/commitments/{commitment}/followups",
             axum::routing::post(crate::publish::followup_api),
+        )
+        .route(
+            "/api/exports/incidents",
+            get(crate::publish::export_incidents),
+        )
+        .route("/api/exports/zones", get(crate::publish::export_zones))
+        .route(
+            "/api/imports/{kind}",
+            axum::routing::post(crate::publish::import),
         )
         .route("/api/openapi.json", get(crate::openapi::document))
 }

@@ -198,6 +198,39 @@ fn ops() -> Vec<Op> {
             )
         },
         Op {
+            params: &[
+                ("format", "query", false, "string"),
+                ("agreement", "query", false, "string"),
+                ("zone", "query", false, "string"),
+                ("since", "query", false, "date"),
+                ("until", "query", false, "date"),
+                ("status", "query", false, "string"),
+                ("violations", "query", false, "boolean"),
+                ("published", "query", false, "boolean"),
+            ],
+            ..op(
+                "get",
+                "/api/exports/incidents",
+                "Every matching incident as acled-csv (with the HXL row), geojson (RFC 7946) or jsonl (re-imports without loss; the default); viewers: published only",
+            )
+        },
+        Op {
+            params: &[("at", "query", false, "date")],
+            ..op(
+                "get",
+                "/api/exports/zones",
+                "Zones, security zones and posts as they stood on a day (GeoJSON)",
+            )
+        },
+        Op {
+            params: &[("kind", "path", true, "string")],
+            ..op(
+                "post",
+                "/api/imports/{kind}",
+                "Import a jsonl export or an ACLED CSV (kind = jsonl | acled-csv; the body is the file; analysts and admins)",
+            )
+        },
+        Op {
             auth: false,
             ..op("get", "/api/openapi.json", "This document")
         },
@@ -237,6 +270,8 @@ fn error_codes() -> Value {
         "bad_position",
         "bad_decision",
         "bad_period",
+        "bad_format",
+        "import_not_found",
         "period_too_long",
         "bad_lang",
         "commitment_not_found",

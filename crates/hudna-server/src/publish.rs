@@ -798,3 +798,173 @@ pub fn consent_form_html(
     );
     b
 }
+
+// ---------- open exports and imports ----------
+
+/// `GET /api/exports/incidents`: the incident list's filters plus `format`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQ {
+    pub format: Option<String>,
+    pub agreement: Option<String>,
+    pub zone: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub status: Option<String>,
+    pub violations: Option<String>,
+    pub published: Option<String>,
+}
+
+/// `GET /api/exports/incidents?format=acled-csv|geojson|jsonl&…`: every
+/// matching incident (viewers: published only), in ACLED columns with the
+/// HXL row, RFC 7946 GeoJSON, or JSON Lines that re-import without loss.
+pub async fn export_incidents(
+    State(st): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    api::Q(q): api::Q<ExportQ>,
+) -> ApiResult<Response> {
+    let lq = api::ListQuery {
+        agreement: q.agreement.clone(),
+        zone: q.zone.clone(),
+        since: q.since.clone(),
+        until: q.until.clone(),
+        status: q.status.clone(),
+        violations: q.violations.clone(),
+        limit: None,
+        offset: None,
+    };
+    let mut filter = lq.filter(&a)?;
+    filter.limit = None;
+    filter.offset = None;
+    if matches!(q.published.as_deref(), Some("1" | "true" | "on")) {
+        filter.published_only = true;
+    }
+    let format = q.format.as_deref().unwrap_or("jsonl").trim().to_owned();
+    let (ct, ext) = match format.as_str() {
+        "acled-csv" => ("text/csv; charset=utf-8", "csv"),
+        "geojson" => ("application/geo+json", "geojson"),
+        "jsonl" => ("application/x-ndjson", "jsonl"),
+        other => {
+            return Err(ApiError::bad(
+                "bad_format",
+                format!("format {other:?}: expected acled-csv, geojson or jsonl"),
+            ))
+        }
+    };
+    let h = st.hudna.clone();
+    let body = blocking(move || {
+        let mut out: Vec<u8> = vec![];
+        match format.as_str() {
+            "acled-csv" => {
+                h.export_acled_csv(&filter, &mut out)?;
+            }
+            "geojson" => {
+                out = serde_json::to_vec(&h.export_geojson(&filter)?)
+                    .map_err(|e| ApiError::internal(e.to_string()))?;
+            }
+            _ => {
+                h.export_jsonl(&filter, &mut out)?;
+            }
+        }
+        Ok(out)
+    })
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, ct.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"hudna-incidents.{ext}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ZonesExportQ {
+    pub at: Option<String>,
+}
+
+/// `GET /api/exports/zones?at=D`: zones, security zones and posts as they
+/// stood that day, as RFC 7946 GeoJSON.
+pub async fn export_zones(
+    State(st): State<AppState>,
+    ApiAuth(_): ApiAuth,
+    api::Q(q): api::Q<ZonesExportQ>,
+) -> ApiResult<Response> {
+    let at = api::parse_opt(&q.at)?.unwrap_or_else(st.config.today);
+    let h = st.hudna.clone();
+    let v = blocking(move || Ok(h.zones_geojson(at)?)).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        serde_json::to_vec(&v).map_err(|e| ApiError::internal(e.to_string()))?,
+    )
+        .into_response())
+}
+
+/// `POST /api/imports/jsonl` (a JSON Lines export) and
+/// `/api/imports/acled-csv` (ACLED columns, HXL row optional): analysts and
+/// admins. Every bad line is reported by number; the rest are taken.
+pub async fn import(
+    State(st): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    headers: HeaderMap,
+    Path(kind): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    a.check_csrf(api::csrf_header(&headers))?;
+    if !a.user.may_review() {
+        return Err(ApiError::forbidden(
+            "forbidden_role",
+            "only analysts and admins import",
+        ));
+    }
+    if !matches!(kind.as_str(), "jsonl" | "acled-csv") {
+        return Err(ApiError::not_found(
+            "import_not_found",
+            format!("no import {kind}; jsonl or acled-csv"),
+        ));
+    }
+    let text = String::from_utf8(body.to_vec()).map_err(|e| {
+        ApiError::bad(
+            "binary_text",
+            format!(
+                "the body is not UTF-8 at byte {}",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
+    if text.trim().is_empty() {
+        return Err(ApiError::bad("empty_text", "the body is empty"));
+    }
+    let st2 = st.clone();
+    let actor = a.user.actor();
+    let (summary, problems) = blocking(move || {
+        let today = (st2.config.today)();
+        if kind == "jsonl" {
+            Ok(st2
+                .hudna
+                .import_jsonl(&text, "upload.jsonl", &actor, today)?)
+        } else {
+            let read = hudna_app::sources::read_acled("upload.csv", &text);
+            let s = st2.hudna.ingest(read.reports, &actor, today, &|_| {})?;
+            Ok((s, read.problems))
+        }
+    })
+    .await?;
+    st.changed();
+    Ok((
+        StatusCode::OK,
+        Json(json!({
+            "stored": summary.stored,
+            "duplicates": summary.duplicates,
+            "rejected": summary.rejected,
+            "new_incidents": summary.new_incidents,
+            "problems": problems,
+        })),
+    )
+        .into_response())
+}

@@ -311,3 +311,93 @@ async fn a_liaison_records_its_own_consent_from_the_zone_page() {
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(r.headers()[header::LOCATION], "/?saved=consent");
 }
+
+#[tokio::test]
+async fn exports_through_the_api_reimport_and_viewers_get_published_only() {
+    let f = fixture();
+    let auth = |u: &str| format!("Bearer {}", f.tokens[u]);
+    let get = |u: &str, uri: &str| {
+        Request::get(uri)
+            .header(header::AUTHORIZATION, auth(u))
+            .body(Body::empty())
+            .unwrap()
+    };
+    // ACLED CSV with the HXL row
+    let (s, r) = f
+        .send(get(
+            "analyst",
+            "/api/exports/incidents?format=acled-csv&agreement=astana-2017",
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(r.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    let csv = text(r).await;
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().contains("event_date"));
+    assert!(lines.next().unwrap().contains("#date"));
+    assert!(lines.count() >= 1);
+    // GeoJSON of incidents and of zones on a day
+    let (s, r) = f
+        .send(get("analyst", "/api/exports/incidents?format=geojson"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let g: serde_json::Value = serde_json::from_str(&text(r).await).unwrap();
+    assert_eq!(g["type"], "FeatureCollection");
+    let (_, r) = f
+        .send(get("viewer", "/api/exports/zones?at=2018-01-15"))
+        .await;
+    let z: serde_json::Value = serde_json::from_str(&text(r).await).unwrap();
+    assert!(z["features"].as_array().unwrap().len() >= 4);
+    // viewers: nothing is published yet
+    let (_, r) = f
+        .send(get("viewer", "/api/exports/incidents?format=geojson"))
+        .await;
+    let g: serde_json::Value = serde_json::from_str(&text(r).await).unwrap();
+    assert!(g["features"].as_array().unwrap().is_empty());
+    let (s, _) = f
+        .send(get("analyst", "/api/exports/incidents?format=xlsx"))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // JSON Lines: export, then import into a second desk: the same incidents
+    let (_, r) = f
+        .send(get("analyst", "/api/exports/incidents?format=jsonl"))
+        .await;
+    let jsonl = text(r).await;
+    assert!(jsonl.lines().count() > 2);
+    let g2 = fixture_empty();
+    let post = |u: &str, body: String| {
+        Request::post("/api/imports/jsonl")
+            .header(header::AUTHORIZATION, format!("Bearer {}", g2.tokens[u]))
+            .header(header::CONTENT_TYPE, "application/x-ndjson")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (s, _) = g2.send(post("viewer", jsonl.clone())).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, r) = g2.send(post("analyst", jsonl.clone())).await;
+    assert_eq!(s, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&text(r).await).unwrap();
+    assert!(v["stored"].as_u64().unwrap() > 0, "{v}");
+    assert_eq!(v["problems"].as_array().unwrap().len(), 0, "{v}");
+    let (_, a) = f.get_json("analyst", "/api/incidents?limit=1000").await;
+    let (_, b) = g2.get_json("analyst", "/api/incidents?limit=1000").await;
+    assert_eq!(
+        a["count"], b["count"],
+        "the re-import has as many incidents"
+    );
+    // a bad line is named, the rest taken
+    let (s, r) = g2
+        .send(post("analyst", "{\"kind\": \"nonsense\"}\n".to_owned()))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&text(r).await).unwrap();
+    assert!(v["problems"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("upload.jsonl:1:"));
+}
+
+/// A desk with the agreements and the demo accounts but no incidents.
+fn fixture_empty() -> common::Fixture {
+    common::fixture_with(false)
+}
