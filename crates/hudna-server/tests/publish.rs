@@ -401,3 +401,40 @@ async fn exports_through_the_api_reimport_and_viewers_get_published_only() {
 fn fixture_empty() -> common::Fixture {
     common::fixture_with(false)
 }
+
+#[tokio::test]
+async fn the_desk_prints_the_report_to_pdf_with_chromium() {
+    if !std::path::Path::new("/usr/bin/chromium").exists() {
+        if std::env::var("HUDNA_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+            panic!("HUDNA_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing");
+        }
+        eprintln!("SKIPPED the_desk_prints_the_report_to_pdf_with_chromium: no chromium");
+        return;
+    }
+    let f = fixture();
+    let day = f
+        .state
+        .hudna
+        .incident(f.kafranbel)
+        .unwrap()
+        .incident
+        .date
+        .unwrap();
+    let (cookie, _) = f.login("analyst", "hudna-analyst-demo").await;
+    let req = Request::get(format!("/situation/report.pdf?date={day}&lang=ar"))
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (s, r) = f.send(req).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(r.headers()[header::CONTENT_TYPE], "application/pdf");
+    let bytes = http_body_util::BodyExt::collect(r.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert!(bytes.starts_with(b"%PDF"), "a PDF");
+    assert!(bytes.len() > 10_000, "with content: {} bytes", bytes.len());
+    let out = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("situation-desk-ar.pdf"), &bytes).unwrap();
+}
