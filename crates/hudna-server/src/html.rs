@@ -91,6 +91,13 @@ pub fn page(ctx: &Ctx, title: &str, body: &str) -> String {
         ] {
             let _ = write!(s, "<a href=\"{href}\" id=\"nav-{key}\">{}</a>", t(l, key));
         }
+        if ctx.user.as_ref().is_some_and(|u| u.is_admin()) {
+            let _ = write!(
+                s,
+                "<a href=\"/admin/accounts\" id=\"nav-accounts\">{}</a>",
+                t(l, "accounts")
+            );
+        }
     }
     let _ = write!(
         s,

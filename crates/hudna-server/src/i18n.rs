@@ -331,6 +331,16 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("object", "اعتراض", "object"),
     ("note", "ملاحظة", "Note"),
     ("fu_evidence", "الدليل", "Evidence"),
+    ("accounts", "الحسابات", "Accounts"),
+    ("organisations", "الجهات", "Organisations"),
+    ("organisation", "الجهة", "Organisation"),
+    ("name", "الاسم", "Name"),
+    ("kind", "النوع", "Kind"),
+    ("users", "المستخدمون", "Users"),
+    ("role", "الدور", "Role"),
+    ("add", "إضافة", "Add"),
+    ("user_active", "نشط", "active"),
+    ("user_disabled", "معطّل", "disabled"),
     ("extension_number", "رقم التمديد", "Extension number"),
 ];
 

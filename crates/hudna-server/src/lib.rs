@@ -17,6 +17,7 @@
 //! - **One error type.** [`error::ApiError`]: a kind → status table and
 //!   stable snake_case codes, JSON for the API and HTML for pages.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod error;
@@ -418,6 +419,9 @@ pub fn router(state: AppState) -> Router {
             post(publish::followup_form),
         )
         .route("/agreements/{id}/consents", post(publish::consent_form))
+        .route("/admin/accounts", get(admin::accounts_page))
+        .route("/admin/orgs", post(admin::add_org))
+        .route("/admin/users", post(admin::add_user))
         .route("/assets/{name}", get(assets))
         .merge(api::routes())
         .fallback(not_found)

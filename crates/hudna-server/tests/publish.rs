@@ -438,3 +438,71 @@ async fn the_desk_prints_the_report_to_pdf_with_chromium() {
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("situation-desk-ar.pdf"), &bytes).unwrap();
 }
+
+#[tokio::test]
+async fn admins_add_organisations_and_users_from_the_desk() {
+    let f = fixture();
+    let (cookie, csrf) = f.login("admin", "hudna-admin-demo").await;
+    let (s, page) = f.page(&cookie, "/admin/accounts").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("id=\"user-turkey\""));
+    assert!(!page.contains("argon2"), "no password hashes on the page");
+    let (s, r) = f
+        .send(form_post(
+            "/admin/orgs",
+            &cookie,
+            format!("csrf={csrf}&id=icrc&name=ICRC&kind=ngo&party="),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{}", text(r).await);
+    let (s, _) = f
+        .send(form_post(
+            "/admin/users",
+            &cookie,
+            format!("csrf={csrf}&username=amal&display_name=Amal&org=icrc&role=viewer&password=a-long-passphrase"),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    // the new user logs in
+    let (c2, _) = f.login("amal", "a-long-passphrase").await;
+    let (s, _) = f.page(&c2, "/").await;
+    assert_eq!(s, StatusCode::OK);
+    // bad input is named; a short password refused; CSRF checked
+    let (s, r) = f
+        .send(form_post(
+            "/admin/users",
+            &cookie,
+            format!("csrf={csrf}&username=b&org=icrc&role=viewer&password=short"),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(text(r).await.contains("too short"));
+    let (s, _) = f
+        .send(form_post(
+            "/admin/users",
+            &cookie,
+            "csrf=forged&username=c&org=icrc&role=viewer&password=a-long-passphrase".into(),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // nobody but admins: the page and the forms
+    for (u, pw) in [
+        ("analyst", "hudna-analyst-demo"),
+        ("turkey", "hudna-turkey-demo"),
+        ("viewer", "hudna-viewer-demo"),
+    ] {
+        let (ck, tok) = f.login(u, pw).await;
+        let (s, _) = f.page(&ck, "/admin/accounts").await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{u}");
+        let (s, _) = f
+            .send(form_post(
+                "/admin/users",
+                &ck,
+                format!("csrf={tok}&username=x{u}&org=icrc&role=admin&password=a-long-passphrase"),
+            ))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{u} may not create users");
+    }
+    let (_, page) = f.page(&cookie, "/admin/accounts").await;
+    assert!(page.contains("id=\"user-amal\"") && !page.contains("id=\"user-xviewer\""));
+}
