@@ -91,6 +91,13 @@ pub fn page(ctx: &Ctx, title: &str, body: &str) -> String {
         ] {
             let _ = write!(s, "<a href=\"{href}\" id=\"nav-{key}\">{}</a>", t(l, key));
         }
+        if ctx.user.as_ref().is_some_and(|u| u.sees_personal_data()) {
+            let _ = write!(
+                s,
+                "<a href=\"/persons\" id=\"nav-persons\">{}</a>",
+                t(l, "humanitarian_file")
+            );
+        }
         if ctx.user.as_ref().is_some_and(|u| u.is_admin()) {
             let _ = write!(
                 s,

@@ -22,6 +22,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod html;
+pub mod humanitarian;
 pub mod i18n;
 pub mod map;
 pub mod openapi;
@@ -419,6 +420,13 @@ pub fn router(state: AppState) -> Router {
             post(publish::followup_form),
         )
         .route("/agreements/{id}/consents", post(publish::consent_form))
+        .route("/persons", get(humanitarian::overview))
+        .route(
+            "/persons/review",
+            get(humanitarian::review_page).post(humanitarian::review_submit),
+        )
+        .route("/persons/{id}", get(humanitarian::person_page))
+        .route("/persons/{id}/status", post(humanitarian::status_submit))
         .route("/admin/accounts", get(admin::accounts_page))
         .route("/admin/orgs", post(admin::add_org))
         .route("/admin/users", post(admin::add_user))
