@@ -213,6 +213,8 @@ pub struct ReviewForm {
     a: String,
     b: String,
     decision: String,
+    #[serde(default)]
+    next: Option<String>,
 }
 
 /// `POST /persons/review`.
@@ -225,6 +227,10 @@ pub async fn review_submit(
     let a = need(m, &uri)?;
     a.check_csrf(Some(&f.csrf))
         .map_err(|e| e.html().into_response())?;
+    let next = match f.next.as_deref() {
+        Some(n) if n.starts_with("/persons/") => crate::pages::safe_next(Some(n)),
+        _ => "/persons/review".to_owned(),
+    };
     blocking(move || {
         officers_only(&a)?;
         let ra = api::parse_id("person record", f.a.trim())?;
@@ -245,7 +251,7 @@ pub async fn review_submit(
     })
     .await
     .map_err(|e| e.html().into_response())?;
-    Ok(Redirect::to("/persons/review?saved=link").into_response())
+    Ok(Redirect::to(&format!("{next}?saved=link")).into_response())
 }
 
 /// `GET /persons/{id}`: one record (the read is audited), the records
@@ -314,9 +320,20 @@ pub async fn person_page(
         } else {
             b.push_str("<ul id=\"same-person\">");
             for o in &v.same_person {
-                let _ = write!(b, "<li>{}</li>", record_cells(c, o));
+                let _ = write!(
+                    b,
+                    "<li id=\"same-{}\">{} <form method=\"post\" action=\"/persons/review\" class=\"inline\">{}\
+<input type=\"hidden\" name=\"a\" value=\"{id}\"><input type=\"hidden\" name=\"b\" value=\"{}\">\
+<input type=\"hidden\" name=\"next\" value=\"/persons/{id}\"><button name=\"decision\" value=\"reject\" class=\"reject\">{}</button></form></li>",
+                    o.id,
+                    record_cells(c, o),
+                    c.csrf_field(),
+                    o.id,
+                    c.t("different_people"),
+                );
             }
             b.push_str("</ul>");
+            let _ = write!(b, "<p class=\"muted\">{}</p>", c.t("undo_note"));
         }
         let _ = write!(
             b,

@@ -360,6 +360,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("holding_party", "الجهة المحتجِزة", "Holding party"),
     ("same_person_records", "سجلات الشخص نفسه في قوائم أخرى", "Records of the same person in other lists"),
     ("recorded_by", "سجّله", "Recorded by"),
+    (
+        "undo_note",
+        "«شخصان مختلفان» يلغي الربط المقبول بين السجلين؛ يبقيان معاً إن ربطتهما روابط مقبولة أخرى.",
+        "“Different people” undoes the accepted link between the two records; they stay together if other accepted links join them.",
+    ),
     ("detained", "معتقل", "detained"),
     ("abducted", "مختطف", "abducted"),
     ("missing", "مفقود", "missing"),

@@ -104,6 +104,36 @@ async fn officers_review_links_and_change_statuses_and_every_read_is_audited() {
         .iter()
         .any(|e| e.action == "person.read" && e.actor == "user:humanitarian"));
     assert!(h.store().audit_log(None).unwrap().len() > reads_before);
+    // undo from the record's page: the two are different people again
+    let (s, r) = f
+        .send(form_post(
+            "/persons/review",
+            &cookie,
+            format!(
+                "csrf={csrf}&a={}&b={}&decision=reject&next=/persons/{}",
+                l.record_a, l.record_b, l.record_a
+            ),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers()[header::LOCATION],
+        format!("/persons/{}?saved=link", l.record_a).as_str()
+    );
+    let (_, page) = f.page(&cookie, &format!("/persons/{}", l.record_a)).await;
+    assert!(!page.contains(&format!("id=\"same-{}\"", l.record_b)));
+    // accept again for what follows
+    let (s, _) = f
+        .send(form_post(
+            "/persons/review",
+            &cookie,
+            format!(
+                "csrf={csrf}&a={}&b={}&decision=accept&next=//evil",
+                l.record_a, l.record_b
+            ),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
     // a status change through the form, kept in the history
     let (s, _) = f
         .send(form_post(

@@ -952,6 +952,44 @@ fn humanitarian_lists_links_and_persons() {
 }
 
 #[test]
+fn rejecting_an_accepted_link_splits_the_person_where_no_other_link_holds() {
+    each(|c| {
+        let h = &c.humanitarian;
+        let (_, ids) = h
+            .add_list(
+                &list("a"),
+                &[person("1", "a"), person("2", "b"), person("3", "c")],
+                &entry(0),
+            )
+            .unwrap();
+        let (a, b, cc) = (ids[0], ids[1], ids[2]);
+        let pid = |id: i64| h.person_record(id).unwrap().unwrap().person_id;
+        h.decide_link(a, b, true, "o", &entry(1)).unwrap();
+        h.decide_link(b, cc, true, "o", &entry(2)).unwrap();
+        assert!(
+            pid(a) == pid(b) && pid(b) == pid(cc),
+            "a chain joins all three"
+        );
+        // a-c was never accepted: rejecting it leaves a-b-c joined through b
+        h.decide_link(a, cc, false, "o", &entry(3)).unwrap();
+        assert!(pid(a) == pid(b) && pid(b) == pid(cc));
+        // undo b-c: c leaves, a and b stay one person (keeping its id)
+        let before = pid(a);
+        h.decide_link(b, cc, false, "o", &entry(4)).unwrap();
+        assert_eq!(pid(a), before);
+        assert_eq!(pid(a), pid(b));
+        assert_ne!(pid(cc), pid(a));
+        // undo a-b: everyone alone again, each a different person
+        h.decide_link(a, b, false, "o", &entry(5)).unwrap();
+        let mut ps = vec![pid(a), pid(b), pid(cc)];
+        ps.sort();
+        ps.dedup();
+        assert_eq!(ps.len(), 3);
+        assert_eq!(c.store.verify_audit().unwrap(), (6, None));
+    });
+}
+
+#[test]
 fn humanitarian_status_exchanges_and_followups() {
     each(|c| {
         let h = &c.humanitarian;
