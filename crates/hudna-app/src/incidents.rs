@@ -601,35 +601,73 @@ impl Hudna {
         let atlas = self.atlas()?;
         let ids = self.store().live_incident_ids()?;
         let mut changed = 0usize;
-        for chunk in ids.chunks(2000) {
+        let chunks: Vec<&[i64]> = ids.chunks(2000).collect();
+        let last = chunks.len().saturating_sub(1);
+        for (k, chunk) in chunks.into_iter().enumerate() {
+            let mut changed_here = 0usize;
             self.store().write_tx(&mut |tx| {
+                changed_here = 0;
                 for &id in chunk {
                     if let Some(mut i) = tx.incident(id)? {
-                        let before =
-                            serde_json::to_string(&tx.assessments_of(id)?).unwrap_or_default();
-                        let rows = assessment_rows(&i, &ags, &atlas);
-                        let after = serde_json::to_string(&rows).unwrap_or_default();
-                        if before != after {
-                            changed += 1;
-                        }
-                        tx.put_assessments(id, &rows)?;
+                        let mut old = tx.assessments_of(id)?;
+                        old.sort_by(|a, b| a.agreement.cmp(&b.agreement));
+                        let mut rows = assessment_rows(&i, &ags, &atlas);
+                        rows.sort_by(|a, b| a.agreement.cmp(&b.agreement));
                         let stances = tx.stances(id)?;
                         let (g, _) = derive_grade(&i, &stances, &ags);
-                        if g.as_str() != i.grade {
+                        let grade_changed = g.as_str() != i.grade;
+                        if old != rows || grade_changed {
+                            // the incident's history shows why its reading moved
+                            let brief = |r: &[hudna_store::AssessmentRow]| -> Vec<String> {
+                                r.iter()
+                                    .map(|a| {
+                                        format!(
+                                            "{}/{}: {}",
+                                            a.agreement,
+                                            a.zone.as_deref().unwrap_or("-"),
+                                            a.reading
+                                        )
+                                    })
+                                    .collect()
+                            };
+                            tx.audit(&AuditEntry::new(
+                                actor,
+                                "incident.reassess",
+                                &format!("incident/{id}"),
+                                json!({"before": brief(&old), "after": brief(&rows), "grade": [i.grade, g.as_str()]}),
+                            ))?;
+                        }
+                        if old != rows {
+                            changed_here += 1;
+                            tx.put_assessments(id, &rows)?;
+                        }
+                        if grade_changed {
                             i.grade = g.as_str().into();
                             tx.update_incident(&i)?;
                         }
                     }
                 }
+                if k == last {
+                    // the summary commits with the last chunk
+                    tx.audit(&AuditEntry::new(
+                        actor,
+                        "incidents.reassess",
+                        "incidents",
+                        json!({"incidents": ids.len(), "changed": changed + changed_here}),
+                    ))?;
+                }
                 Ok(())
             })?;
+            changed += changed_here;
         }
-        self.store().append_audit(&AuditEntry::new(
-            actor,
-            "incidents.reassess",
-            "incidents",
-            json!({"incidents": ids.len(), "changed": changed}),
-        ))?;
+        if ids.is_empty() {
+            self.store().append_audit(&AuditEntry::new(
+                actor,
+                "incidents.reassess",
+                "incidents",
+                json!({"incidents": 0, "changed": 0}),
+            ))?;
+        }
         Ok(changed)
     }
 
