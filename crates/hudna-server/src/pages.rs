@@ -335,7 +335,7 @@ pub struct AtQ {
 }
 
 /// The latest day with an incident, not after `today`.
-fn latest_day(st: &AppState, a: &Auth, today: NaiveDate) -> ApiResult<NaiveDate> {
+pub(crate) fn latest_day(st: &AppState, a: &Auth, today: NaiveDate) -> ApiResult<NaiveDate> {
     let rows = st.reader().incidents(&IncidentFilter {
         until_day: Some(day_number(today)),
         published_only: !a.user.sees_unpublished(),

@@ -42,6 +42,17 @@ pub struct ReportQ {
 const MAX_PERIOD_DAYS: i64 = 366;
 
 impl ReportQ {
+    /// (since, until): the period asked for, or the latest day with an
+    /// incident this user may see (the dashboard's default too).
+    fn period_for(&self, st: &AppState, a: &Auth) -> ApiResult<(NaiveDate, NaiveDate)> {
+        let today = (st.config.today)();
+        if self.date.is_none() && self.since.is_none() && self.until.is_none() {
+            let d = crate::pages::latest_day(st, a, today)?;
+            return Ok((d, d));
+        }
+        self.period(today)
+    }
+
     /// (since, until): the period asked for, or the day before `today`.
     fn period(&self, today: NaiveDate) -> ApiResult<(NaiveDate, NaiveDate)> {
         let day = api::opt_date("date", &self.date)?;
@@ -154,7 +165,7 @@ pub async fn situation_page(
     let c = ctx(&headers, &uri, Some(&a));
     let st2 = st.clone();
     let body = blocking(move || {
-        let (since, until) = q.period((st2.config.today)())?;
+        let (since, until) = q.period_for(&st2, &a)?;
         let (r, svg) = build(&st2, &a, since, until, c.lang)?;
         Ok(situation_html(&c, &a, &q, &r, &svg))
     })
@@ -231,7 +242,7 @@ pub async fn situation_download(
     let st2 = st.clone();
     let (bytes, name) = blocking(move || {
         let l = q.lang(page_lang)?;
-        let (since, until) = q.period((st2.config.today)())?;
+        let (since, until) = q.period_for(&st2, &a)?;
         let (r, svg) = build(&st2, &a, since, until, l)?;
         let doc = reports::render_html(&r, app_lang(l), Some(&svg));
         let stem = if since == until {
@@ -274,7 +285,7 @@ pub async fn situation_api(
 ) -> ApiResult<Json<serde_json::Value>> {
     let st2 = st.clone();
     let r = blocking(move || {
-        let (since, until) = q.period((st2.config.today)())?;
+        let (since, until) = q.period_for(&st2, &a)?;
         Ok(st2
             .hudna
             .period_report_scoped(since, until, !a.user.sees_unpublished())?)
