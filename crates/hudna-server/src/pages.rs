@@ -1050,14 +1050,22 @@ fn incident_body(
         );
     }
     // history
-    let _ = write!(b, "<h2>{}</h2><table id=\"history\"><tr><th>{}</th><th>actor</th><th>action</th><th>detail</th></tr>", c.t("history"), c.t("date"));
+    let _ = write!(
+        b,
+        "<h2>{}</h2><table id=\"history\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        c.t("history"),
+        c.t("date"),
+        c.t("audit_actor"),
+        c.t("audit_action"),
+        c.t("audit_detail")
+    );
     for h in &d.history {
         let _ = write!(
             b,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td dir=\"ltr\"><small>{}</small></td></tr>",
             i18n::date_str(l, &h.at),
             esc(&h.actor),
-            esc(&h.action),
+            esc(&i18n::word(l, &h.action)),
             esc(&h.detail.chars().take(300).collect::<String>())
         );
     }
