@@ -322,9 +322,18 @@ pub fn state(
     })
 }
 
-/// Opens a database file for serving: one app, accounts on the same store,
-/// and a pool of read-only handles.
-pub fn open_state(db: &Path, config: DeskConfig) -> anyhow_free::Result<AppState> {
+/// Opens a database for serving: a SQLite file (one app, accounts on the
+/// same store, and a pool of read-only handles) or a `postgres://` URL (one
+/// `PgStore` for all three: its connection pool serves the concurrent
+/// readers, on read-only snapshots).
+pub fn open_state(db: &str, config: DeskConfig) -> anyhow_free::Result<AppState> {
+    if hudna_store::is_postgres_url(db) {
+        let pg = Arc::new(hudna_store::PgStore::open(db)?);
+        let hudna = Arc::new(Hudna::with_pg(pg.clone()));
+        let accounts = Arc::new(Accounts::new(pg));
+        return Ok(state(hudna, accounts, vec![], config));
+    }
+    let db = Path::new(db);
     let store = Arc::new(SqliteStore::open(db)?);
     let hudna = Arc::new(Hudna::with_store(store.clone()));
     let accounts = Arc::new(Accounts::new(store));
@@ -538,10 +547,10 @@ pub async fn serve(
     .await
 }
 
-/// For the binary: opens `db`, serves on `addr` until Ctrl-C, on a runtime of
+/// For the binary: opens `db` (a SQLite path or a `postgres://` URL), serves on `addr` until Ctrl-C, on a runtime of
 /// its own. `on_bound` gets the URL's address (print it there).
 pub fn serve_blocking(
-    db: &Path,
+    db: &str,
     addr: &str,
     mut config: DeskConfig,
     on_bound: impl FnOnce(std::net::SocketAddr),
@@ -553,7 +562,11 @@ pub fn serve_blocking(
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(serve(state, addr, on_bound, async {
+    let served = rt.block_on(serve(state.clone(), addr, on_bound, async {
         let _ = tokio::signal::ctrl_c().await;
-    }))
+    }));
+    // the stores close outside the runtime (PostgreSQL's client blocks)
+    drop(rt);
+    drop(state);
+    served
 }
