@@ -39,7 +39,7 @@ pub fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.sqlite");
     let store = Arc::new(SqliteStore::create(&db).unwrap());
-    let h = Arc::new(Hudna::with_store(store.clone()));
+    let h = Arc::new(Hudna::with_sqlite(store.clone()));
     let accounts = Arc::new(Accounts::new(store));
     let mut f = populate(h, accounts, db.display().to_string(), "sqlite");
     f._dir = Some(dir);
