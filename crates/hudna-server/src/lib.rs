@@ -384,6 +384,67 @@ async fn security_headers(req: Request, next: Next) -> Response {
     resp
 }
 
+/// Refuses a NUL character anywhere in the address or a text body (`%00`,
+/// a raw NUL, or JSON's `\u0000`) with a 400: no value of Hudna holds one,
+/// and PostgreSQL cannot store one in text (it failed as a 500 there).
+async fn refuse_nul(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let refuse = |what: &str| {
+        let e = ApiError::bad("nul_byte", format!("the {what} contains a NUL character"));
+        if api { e } else { e.html() }.into_response()
+    };
+    let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("");
+    if contains_ci(target.as_bytes(), b"%00") {
+        return refuse("address");
+    }
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let form = ct.starts_with("application/x-www-form-urlencoded");
+    let json = ct.starts_with("application/json");
+    if !(form || json) {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, st.config.body_limit).await {
+        Ok(b) => b,
+        Err(_) => {
+            let e = ApiError::new(
+                Kind::PayloadTooLarge,
+                "payload_too_large",
+                "the body is larger than the limit (1 MiB)",
+            );
+            return if api { e } else { e.html() }.into_response();
+        }
+    };
+    let nul = bytes.contains(&0)
+        || (form && contains_ci(&bytes, b"%00"))
+        || (json && json_has_nul_escape(&bytes));
+    if nul {
+        return refuse("body");
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// A `\u0000` escape in JSON text (an odd run of backslashes before `u0000`).
+fn json_has_nul_escape(b: &[u8]) -> bool {
+    b.windows(5).enumerate().any(|(i, w)| {
+        w.eq_ignore_ascii_case(b"u0000") && {
+            let slashes = b[..i].iter().rev().take_while(|c| **c == b'\\').count();
+            slashes % 2 == 1
+        }
+    })
+}
+
 async fn not_found(req: Request) -> ApiError {
     let api = req.uri().path().starts_with("/api/");
     let e = ApiError::not_found("route_not_found", format!("no route {}", req.uri().path()));
@@ -423,6 +484,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_nul))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
@@ -442,10 +504,7 @@ async fn assets(
         "app.js" => ("text/javascript; charset=utf-8", APP_JS),
         "favicon.svg" => ("image/svg+xml", FAVICON),
         _ => {
-            return Err(ApiError::not_found(
-                "asset_not_found",
-                format!("no asset {name}"),
-            ))
+            return Err(ApiError::not_found("asset_not_found", format!("no asset {name}")).html())
         }
     };
     Ok((

@@ -139,6 +139,13 @@ pub trait Store: Send + Sync {
     fn live_incident_ids(&self) -> Result<Vec<i64>>;
     /// Violations per zone per day of one agreement, days in `[since, until]`.
     fn daily_counts(&self, agreement: &str, since: i32, until: i32) -> Result<Vec<DailyCount>>;
+    /// The same, counting published incidents only (what viewers may see).
+    fn published_daily_counts(
+        &self,
+        agreement: &str,
+        since: i32,
+        until: i32,
+    ) -> Result<Vec<DailyCount>>;
     /// Numbers of reports, events and live incidents.
     fn counts(&self) -> Result<Counts>;
 

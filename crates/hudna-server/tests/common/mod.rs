@@ -295,8 +295,8 @@ impl Fixture {
             .next()
             .unwrap()
             .to_owned();
-        // the CSRF token is in every page's forms
-        let page = self.page(&session, "/reports/new").await.1;
+        // the CSRF token is in every page's forms (the logout form at least)
+        let page = self.page(&session, "/").await.1;
         let csrf = page
             .split("name=\"csrf\" value=\"")
             .nth(1)
