@@ -109,7 +109,9 @@ impl Conn {
         let head_end = loop {
             let n = s.read(&mut buf)?;
             if n == 0 {
-                return Err(HttpError::Protocol("connection closed before the head".into()));
+                return Err(HttpError::Protocol(
+                    "connection closed before the head".into(),
+                ));
             }
             raw.extend_from_slice(&buf[..n]);
             if let Some(p) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -250,11 +252,17 @@ fn writer(host: &str, token: &str, run: &str, w: usize, stop: &AtomicBool) -> Ta
                 .and_then(|v| v["report_id"].as_i64())
             {
                 Some(id) => t.acked.push((id, text)),
-                None => t.error(format!("201 without a report id: {}", String::from_utf8_lossy(&b))),
+                None => t.error(format!(
+                    "201 without a report id: {}",
+                    String::from_utf8_lossy(&b)
+                )),
             },
             Ok((200, b)) => {
                 t.dup_acks += 1;
-                t.error(format!("a unique report answered as duplicate: {}", String::from_utf8_lossy(&b)));
+                t.error(format!(
+                    "a unique report answered as duplicate: {}",
+                    String::from_utf8_lossy(&b)
+                ));
             }
             Ok((s, b)) => t.error(format!("POST {s}: {}", String::from_utf8_lossy(&b))),
             Err(e) => t.error(format!("POST: {e}")),
@@ -306,7 +314,10 @@ fn reader(host: &str, token: &str, r: usize, stop: &AtomicBool) -> Tally {
         t.read_us.push(us(t0.elapsed()));
         match res {
             Ok((200, _)) => {}
-            Ok((s, b)) => t.error(format!("GET incident {id} {s}: {}", String::from_utf8_lossy(&b))),
+            Ok((s, b)) => t.error(format!(
+                "GET incident {id} {s}: {}",
+                String::from_utf8_lossy(&b)
+            )),
             Err(e) => t.error(format!("GET incident {id}: {e}")),
         }
     }
@@ -374,7 +385,9 @@ fn main() {
         handles.push(std::thread::spawn(move || reader(&h, &t, r, &s)));
     }
     while start.elapsed() < duration {
-        std::thread::sleep(Duration::from_millis(250).min(duration.saturating_sub(start.elapsed())));
+        std::thread::sleep(
+            Duration::from_millis(250).min(duration.saturating_sub(start.elapsed())),
+        );
         let m = start.elapsed().as_secs() / 60;
         if m > progress.load(Ordering::Relaxed) {
             progress.store(m, Ordering::Relaxed);
@@ -399,7 +412,10 @@ fn main() {
     let elapsed = start.elapsed().as_secs_f64();
 
     // the check, once per acknowledged report, through the API
-    eprintln!("[{label}] checking {} acknowledged reports ...", all.acked.len());
+    eprintln!(
+        "[{label}] checking {} acknowledged reports ...",
+        all.acked.len()
+    );
     let acked = Arc::new(all.acked.clone());
     let lost = Arc::new(Mutex::new(Vec::<String>::new()));
     let check_errors = Arc::new(AtomicU64::new(0));
@@ -418,7 +434,9 @@ fn main() {
             let mut c = Conn::new(&h, &t);
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed) as usize;
-                let Some((id, text)) = acked.get(i) else { break };
+                let Some((id, text)) = acked.get(i) else {
+                    break;
+                };
                 // a transport error is retried (it says nothing about the store)
                 let mut tries = 0;
                 let r = loop {
@@ -432,7 +450,9 @@ fn main() {
                     Some((200, b)) => {
                         let v: Value = serde_json::from_slice(&b).unwrap_or(Value::Null);
                         if v["text"].as_str() != Some(text.as_str()) {
-                            lost.lock().unwrap().push(format!("report {id}: another text"));
+                            lost.lock()
+                                .unwrap()
+                                .push(format!("report {id}: another text"));
                         }
                     }
                     Some((404, _)) => lost.lock().unwrap().push(format!("report {id}: missing")),

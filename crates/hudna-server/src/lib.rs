@@ -503,9 +503,7 @@ async fn assets(
         "app.css" => ("text/css; charset=utf-8", APP_CSS),
         "app.js" => ("text/javascript; charset=utf-8", APP_JS),
         "favicon.svg" => ("image/svg+xml", FAVICON),
-        _ => {
-            return Err(ApiError::not_found("asset_not_found", format!("no asset {name}")).html())
-        }
+        _ => return Err(ApiError::not_found("asset_not_found", format!("no asset {name}")).html()),
     };
     Ok((
         [

@@ -138,106 +138,318 @@ fn stance_body(c: &Ctx, w: Who, party: &str) -> String {
 fn rows() -> Vec<Row> {
     vec![
         // ---------- pages ----------
-        Row { method: "GET", route: "/", make: |_, _| get("/"), exp: "DAAAAA", why: "dashboard: any user" },
-        Row { method: "GET", route: "/login", make: |_, _| get("/login?next=/map"), exp: "AAAAAA", why: "public; a user is sent on" },
+        Row {
+            method: "GET",
+            route: "/",
+            make: |_, _| get("/"),
+            exp: "DAAAAA",
+            why: "dashboard: any user",
+        },
+        Row {
+            method: "GET",
+            route: "/login",
+            make: |_, _| get("/login?next=/map"),
+            exp: "AAAAAA",
+            why: "public; a user is sent on",
+        },
         Row {
             method: "POST",
             route: "/login",
             make: |_, w| {
                 let (u, p) = w.creds().unwrap_or(("viewer", "hudna-viewer-demo"));
-                let mut r = form("/login", format!("username={u}&password={p}&csrf=matrix-login&next=/"));
+                let mut r = form(
+                    "/login",
+                    format!("username={u}&password={p}&csrf=matrix-login&next=/"),
+                );
                 r.cookie = Some("hudna_login_csrf=matrix-login".into());
                 r
             },
             exp: "AAAAAA",
             why: "public (with the form's CSRF cookie)",
         },
-        Row { method: "GET", route: "/lang/{code}", make: |_, _| get("/lang/en?next=/map"), exp: "AAAAAA", why: "public" },
-        Row { method: "GET", route: "/map", make: |_, _| get("/map?at=2018-03-03"), exp: "DAAAAA", why: "any user" },
-        Row { method: "GET", route: "/incidents", make: |_, _| get("/incidents"), exp: "DAAAAA", why: "any user (viewers: published rows)" },
-        Row { method: "GET", route: "/incidents/{id}", make: |c, _| get(format!("/incidents/{}", c.unpublished)), exp: "DAAAAH", why: "unpublished: not for viewers" },
-        Row { method: "GET", route: "/incidents/{id}", make: |c, _| get(format!("/incidents/{}", c.published)), exp: "DAAAAA", why: "published: everyone signed in" },
+        Row {
+            method: "GET",
+            route: "/lang/{code}",
+            make: |_, _| get("/lang/en?next=/map"),
+            exp: "AAAAAA",
+            why: "public",
+        },
+        Row {
+            method: "GET",
+            route: "/map",
+            make: |_, _| get("/map?at=2018-03-03"),
+            exp: "DAAAAA",
+            why: "any user",
+        },
+        Row {
+            method: "GET",
+            route: "/incidents",
+            make: |_, _| get("/incidents"),
+            exp: "DAAAAA",
+            why: "any user (viewers: published rows)",
+        },
+        Row {
+            method: "GET",
+            route: "/incidents/{id}",
+            make: |c, _| get(format!("/incidents/{}", c.unpublished)),
+            exp: "DAAAAH",
+            why: "unpublished: not for viewers",
+        },
+        Row {
+            method: "GET",
+            route: "/incidents/{id}",
+            make: |c, _| get(format!("/incidents/{}", c.published)),
+            exp: "DAAAAA",
+            why: "published: everyone signed in",
+        },
         Row {
             method: "POST",
             route: "/incidents/{id}/stance",
-            make: |c, w| form(format!("/incidents/{}/stance", c.unpublished), stance_body(c, w, "turkey")),
+            make: |c, w| {
+                form(
+                    format!("/incidents/{}/stance", c.unpublished),
+                    stance_body(c, w, "turkey"),
+                )
+            },
             exp: "DADADD",
             why: "Turkey's stance: its liaison, or an admin",
         },
         Row {
             method: "POST",
             route: "/incidents/{id}/stance",
-            make: |c, w| form(format!("/incidents/{}/stance", c.unpublished), stance_body(c, w, "russia")),
+            make: |c, w| {
+                form(
+                    format!("/incidents/{}/stance", c.unpublished),
+                    stance_body(c, w, "russia"),
+                )
+            },
             exp: "DADDDD",
             why: "Russia's stance: not Turkey's liaison",
         },
         Row {
             method: "POST",
             route: "/incidents/{id}/review",
-            make: |c, w| form(format!("/incidents/{}/review", c.review[&w]), format!("csrf={}&to=in_review", c.csrf(w))),
+            make: |c, w| {
+                form(
+                    format!("/incidents/{}/review", c.review[&w]),
+                    format!("csrf={}&to=in_review", c.csrf(w)),
+                )
+            },
             exp: "DAADDD",
             why: "review: analysts and admins",
         },
-        Row { method: "GET", route: "/zones/{agreement}/{zone}", make: |_, _| get("/zones/astana-2017/idlib?at=2018-03-03"), exp: "DAAAAA", why: "any user" },
-        Row { method: "GET", route: "/reports/new", make: |_, _| get("/reports/new"), exp: "DAAAAD", why: "not viewers" },
+        Row {
+            method: "GET",
+            route: "/zones/{agreement}/{zone}",
+            make: |_, _| get("/zones/astana-2017/idlib?at=2018-03-03"),
+            exp: "DAAAAA",
+            why: "any user",
+        },
+        Row {
+            method: "GET",
+            route: "/reports/new",
+            make: |_, _| get("/reports/new"),
+            exp: "DAAAAD",
+            why: "not viewers",
+        },
         Row {
             method: "POST",
             route: "/reports",
-            make: |c, w| form("/reports", format!("csrf={}&text=%D9%82%D8%B5%D9%81+%D8%B9%D9%84%D9%89+%D9%83%D9%81%D8%B1%D9%86%D8%A8%D9%84+matrix+form+{w:?}&source=matrix&published=2018-03-04&url=", c.csrf(w))),
+            make: |c, w| {
+                form("/reports", format!("csrf={}&text=%D9%82%D8%B5%D9%81+%D8%B9%D9%84%D9%89+%D9%83%D9%81%D8%B1%D9%86%D8%A8%D9%84+matrix+form+{w:?}&source=matrix&published=2018-03-04&url=", c.csrf(w)))
+            },
             exp: "DAAAAD",
             why: "field reports: not viewers",
         },
-        Row { method: "GET", route: "/assets/{name}", make: |_, _| get("/assets/app.css"), exp: "AAAAAA", why: "public" },
+        Row {
+            method: "GET",
+            route: "/assets/{name}",
+            make: |_, _| get("/assets/app.css"),
+            exp: "AAAAAA",
+            why: "public",
+        },
         // ---------- API ----------
-        Row { method: "GET", route: "/api/health", make: |_, _| get("/api/health"), exp: "AAAAAA", why: "public (counts only)" },
-        Row { method: "GET", route: "/api/openapi.json", make: |_, _| get("/api/openapi.json"), exp: "AAAAAA", why: "public" },
-        Row { method: "GET", route: "/api/me", make: |_, _| get("/api/me"), exp: "DAAAAA", why: "any user" },
-        Row { method: "POST", route: "/api/tokens", make: |_, _| post_json("/api/tokens", json!({"label": "matrix"})), exp: "DAAAAA", why: "own tokens" },
-        Row { method: "GET", route: "/api/agreements", make: |_, _| get("/api/agreements"), exp: "DAAAAA", why: "any user" },
-        Row { method: "GET", route: "/api/agreements/{id}", make: |_, _| get("/api/agreements/astana-2017"), exp: "DAAAAA", why: "any user" },
-        Row { method: "GET", route: "/api/agreements/{id}/mandate", make: |_, _| get("/api/agreements/astana-2017/mandate?at=2017-12-01"), exp: "DAAAAA", why: "any user" },
-        Row { method: "GET", route: "/api/agreements/{id}/consents", make: |_, _| get("/api/agreements/astana-2017/consents"), exp: "DAAAAA", why: "any user" },
+        Row {
+            method: "GET",
+            route: "/api/health",
+            make: |_, _| get("/api/health"),
+            exp: "AAAAAA",
+            why: "public (counts only)",
+        },
+        Row {
+            method: "GET",
+            route: "/api/openapi.json",
+            make: |_, _| get("/api/openapi.json"),
+            exp: "AAAAAA",
+            why: "public",
+        },
+        Row {
+            method: "GET",
+            route: "/api/me",
+            make: |_, _| get("/api/me"),
+            exp: "DAAAAA",
+            why: "any user",
+        },
+        Row {
+            method: "POST",
+            route: "/api/tokens",
+            make: |_, _| post_json("/api/tokens", json!({"label": "matrix"})),
+            exp: "DAAAAA",
+            why: "own tokens",
+        },
+        Row {
+            method: "GET",
+            route: "/api/agreements",
+            make: |_, _| get("/api/agreements"),
+            exp: "DAAAAA",
+            why: "any user",
+        },
+        Row {
+            method: "GET",
+            route: "/api/agreements/{id}",
+            make: |_, _| get("/api/agreements/astana-2017"),
+            exp: "DAAAAA",
+            why: "any user",
+        },
+        Row {
+            method: "GET",
+            route: "/api/agreements/{id}/mandate",
+            make: |_, _| get("/api/agreements/astana-2017/mandate?at=2017-12-01"),
+            exp: "DAAAAA",
+            why: "any user",
+        },
+        Row {
+            method: "GET",
+            route: "/api/agreements/{id}/consents",
+            make: |_, _| get("/api/agreements/astana-2017/consents"),
+            exp: "DAAAAA",
+            why: "any user",
+        },
         Row {
             method: "POST",
             route: "/api/agreements/{id}/consents",
-            make: |_, _| post_json("/api/agreements/astana-2017/consents", json!({"party": "turkey", "extension": 1, "decision": "grant", "date": "2017-10-20"})),
+            make: |_, _| {
+                post_json(
+                    "/api/agreements/astana-2017/consents",
+                    json!({"party": "turkey", "extension": 1, "decision": "grant", "date": "2017-10-20"}),
+                )
+            },
             exp: "DADADD",
             why: "Turkey's consent: its liaison, or an admin",
         },
         Row {
             method: "POST",
             route: "/api/agreements/{id}/consents",
-            make: |_, _| post_json("/api/agreements/astana-2017/consents", json!({"party": "iran", "extension": 1, "decision": "object", "date": "2017-10-20"})),
+            make: |_, _| {
+                post_json(
+                    "/api/agreements/astana-2017/consents",
+                    json!({"party": "iran", "extension": 1, "decision": "object", "date": "2017-10-20"}),
+                )
+            },
             exp: "DADDDD",
             why: "Iran's consent: not Turkey's liaison",
         },
-        Row { method: "GET", route: "/api/zones", make: |_, _| get("/api/zones?at=2018-01-15"), exp: "DAAAAA", why: "any user" },
-        Row { method: "GET", route: "/api/locate", make: |_, _| get("/api/locate?lat=35.6&lon=36.6&at=2018-01-15"), exp: "DAAAAA", why: "any user" },
-        Row { method: "POST", route: "/api/extract", make: |_, _| post_json("/api/extract", json!({"text": "قصف مدفعي على معرة النعمان"})), exp: "DAAAAA", why: "stateless: any user" },
+        Row {
+            method: "GET",
+            route: "/api/zones",
+            make: |_, _| get("/api/zones?at=2018-01-15"),
+            exp: "DAAAAA",
+            why: "any user",
+        },
+        Row {
+            method: "GET",
+            route: "/api/locate",
+            make: |_, _| get("/api/locate?lat=35.6&lon=36.6&at=2018-01-15"),
+            exp: "DAAAAA",
+            why: "any user",
+        },
+        Row {
+            method: "POST",
+            route: "/api/extract",
+            make: |_, _| {
+                post_json(
+                    "/api/extract",
+                    json!({"text": "قصف مدفعي على معرة النعمان"}),
+                )
+            },
+            exp: "DAAAAA",
+            why: "stateless: any user",
+        },
         Row {
             method: "POST",
             route: "/api/reports",
-            make: |_, w| post_json("/api/reports", json!({"text": format!("قصف مدفعي على كفرنبل matrix api {w:?}"), "published": "2018-03-04"})),
+            make: |_, w| {
+                post_json(
+                    "/api/reports",
+                    json!({"text": format!("قصف مدفعي على كفرنبل matrix api {w:?}"), "published": "2018-03-04"}),
+                )
+            },
             exp: "DAAAAD",
             why: "field reports: not viewers",
         },
-        Row { method: "GET", route: "/api/reports/{id}", make: |c, _| get(format!("/api/reports/{}", c.report)), exp: "DAAAAD", why: "raw reports: not viewers" },
-        Row { method: "GET", route: "/api/incidents", make: |_, _| get("/api/incidents?zone=idlib"), exp: "DAAAAA", why: "any user (viewers: published rows)" },
-        Row { method: "GET", route: "/api/incidents/{id}", make: |c, _| get(format!("/api/incidents/{}", c.unpublished)), exp: "DAAAAH", why: "unpublished: not for viewers" },
-        Row { method: "GET", route: "/api/incidents/{id}", make: |c, _| get(format!("/api/incidents/{}", c.published)), exp: "DAAAAA", why: "published" },
-        Row { method: "GET", route: "/api/incidents/{id}/stances", make: |c, _| get(format!("/api/incidents/{}/stances", c.unpublished)), exp: "DAAAAH", why: "unpublished: not for viewers" },
-        Row { method: "GET", route: "/api/incidents/{id}/stances", make: |c, _| get(format!("/api/incidents/{}/stances", c.published)), exp: "DAAAAA", why: "published" },
+        Row {
+            method: "GET",
+            route: "/api/reports/{id}",
+            make: |c, _| get(format!("/api/reports/{}", c.report)),
+            exp: "DAAAAD",
+            why: "raw reports: not viewers",
+        },
+        Row {
+            method: "GET",
+            route: "/api/incidents",
+            make: |_, _| get("/api/incidents?zone=idlib"),
+            exp: "DAAAAA",
+            why: "any user (viewers: published rows)",
+        },
+        Row {
+            method: "GET",
+            route: "/api/incidents/{id}",
+            make: |c, _| get(format!("/api/incidents/{}", c.unpublished)),
+            exp: "DAAAAH",
+            why: "unpublished: not for viewers",
+        },
+        Row {
+            method: "GET",
+            route: "/api/incidents/{id}",
+            make: |c, _| get(format!("/api/incidents/{}", c.published)),
+            exp: "DAAAAA",
+            why: "published",
+        },
+        Row {
+            method: "GET",
+            route: "/api/incidents/{id}/stances",
+            make: |c, _| get(format!("/api/incidents/{}/stances", c.unpublished)),
+            exp: "DAAAAH",
+            why: "unpublished: not for viewers",
+        },
+        Row {
+            method: "GET",
+            route: "/api/incidents/{id}/stances",
+            make: |c, _| get(format!("/api/incidents/{}/stances", c.published)),
+            exp: "DAAAAA",
+            why: "published",
+        },
         Row {
             method: "POST",
             route: "/api/incidents/{id}/stances",
-            make: |c, _| post_json(format!("/api/incidents/{}/stances", c.unpublished), json!({"agreement": "astana-2017", "party": "turkey", "position": "dispute"})),
+            make: |c, _| {
+                post_json(
+                    format!("/api/incidents/{}/stances", c.unpublished),
+                    json!({"agreement": "astana-2017", "party": "turkey", "position": "dispute"}),
+                )
+            },
             exp: "DADADD",
             why: "Turkey's stance: its liaison, or an admin",
         },
         Row {
             method: "POST",
             route: "/api/incidents/{id}/stances",
-            make: |c, _| post_json(format!("/api/incidents/{}/stances", c.unpublished), json!({"agreement": "astana-2017", "party": "russia", "position": "dispute"})),
+            make: |c, _| {
+                post_json(
+                    format!("/api/incidents/{}/stances", c.unpublished),
+                    json!({"agreement": "astana-2017", "party": "russia", "position": "dispute"}),
+                )
+            },
             exp: "DADDDD",
             why: "Russia's stance: not Turkey's liaison",
         },
@@ -298,9 +510,13 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
                 .trim_start()
                 .strip_prefix('"')
                 .and_then(|s| s.split('"').next())
-                .unwrap_or_else(|| panic!("src/{file}: a route whose path is not a literal: {call}"));
+                .unwrap_or_else(|| {
+                    panic!("src/{file}: a route whose path is not a literal: {call}")
+                });
             let mut methods = 0;
-            for m in ["get", "post", "put", "delete", "patch", "head", "options", "trace"] {
+            for m in [
+                "get", "post", "put", "delete", "patch", "head", "options", "trace",
+            ] {
                 let needle = format!("{m}(");
                 let mut from = 0;
                 while let Some(q) = call[from..].find(&needle) {
@@ -347,7 +563,8 @@ async fn send(f: &Fixture, req: Request<Body>) -> Answer {
         r.status()
     );
     assert_eq!(
-        h.get(header::X_CONTENT_TYPE_OPTIONS).map(|v| v.to_str().unwrap()),
+        h.get(header::X_CONTENT_TYPE_OPTIONS)
+            .map(|v| v.to_str().unwrap()),
         Some("nosniff"),
         "{method} {uri}"
     );
@@ -400,7 +617,10 @@ fn build(c: &Ctx, f: &Fixture, method: &str, who: Who, r: Req) -> Request<Body> 
     let mut cookies: Vec<String> = vec![];
     if who != Who::Anon {
         if r.uri.starts_with("/api/") {
-            b = b.header(header::AUTHORIZATION, format!("Bearer {}", f.tokens[user(who)]));
+            b = b.header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", f.tokens[user(who)]),
+            );
         } else {
             cookies.push(c.sessions[&who].0.clone());
         }
@@ -519,7 +739,10 @@ async fn matrix(f: &Fixture) {
         .filter(|(_, p)| p.starts_with("/api/"))
         .cloned()
         .collect();
-    assert_eq!(api, documented, "the API rows and the OpenAPI document differ");
+    assert_eq!(
+        api, documented,
+        "the API rows and the OpenAPI document differ"
+    );
 
     // a personal record, which no desk route may show to anyone
     let h = f.state.hudna.clone();
@@ -586,7 +809,11 @@ async fn matrix(f: &Fixture) {
     // every other method on a listed path: 405, never a handler
     let mut by_path: BTreeMap<&str, (BTreeSet<&str>, &Row)> = BTreeMap::new();
     for r in &rows {
-        by_path.entry(r.route).or_insert((BTreeSet::new(), r)).0.insert(r.method);
+        by_path
+            .entry(r.route)
+            .or_insert((BTreeSet::new(), r))
+            .0
+            .insert(r.method);
     }
     // (sessions ended by the logout row: make fresh ones)
     let c = context_sessions(f, c).await;
@@ -614,7 +841,10 @@ async fn matrix(f: &Fixture) {
         rows_seen.iter().all(|i| i["status"] == "published"),
         "[{backend}] a viewer sees only published incidents: {v}"
     );
-    let page = f.page(&c.sessions[&Who::Viewer].0, "/incidents?limit=1000").await.1;
+    let page = f
+        .page(&c.sessions[&Who::Viewer].0, "/incidents?limit=1000")
+        .await
+        .1;
     assert!(page.contains(&format!("/incidents/{}\"", c.published)));
     assert!(
         !page.contains(&format!("/incidents/{}\"", c.unpublished)),
@@ -669,7 +899,10 @@ fn viewers_counts_are_of_published_incidents_only() {
             let dash = "/?at=2018-12-31";
             let a_zone = count(&f.page(&en(&analyst), zone).await.1);
             let a_dash = cum(&f.page(&en(&analyst), dash).await.1);
-            assert!(a_zone > 0 && a_dash > 0, "[{backend}] the samples hold violations");
+            assert!(
+                a_zone > 0 && a_dash > 0,
+                "[{backend}] the samples hold violations"
+            );
             // nothing is published yet
             let v_zone = count(&f.page(&en(&viewer), zone).await.1);
             let v_dash = cum(&f.page(&en(&viewer), dash).await.1);
@@ -701,8 +934,14 @@ fn hostile() -> Vec<(&'static str, String)> {
         ("sql quote", enc("' OR 1=1 --")),
         ("sql drop", enc("\"; DROP TABLE incidents; --")),
         ("traversal", enc("../../etc/passwd")),
-        ("encoded traversal", "%2e%2e%2f%2e%2e%2fetc%2fpasswd".to_owned()),
-        ("double-encoded traversal", "%252e%252e%252fetc%252fpasswd".to_owned()),
+        (
+            "encoded traversal",
+            "%2e%2e%2f%2e%2e%2fetc%2fpasswd".to_owned(),
+        ),
+        (
+            "double-encoded traversal",
+            "%252e%252e%252fetc%252fpasswd".to_owned(),
+        ),
         ("nul", "idlib%00".to_owned()),
         ("nul alone", "%00".to_owned()),
         ("long", "9".repeat(5000)),
@@ -799,14 +1038,17 @@ async fn hostile_input(f: &Fixture) {
                     a.location.as_deref() == Some("/")
                 } else {
                     // the login page: the value is escaped wherever it appears
-                    !a.body.contains("DROP TABLE incidents; --\"")
-                        && !a.body.contains("' OR 1=1")
+                    !a.body.contains("DROP TABLE incidents; --\"") && !a.body.contains("' OR 1=1")
                 }
             } else {
                 false
             };
             if !ok {
-                wrong.push(format!("{name}: GET {uri} -> {} {}", a.status, a.body.chars().take(160).collect::<String>()));
+                wrong.push(format!(
+                    "{name}: GET {uri} -> {} {}",
+                    a.status,
+                    a.body.chars().take(160).collect::<String>()
+                ));
             }
         }
         for t in paths {
@@ -816,27 +1058,50 @@ async fn hostile_input(f: &Fixture) {
                 let a = send(f, send_as(uri.clone())).await;
                 tried += 1;
                 if !a.status.is_client_error() {
-                    wrong.push(format!("{name}: GET {uri} -> {} {}", a.status, a.body.chars().take(160).collect::<String>()));
+                    wrong.push(format!(
+                        "{name}: GET {uri} -> {} {}",
+                        a.status,
+                        a.body.chars().take(160).collect::<String>()
+                    ));
                 }
             }
         }
     }
     // raw traversal outside any route: the fallback, not a file
-    for uri in ["/../../etc/passwd", "/assets/../../Cargo.toml", "/assets/%2e%2e%2f%2e%2e%2fCargo.toml", "/api/../api/health/%00"] {
+    for uri in [
+        "/../../etc/passwd",
+        "/assets/../../Cargo.toml",
+        "/assets/%2e%2e%2f%2e%2e%2fCargo.toml",
+        "/api/../api/health/%00",
+    ] {
         let a = send(f, send_as(uri.to_owned())).await;
         tried += 1;
         if a.status.is_success() && (a.body.contains("root:") || a.body.contains("[package]")) {
             wrong.push(format!("GET {uri} served a file: {}", a.status));
         }
     }
-    assert!(wrong.is_empty(), "[{backend}] {} of {tried}:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "[{backend}] {} of {tried}:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 
     // hostile values in bodies: stored as text, or refused; never executed
     let evil = "'; DROP TABLE incidents; -- ../../etc/passwd";
     for (uri, body) in [
-        ("/api/reports", json!({"text": format!("قصف على كفرنبل {evil}"), "source": evil, "url": evil, "outlet": evil, "published": "2018-03-04"})),
-        ("/api/incidents/1/stances", json!({"agreement": evil, "party": "turkey", "position": "confirm"})),
-        ("/api/agreements/astana-2017/consents", json!({"party": evil, "extension": 1, "decision": "grant"})),
+        (
+            "/api/reports",
+            json!({"text": format!("قصف على كفرنبل {evil}"), "source": evil, "url": evil, "outlet": evil, "published": "2018-03-04"}),
+        ),
+        (
+            "/api/incidents/1/stances",
+            json!({"agreement": evil, "party": "turkey", "position": "confirm"}),
+        ),
+        (
+            "/api/agreements/astana-2017/consents",
+            json!({"party": evil, "extension": 1, "decision": "grant"}),
+        ),
         ("/api/extract", json!({"text": evil, "published": evil})),
         ("/api/tokens", json!({"label": evil})),
     ] {
@@ -847,24 +1112,42 @@ async fn hostile_input(f: &Fixture) {
     // NUL characters in bodies: refused at the door (PostgreSQL cannot hold
     // them in text; they failed there as a 500)
     let nul_json: &[(&str, &str)] = &[
-        ("/api/reports", r#"{"text": "قصف على كفرنبل", "source": "a\u0000b", "published": "2018-03-04"}"#),
-        ("/api/reports", r#"{"text": "قصف على كفرنبل", "url": "\u0000"}"#),
-        ("/api/incidents/1/stances", r#"{"agreement": "astana\u0000", "party": "turkey", "position": "confirm"}"#),
-        ("/api/agreements/astana-2017/consents", r#"{"party": "turkey\u0000", "extension": 1, "decision": "grant"}"#),
+        (
+            "/api/reports",
+            r#"{"text": "قصف على كفرنبل", "source": "a\u0000b", "published": "2018-03-04"}"#,
+        ),
+        (
+            "/api/reports",
+            r#"{"text": "قصف على كفرنبل", "url": "\u0000"}"#,
+        ),
+        (
+            "/api/incidents/1/stances",
+            r#"{"agreement": "astana\u0000", "party": "turkey", "position": "confirm"}"#,
+        ),
+        (
+            "/api/agreements/astana-2017/consents",
+            r#"{"party": "turkey\u0000", "extension": 1, "decision": "grant"}"#,
+        ),
         ("/api/tokens", r#"{"label": "\u0000"}"#),
     ];
     for (uri, body) in nul_json {
         let a = send(
             f,
             Request::post(*uri)
-                .header(header::AUTHORIZATION, format!("Bearer {}", f.tokens["admin"]))
+                .header(
+                    header::AUTHORIZATION,
+                    format!("Bearer {}", f.tokens["admin"]),
+                )
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(Body::from(body.to_string()))
                 .unwrap(),
         )
         .await;
         assert_eq!(
-            (a.status, serde_json::from_str::<Value>(&a.body).unwrap()["error"]["code"].as_str()),
+            (
+                a.status,
+                serde_json::from_str::<Value>(&a.body).unwrap()["error"]["code"].as_str()
+            ),
             (StatusCode::BAD_REQUEST, Some("nul_byte")),
             "[{backend}] POST {uri} {body}"
         );
@@ -876,7 +1159,10 @@ async fn hostile_input(f: &Fixture) {
     assert_eq!(s, StatusCode::CREATED, "[{backend}] {v}");
     for (uri, body) in [
         ("/login", "username=admin%00&password=x&csrf=n".to_owned()),
-        ("/reports", format!("csrf=x&text=%D9%82%D8%B5%D9%81%00&published=")),
+        (
+            "/reports",
+            format!("csrf=x&text=%D9%82%D8%B5%D9%81%00&published="),
+        ),
         ("/logout", "csrf=%00".to_owned()),
     ] {
         let a = send(
@@ -888,7 +1174,12 @@ async fn hostile_input(f: &Fixture) {
                 .unwrap(),
         )
         .await;
-        assert_eq!(a.status, StatusCode::BAD_REQUEST, "[{backend}] POST {uri}: {}", a.body);
+        assert_eq!(
+            a.status,
+            StatusCode::BAD_REQUEST,
+            "[{backend}] POST {uri}: {}",
+            a.body
+        );
         assert!(a.body.contains("nul_byte"));
     }
 
@@ -942,15 +1233,30 @@ async fn bodies(f: &Fixture) {
     };
     for uri in &api_posts {
         for (what, ct, body, want) in [
-            ("2 MiB", "application/json", format!("{{\"text\": \"{big}\"}}").into_bytes(), 413),
+            (
+                "2 MiB",
+                "application/json",
+                format!("{{\"text\": \"{big}\"}}").into_bytes(),
+                413,
+            ),
             ("truncated", "application/json", b"{".to_vec(), 400),
             ("not JSON", "application/json", b"text=x".to_vec(), 400),
-            ("invalid UTF-8", "application/json", b"{\"\xff\xfe\": 1}".to_vec(), 400),
+            (
+                "invalid UTF-8",
+                "application/json",
+                b"{\"\xff\xfe\": 1}".to_vec(),
+                400,
+            ),
             ("a string", "application/json", b"\"text\"".to_vec(), 422),
             ("text/plain", "text/plain", b"{}".to_vec(), 415),
             ("no type", "", b"{}".to_vec(), 415),
             // serde_json's recursion limit: some 4xx, and no stack overflow
-            ("100,000 deep", "application/json", deep.clone().into_bytes(), 0),
+            (
+                "100,000 deep",
+                "application/json",
+                deep.clone().into_bytes(),
+                0,
+            ),
         ] {
             let a = send(f, req(uri, ct, body)).await;
             let fine = if want == 0 {
@@ -958,7 +1264,11 @@ async fn bodies(f: &Fixture) {
             } else {
                 a.status.as_u16() == want
             };
-            assert!(fine, "[{backend}] POST {uri} with {what}: {} {}", a.status, a.body);
+            assert!(
+                fine,
+                "[{backend}] POST {uri} with {what}: {} {}",
+                a.status, a.body
+            );
         }
     }
     // forms
@@ -979,10 +1289,26 @@ async fn bodies(f: &Fixture) {
     };
     for uri in &forms {
         for (what, ct, body) in [
-            ("2 MiB", "application/x-www-form-urlencoded", format!("csrf={csrf}&text={big}")),
-            ("JSON", "application/json", format!("{{\"csrf\": \"{csrf}\"}}")),
-            ("broken encoding", "application/x-www-form-urlencoded", format!("csrf={csrf}&to=%ZZ&position=%")),
-            ("fields missing", "application/x-www-form-urlencoded", format!("csrf={csrf}")),
+            (
+                "2 MiB",
+                "application/x-www-form-urlencoded",
+                format!("csrf={csrf}&text={big}"),
+            ),
+            (
+                "JSON",
+                "application/json",
+                format!("{{\"csrf\": \"{csrf}\"}}"),
+            ),
+            (
+                "broken encoding",
+                "application/x-www-form-urlencoded",
+                format!("csrf={csrf}&to=%ZZ&position=%"),
+            ),
+            (
+                "fields missing",
+                "application/x-www-form-urlencoded",
+                format!("csrf={csrf}"),
+            ),
         ] {
             let a = send(f, form_req(uri, ct, body)).await;
             let fine = match what {
@@ -993,7 +1319,12 @@ async fn bodies(f: &Fixture) {
                 }
                 _ => a.status.is_client_error(),
             };
-            assert!(fine, "[{backend}] POST {uri} with {what}: {} {}", a.status, a.body.chars().take(300).collect::<String>());
+            assert!(
+                fine,
+                "[{backend}] POST {uri} with {what}: {} {}",
+                a.status,
+                a.body.chars().take(300).collect::<String>()
+            );
         }
     }
 }
@@ -1024,11 +1355,27 @@ async fn fixation(f: &Fixture) {
             ))
             .unwrap()
     };
-    let page = |cookie: &str| Request::get("/").header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+    let page = |cookie: &str| {
+        Request::get("/")
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap()
+    };
     // an attacker plants a session id, the victim logs in with it
     let planted = "hudna_session=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-    let a = send(f, Request::get("/login").header(header::COOKIE, planted).body(Body::empty()).unwrap()).await;
-    assert_eq!(a.status, StatusCode::OK, "[{backend}] a planted id is no session");
+    let a = send(
+        f,
+        Request::get("/login")
+            .header(header::COOKIE, planted)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        a.status,
+        StatusCode::OK,
+        "[{backend}] a planted id is no session"
+    );
     let a = send(f, login(format!("{planted}; hudna_login_csrf=fx"))).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER);
     let fresh = session_of(&a).expect("a session cookie");
@@ -1043,10 +1390,20 @@ async fn fixation(f: &Fixture) {
     // logging in again over a live session gives a new id
     let a = send(f, login(format!("{fresh}; hudna_login_csrf=fx"))).await;
     let again = session_of(&a).expect("a session cookie");
-    assert_ne!(again, fresh, "[{backend}] a second login reuses the session id");
+    assert_ne!(
+        again, fresh,
+        "[{backend}] a second login reuses the session id"
+    );
     // the session cookie is HttpOnly and SameSite=Strict
-    let set = a.set_cookies.iter().find(|c| c.starts_with("hudna_session=")).unwrap();
-    assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+    let set = a
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("hudna_session="))
+        .unwrap();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
 }
 
 #[test]
@@ -1069,7 +1426,13 @@ async fn csrf(f: &Fixture) {
                 let c = s.counts().unwrap();
                 let d = h.incident(id).unwrap();
                 let consents = s.consents("astana-2017").unwrap().len();
-                (c.reports, d.stances.len(), d.incident.status.clone(), consents, s.audit_log(None).unwrap().len())
+                (
+                    c.reports,
+                    d.stances.len(),
+                    d.incident.status.clone(),
+                    consents,
+                    s.audit_log(None).unwrap().len(),
+                )
             })
             .await
             .unwrap()
@@ -1078,8 +1441,14 @@ async fn csrf(f: &Fixture) {
     let before = counts().await;
     // (uri, form without the token)
     let forms = [
-        ("/reports".to_owned(), "text=%D9%82%D8%B5%D9%81+csrf&published=2018-03-04&source=&url=".to_owned()),
-        (format!("/incidents/{id}/stance"), "agreement=astana-2017&party=turkey&position=confirm".to_owned()),
+        (
+            "/reports".to_owned(),
+            "text=%D9%82%D8%B5%D9%81+csrf&published=2018-03-04&source=&url=".to_owned(),
+        ),
+        (
+            format!("/incidents/{id}/stance"),
+            "agreement=astana-2017&party=turkey&position=confirm".to_owned(),
+        ),
         (format!("/incidents/{id}/review"), "to=in_review".to_owned()),
         ("/logout".to_owned(), String::new()),
     ];
@@ -1103,7 +1472,12 @@ async fn csrf(f: &Fixture) {
                     .unwrap(),
             )
             .await;
-            assert_eq!(a.status, StatusCode::FORBIDDEN, "[{backend}] POST {uri} with a {what} token: {}", a.body.chars().take(200).collect::<String>());
+            assert_eq!(
+                a.status,
+                StatusCode::FORBIDDEN,
+                "[{backend}] POST {uri} with a {what} token: {}",
+                a.body.chars().take(200).collect::<String>()
+            );
             assert!(a.body.contains("csrf_"), "{}", a.body);
         }
     }
@@ -1119,19 +1493,34 @@ async fn csrf(f: &Fixture) {
             Request::post("/login")
                 .header(header::COOKIE, cookie)
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(format!("username=admin&password=hudna-admin-demo&{field}")))
+                .body(Body::from(format!(
+                    "username=admin&password=hudna-admin-demo&{field}"
+                )))
                 .unwrap(),
         )
         .await;
-        assert_eq!(a.status, StatusCode::FORBIDDEN, "[{backend}] login with {what}");
+        assert_eq!(
+            a.status,
+            StatusCode::FORBIDDEN,
+            "[{backend}] login with {what}"
+        );
         assert!(session_of(&a).is_none());
     }
     // API writes with the session cookie need X-CSRF-Token
     let api = [
         ("/api/tokens".to_owned(), json!({"label": "x"})),
-        ("/api/reports".to_owned(), json!({"text": "قصف csrf api", "published": "2018-03-04"})),
-        (format!("/api/incidents/{id}/stances"), json!({"agreement": "astana-2017", "party": "turkey", "position": "confirm"})),
-        ("/api/agreements/astana-2017/consents".to_owned(), json!({"party": "turkey", "extension": 1, "decision": "grant", "date": "2017-10-20"})),
+        (
+            "/api/reports".to_owned(),
+            json!({"text": "قصف csrf api", "published": "2018-03-04"}),
+        ),
+        (
+            format!("/api/incidents/{id}/stances"),
+            json!({"agreement": "astana-2017", "party": "turkey", "position": "confirm"}),
+        ),
+        (
+            "/api/agreements/astana-2017/consents".to_owned(),
+            json!({"party": "turkey", "extension": 1, "decision": "grant", "date": "2017-10-20"}),
+        ),
     ];
     for (uri, body) in &api {
         for tok in [None, Some("forged"), Some(analyst_csrf.as_str())] {
@@ -1142,10 +1531,19 @@ async fn csrf(f: &Fixture) {
                 b = b.header("x-csrf-token", t);
             }
             let a = send(f, b.body(Body::from(body.to_string())).unwrap()).await;
-            assert_eq!(a.status, StatusCode::FORBIDDEN, "[{backend}] POST {uri} with {tok:?}: {}", a.body);
+            assert_eq!(
+                a.status,
+                StatusCode::FORBIDDEN,
+                "[{backend}] POST {uri} with {tok:?}: {}",
+                a.body
+            );
         }
     }
-    assert_eq!(counts().await, before, "[{backend}] a refused write changed something");
+    assert_eq!(
+        counts().await,
+        before,
+        "[{backend}] a refused write changed something"
+    );
     // the session is still alive (the forged logouts did nothing) and the right token works
     let a = send(
         f,
@@ -1157,8 +1555,19 @@ async fn csrf(f: &Fixture) {
     )
     .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER);
-    let a = send(f, Request::get("/").header(header::COOKIE, &admin).body(Body::empty()).unwrap()).await;
-    assert_eq!(a.location.as_deref(), Some("/login?next=/"), "[{backend}] logged out");
+    let a = send(
+        f,
+        Request::get("/")
+            .header(header::COOKIE, &admin)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        a.location.as_deref(),
+        Some("/login?next=/"),
+        "[{backend}] logged out"
+    );
 }
 
 #[test]
@@ -1185,7 +1594,11 @@ fn errors_carry_the_security_headers_too() {
                         .unwrap(),
                 )
                 .await;
-                assert!(a.status.is_client_error() || a.status.is_redirection(), "{m} {uri}: {}", a.status);
+                assert!(
+                    a.status.is_client_error() || a.status.is_redirection(),
+                    "{m} {uri}: {}",
+                    a.status
+                );
             }
         });
     }

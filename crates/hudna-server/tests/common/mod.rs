@@ -99,12 +99,7 @@ pub fn fixtures() -> Vec<Fixture> {
 
 /// Loads the shipped agreements and samples, the demo accounts and a token
 /// for each of them.
-fn populate(
-    h: Arc<Hudna>,
-    accounts: Arc<Accounts>,
-    db: String,
-    backend: &'static str,
-) -> Fixture {
+fn populate(h: Arc<Hudna>, accounts: Arc<Accounts>, db: String, backend: &'static str) -> Fixture {
     for name in ["astana-2017", "sochi-2018", "moscow-2020"] {
         h.load_agreement(
             &data().join("agreements").join(name),
