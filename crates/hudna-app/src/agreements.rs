@@ -164,6 +164,15 @@ impl Hudna {
         h
     }
 
+    /// An app over a PostgreSQL store (which also keeps the humanitarian
+    /// file). The caller may share `pg` (e.g. for accounts): its pool is
+    /// shared with it.
+    pub fn with_pg(pg: Arc<hudna_store::PgStore>) -> Self {
+        let mut h = Self::with_store(pg.clone());
+        h.humanitarian = Some(pg);
+        h
+    }
+
     /// The humanitarian file's store (SQLite or PostgreSQL).
     pub fn humanitarian(&self) -> Option<&(dyn hudna_store::HumanitarianStore + Send + Sync)> {
         self.humanitarian.as_deref()
@@ -183,10 +192,7 @@ impl Hudna {
     /// path (through [`Hudna::open`]).
     pub fn open_url(db: &str) -> Result<Self> {
         if hudna_store::is_postgres_url(db) {
-            let pg = Arc::new(hudna_store::PgStore::open(db)?);
-            let mut h = Self::with_store(pg.clone());
-            h.humanitarian = Some(pg);
-            Ok(h)
+            Ok(Self::with_pg(Arc::new(hudna_store::PgStore::open(db)?)))
         } else {
             Self::open(Path::new(db))
         }
@@ -196,10 +202,7 @@ impl Hudna {
     /// SQLite path (through [`Hudna::create`]).
     pub fn create_url(db: &str) -> Result<Self> {
         if hudna_store::is_postgres_url(db) {
-            let pg = Arc::new(hudna_store::PgStore::create(db)?);
-            let mut h = Self::with_store(pg.clone());
-            h.humanitarian = Some(pg);
-            Ok(h)
+            Ok(Self::with_pg(Arc::new(hudna_store::PgStore::create(db)?)))
         } else {
             Self::create(Path::new(db))
         }

@@ -128,7 +128,7 @@ impl Hudna {
                 .unwrap_or(s);
             let counts = if published_only {
                 self.store()
-                    .daily_counts_published(a.id.as_str(), start.min(ps), u)?
+                    .published_daily_counts(a.id.as_str(), start.min(ps), u)?
             } else {
                 self.store().daily_counts(a.id.as_str(), start.min(ps), u)?
             };

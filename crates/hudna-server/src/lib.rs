@@ -325,9 +325,18 @@ pub fn state(
     })
 }
 
-/// Opens a database file for serving: one app, accounts on the same store,
-/// and a pool of read-only handles.
-pub fn open_state(db: &Path, config: DeskConfig) -> anyhow_free::Result<AppState> {
+/// Opens a database for serving: a SQLite file (one app, accounts on the
+/// same store, and a pool of read-only handles) or a `postgres://` URL (one
+/// `PgStore` for all three: its connection pool serves the concurrent
+/// readers, on read-only snapshots).
+pub fn open_state(db: &str, config: DeskConfig) -> anyhow_free::Result<AppState> {
+    if hudna_store::is_postgres_url(db) {
+        let pg = Arc::new(hudna_store::PgStore::open(db)?);
+        let hudna = Arc::new(Hudna::with_pg(pg.clone()));
+        let accounts = Arc::new(Accounts::new(pg));
+        return Ok(state(hudna, accounts, vec![], config));
+    }
+    let db = Path::new(db);
     let store = Arc::new(SqliteStore::open(db)?);
     let hudna = Arc::new(Hudna::with_sqlite(store.clone()));
     let accounts = Arc::new(Accounts::new(store));
@@ -376,6 +385,67 @@ async fn security_headers(req: Request, next: Next) -> Response {
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     resp
+}
+
+/// Refuses a NUL character anywhere in the address or a text body (`%00`,
+/// a raw NUL, or JSON's `\u0000`) with a 400: no value of Hudna holds one,
+/// and PostgreSQL cannot store one in text (it failed as a 500 there).
+async fn refuse_nul(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let refuse = |what: &str| {
+        let e = ApiError::bad("nul_byte", format!("the {what} contains a NUL character"));
+        if api { e } else { e.html() }.into_response()
+    };
+    let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("");
+    if contains_ci(target.as_bytes(), b"%00") {
+        return refuse("address");
+    }
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let form = ct.starts_with("application/x-www-form-urlencoded");
+    let json = ct.starts_with("application/json");
+    if !(form || json) {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, st.config.body_limit).await {
+        Ok(b) => b,
+        Err(_) => {
+            let e = ApiError::new(
+                Kind::PayloadTooLarge,
+                "payload_too_large",
+                "the body is larger than the limit (1 MiB)",
+            );
+            return if api { e } else { e.html() }.into_response();
+        }
+    };
+    let nul = bytes.contains(&0)
+        || (form && contains_ci(&bytes, b"%00"))
+        || (json && json_has_nul_escape(&bytes));
+    if nul {
+        return refuse("body");
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// A `\u0000` escape in JSON text (an odd run of backslashes before `u0000`).
+fn json_has_nul_escape(b: &[u8]) -> bool {
+    b.windows(5).enumerate().any(|(i, w)| {
+        w.eq_ignore_ascii_case(b"u0000") && {
+            let slashes = b[..i].iter().rev().take_while(|c| **c == b'\\').count();
+            slashes % 2 == 1
+        }
+    })
 }
 
 async fn not_found(req: Request) -> ApiError {
@@ -435,6 +505,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_nul))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
@@ -454,12 +525,7 @@ async fn assets(
         "report.css" => ("text/css; charset=utf-8", hudna_app::reports::REPORT_CSS),
         "app.js" => ("text/javascript; charset=utf-8", APP_JS),
         "favicon.svg" => ("image/svg+xml", FAVICON),
-        _ => {
-            return Err(ApiError::not_found(
-                "asset_not_found",
-                format!("no asset {name}"),
-            ))
-        }
+        _ => return Err(ApiError::not_found("asset_not_found", format!("no asset {name}")).html()),
     };
     Ok((
         [
@@ -560,10 +626,10 @@ pub async fn serve(
     .await
 }
 
-/// For the binary: opens `db`, serves on `addr` until Ctrl-C, on a runtime of
+/// For the binary: opens `db` (a SQLite path or a `postgres://` URL), serves on `addr` until Ctrl-C, on a runtime of
 /// its own. `on_bound` gets the URL's address (print it there).
 pub fn serve_blocking(
-    db: &Path,
+    db: &str,
     addr: &str,
     mut config: DeskConfig,
     on_bound: impl FnOnce(std::net::SocketAddr),
@@ -575,7 +641,11 @@ pub fn serve_blocking(
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(serve(state, addr, on_bound, async {
+    let served = rt.block_on(serve(state.clone(), addr, on_bound, async {
         let _ = tokio::signal::ctrl_c().await;
-    }))
+    }));
+    // the stores close outside the runtime (PostgreSQL's client blocks)
+    drop(rt);
+    drop(state);
+    served
 }

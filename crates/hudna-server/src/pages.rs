@@ -349,6 +349,22 @@ pub(crate) fn latest_day(st: &AppState, a: &Auth, today: NaiveDate) -> ApiResult
         .unwrap_or(today))
 }
 
+/// Violations per zone and day as this principal may see them (viewers:
+/// of published incidents only).
+fn daily_counts(
+    store: &dyn hudna_store::Store,
+    a: &Auth,
+    agreement: &str,
+    since: i32,
+    until: i32,
+) -> ApiResult<Vec<hudna_store::DailyCount>> {
+    Ok(if a.user.sees_unpublished() {
+        store.daily_counts(agreement, since, until)?
+    } else {
+        store.published_daily_counts(agreement, since, until)?
+    })
+}
+
 fn tag(l: Lang, w: &str) -> String {
     format!("<span class=\"tag {}\">{}</span>", esc(w), esc(&word(l, w)))
 }
@@ -419,11 +435,7 @@ fn dashboard_body(st: &AppState, a: &Auth, c: &Ctx, at: Option<NaiveDate>) -> Ap
         let Some(start) = ag.zones.iter().filter_map(|z| z.active_since()).min() else {
             continue;
         };
-        let counts = if a.user.sees_unpublished() {
-            store.daily_counts(ag.id.as_str(), day_number(start), at_n)?
-        } else {
-            store.daily_counts_published(ag.id.as_str(), day_number(start), at_n)?
-        };
+        let counts = daily_counts(&*store, a, ag.id.as_str(), day_number(start), at_n)?;
         for z in &ag.zones {
             let Some(zs) = z.active_since() else { continue };
             let zs = day_number(zs);
@@ -1285,12 +1297,13 @@ fn zone_body(
             .filter(|_| z.version_on(at).is_none())
             .unwrap_or(at)
             .min(at.max(start));
-        let reader = st.reader();
-        let counts = if a.user.sees_unpublished() {
-            reader.daily_counts(agreement, day_number(start), day_number(end))?
-        } else {
-            reader.daily_counts_published(agreement, day_number(start), day_number(end))?
-        };
+        let counts = daily_counts(
+            &*st.reader(),
+            a,
+            agreement,
+            day_number(start),
+            day_number(end),
+        )?;
         let mut per: BTreeMap<i32, u64> = BTreeMap::new();
         for d in counts.iter().filter(|d| d.zone == zone) {
             *per.entry(d.day).or_default() += d.violations;

@@ -681,3 +681,110 @@ async fn logout_ends_the_session() {
         "the old cookie no longer opens pages"
     );
 }
+
+/// `hudna serve --db PATH|URL`: the state `open_state` builds serves the same
+/// desk on SQLite and on PostgreSQL (when `HUDNA_TEST_PG` is set): a session
+/// from the login form, an API token made with it, a report posted with the
+/// token and read back, its incident in the filtered list.
+#[test]
+fn the_desk_serves_every_backend_login_token_report_and_back() {
+    // the fixtures are made and dropped outside the async runtime: the
+    // PostgreSQL client blocks on a runtime of its own
+    for mut f in common::fixtures() {
+        f.state = f.reopened();
+        common::run(serve_one_backend(&mut f));
+    }
+}
+
+async fn serve_one_backend(f: &mut common::Fixture) {
+    {
+        let backend = f.backend;
+        let (cookie, csrf) = f.login("analyst", "hudna-analyst-demo").await;
+        let req = Request::post("/api/tokens")
+            .header(header::COOKIE, &cookie)
+            .header("x-csrf-token", &csrf)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({"label": "backend test"}).to_string()))
+            .unwrap();
+        let (s, r) = f.send(req).await;
+        assert_eq!(s, StatusCode::CREATED, "[{backend}] token");
+        let token = json(r).await["token"].as_str().unwrap().to_owned();
+        f.tokens.insert("fresh", token);
+        let (_, me) = f.get_json("fresh", "/api/me").await;
+        assert_eq!(
+            (me["user"]["username"].as_str(), me["via"].as_str()),
+            (Some("analyst"), Some("token")),
+            "[{backend}]"
+        );
+        let (_, h0) = f.get_json("fresh", "/api/health").await;
+        let text = format!(
+            "قصفت قوات النظام بالمدفعية بلدة معرة النعمان في ريف إدلب يوم 5 آذار 2018، ما أدى إلى مقتل مدنيين. ({backend})"
+        );
+        let (s, v) = f
+            .post_json(
+                "fresh",
+                "/api/reports",
+                json!({"text": text, "source": "Backend test", "published": "2018-03-06"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "[{backend}] {v}");
+        let rid = v["report_id"].as_i64().expect("a report id");
+        let id = v["incidents"][0].as_i64().expect("an incident");
+        let (s, r) = f.get_json("fresh", &format!("/api/reports/{rid}")).await;
+        assert_eq!(s, StatusCode::OK, "[{backend}]");
+        assert_eq!(r["text"], text.as_str(), "[{backend}] the text comes back");
+        let (s, d) = f.get_json("fresh", &format!("/api/incidents/{id}")).await;
+        assert_eq!(s, StatusCode::OK, "[{backend}]");
+        assert!(
+            d["sources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["report_id"] == rid),
+            "[{backend}] the incident cites the report: {d}"
+        );
+        assert_eq!(
+            d["assessments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["agreement"] == "astana-2017")
+                .map(|a| a["zone"].clone()),
+            Some(json!("idlib")),
+            "[{backend}]"
+        );
+        let (_, list) = f
+            .get_json(
+                "fresh",
+                "/api/incidents?zone=idlib&since=2018-03-01&until=2018-03-31&limit=1000",
+            )
+            .await;
+        assert!(
+            list["incidents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["id"] == id),
+            "[{backend}] the filtered list has incident {id}"
+        );
+        let (_, h1) = f.get_json("fresh", "/api/health").await;
+        assert_eq!(
+            h1["reports"].as_u64().unwrap(),
+            h0["reports"].as_u64().unwrap() + 1,
+            "[{backend}] exactly one report more"
+        );
+        // the same text again: recognised, nothing new
+        let (s, v) = f
+            .post_json(
+                "fresh",
+                "/api/reports",
+                json!({"text": text, "source": "Backend test", "published": "2018-03-06"}),
+            )
+            .await;
+        assert_eq!(
+            (s, v["outcome"].as_str(), v["report_id"].as_i64()),
+            (StatusCode::OK, Some("duplicate"), Some(rid)),
+            "[{backend}]"
+        );
+    }
+}

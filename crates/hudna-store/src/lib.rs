@@ -139,9 +139,9 @@ pub trait Store: Send + Sync {
     fn live_incident_ids(&self) -> Result<Vec<i64>>;
     /// Violations per zone per day of one agreement, days in `[since, until]`.
     fn daily_counts(&self, agreement: &str, since: i32, until: i32) -> Result<Vec<DailyCount>>;
-    /// As [`Store::daily_counts`], counting published incidents only (what
-    /// viewers and published reports see).
-    fn daily_counts_published(
+    /// The same, counting published incidents only (what viewers and the
+    /// published edition of a report see).
+    fn published_daily_counts(
         &self,
         agreement: &str,
         since: i32,

@@ -361,6 +361,37 @@ fn audit_row(r: &postgres::Row) -> AuditRecord {
     }
 }
 
+impl PgStore {
+    /// Violations per zone per day; `extra` narrows the incidents (a fixed
+    /// SQL condition on `i`, never user input).
+    fn daily_counts_where(
+        &self,
+        agreement: &str,
+        since: i32,
+        until: i32,
+        extra: &'static str,
+    ) -> Result<Vec<DailyCount>> {
+        self.read(|tx| {
+            Ok(tx
+                .query(
+                    &format!("SELECT a.zone, a.day, COUNT(*) FROM assessments a
+                     WHERE a.agreement = $1 AND a.reading = 'violation' AND a.day BETWEEN $2 AND $3 AND a.zone IS NOT NULL
+                       AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.incident_id AND i.merged_into IS NULL{extra})
+                     GROUP BY a.zone, a.day ORDER BY a.zone COLLATE \"C\", a.day"),
+                    &[&agreement, &i64::from(since), &i64::from(until)],
+                )?
+                .iter()
+                .map(|r| DailyCount {
+                    agreement: agreement.to_owned(),
+                    zone: r.get(0),
+                    day: r.get::<_, i64>(1) as i32,
+                    violations: r.get::<_, i64>(2) as u64,
+                })
+                .collect())
+        })
+    }
+}
+
 impl Store for PgStore {
     fn put_agreement(&self, row: &AgreementRow, audit: &AuditEntry) -> Result<PutOutcome> {
         self.write(|tx| {
@@ -618,50 +649,16 @@ impl Store for PgStore {
     }
 
     fn daily_counts(&self, agreement: &str, since: i32, until: i32) -> Result<Vec<DailyCount>> {
-        self.read(|tx| {
-            Ok(tx
-                .query(
-                    "SELECT a.zone, a.day, COUNT(*) FROM assessments a
-                     WHERE a.agreement = $1 AND a.reading = 'violation' AND a.day BETWEEN $2 AND $3 AND a.zone IS NOT NULL
-                       AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.incident_id AND i.merged_into IS NULL)
-                     GROUP BY a.zone, a.day ORDER BY a.zone COLLATE \"C\", a.day",
-                    &[&agreement, &i64::from(since), &i64::from(until)],
-                )?
-                .iter()
-                .map(|r| DailyCount {
-                    agreement: agreement.to_owned(),
-                    zone: r.get(0),
-                    day: r.get::<_, i64>(1) as i32,
-                    violations: r.get::<_, i64>(2) as u64,
-                })
-                .collect())
-        })
+        self.daily_counts_where(agreement, since, until, "")
     }
 
-    fn daily_counts_published(
+    fn published_daily_counts(
         &self,
         agreement: &str,
         since: i32,
         until: i32,
     ) -> Result<Vec<DailyCount>> {
-        self.read(|tx| {
-            Ok(tx
-                .query(
-                    "SELECT a.zone, a.day, COUNT(*) FROM assessments a
-                     WHERE a.agreement = $1 AND a.reading = 'violation' AND a.day BETWEEN $2 AND $3 AND a.zone IS NOT NULL
-                       AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.incident_id AND i.merged_into IS NULL AND i.status = 'published')
-                     GROUP BY a.zone, a.day ORDER BY a.zone COLLATE \"C\", a.day",
-                    &[&agreement, &i64::from(since), &i64::from(until)],
-                )?
-                .iter()
-                .map(|r| DailyCount {
-                    agreement: agreement.to_owned(),
-                    zone: r.get(0),
-                    day: r.get::<_, i64>(1) as i32,
-                    violations: r.get::<_, i64>(2) as u64,
-                })
-                .collect())
-        })
+        self.daily_counts_where(agreement, since, until, " AND i.status = 'published'")
     }
 
     fn counts(&self) -> Result<Counts> {

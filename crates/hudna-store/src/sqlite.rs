@@ -188,6 +188,33 @@ fn agreement_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AgreementRow> {
 const AGREEMENT_COLS: &str =
     "id, name_ar, name_en, signed, definition, content_hash, source_dir, loaded_at";
 
+impl SqliteStore {
+    /// Violations per zone per day; `extra` narrows the incidents (a fixed
+    /// SQL condition on `i`, never user input).
+    fn daily_counts_where(
+        &self,
+        agreement: &str,
+        since: i32,
+        until: i32,
+        extra: &'static str,
+    ) -> Result<Vec<DailyCount>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT a.zone, a.day, COUNT(*) FROM assessments a
+                 WHERE a.agreement = ?1 AND a.reading = 'violation' AND a.day BETWEEN ?2 AND ?3 AND a.zone IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.incident_id AND i.merged_into IS NULL{extra})
+                 GROUP BY a.zone, a.day ORDER BY a.zone, a.day"
+            ))?;
+            let rows = st
+                .query_map(params![agreement, since, until], |r| {
+                    Ok(DailyCount { agreement: agreement.to_owned(), zone: r.get(0)?, day: r.get(1)?, violations: r.get::<_, i64>(2)? as u64 })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
+}
+
 impl Store for SqliteStore {
     fn put_agreement(&self, row: &AgreementRow, audit: &AuditEntry) -> Result<PutOutcome> {
         self.write(|tx| {
@@ -482,42 +509,16 @@ impl Store for SqliteStore {
     }
 
     fn daily_counts(&self, agreement: &str, since: i32, until: i32) -> Result<Vec<DailyCount>> {
-        self.read(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT a.zone, a.day, COUNT(*) FROM assessments a
-                 WHERE a.agreement = ?1 AND a.reading = 'violation' AND a.day BETWEEN ?2 AND ?3 AND a.zone IS NOT NULL
-                   AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.incident_id AND i.merged_into IS NULL)
-                 GROUP BY a.zone, a.day ORDER BY a.zone, a.day",
-            )?;
-            let rows = st
-                .query_map(params![agreement, since, until], |r| {
-                    Ok(DailyCount { agreement: agreement.to_owned(), zone: r.get(0)?, day: r.get(1)?, violations: r.get::<_, i64>(2)? as u64 })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
+        self.daily_counts_where(agreement, since, until, "")
     }
 
-    fn daily_counts_published(
+    fn published_daily_counts(
         &self,
         agreement: &str,
         since: i32,
         until: i32,
     ) -> Result<Vec<DailyCount>> {
-        self.read(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT a.zone, a.day, COUNT(*) FROM assessments a
-                 WHERE a.agreement = ?1 AND a.reading = 'violation' AND a.day BETWEEN ?2 AND ?3 AND a.zone IS NOT NULL
-                   AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.incident_id AND i.merged_into IS NULL AND i.status = 'published')
-                 GROUP BY a.zone, a.day ORDER BY a.zone, a.day",
-            )?;
-            let rows = st
-                .query_map(params![agreement, since, until], |r| {
-                    Ok(DailyCount { agreement: agreement.to_owned(), zone: r.get(0)?, day: r.get(1)?, violations: r.get::<_, i64>(2)? as u64 })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
+        self.daily_counts_where(agreement, since, until, " AND i.status = 'published'")
     }
 
     fn counts(&self) -> Result<Counts> {

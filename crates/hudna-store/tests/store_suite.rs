@@ -528,7 +528,7 @@ fn reports_events_incidents_assessments_and_stances() {
         );
         // nothing published yet: viewers' counts are empty until it is
         assert!(s
-            .daily_counts_published("astana-2017", 17_500, 17_600)
+            .published_daily_counts("astana-2017", 17_500, 17_600)
             .unwrap()
             .is_empty());
         let set_status = |status: &str| {
@@ -543,7 +543,7 @@ fn reports_events_incidents_assessments_and_stances() {
         };
         let before = set_status("published");
         assert_eq!(
-            s.daily_counts_published("astana-2017", 17_500, 17_600)
+            s.published_daily_counts("astana-2017", 17_500, 17_600)
                 .unwrap()
                 .len(),
             1

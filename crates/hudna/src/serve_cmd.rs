@@ -5,30 +5,37 @@
 
 use anyhow::{bail, Context, Result};
 use hudna_app::accounts::{Accounts, Role};
-use hudna_store::SqliteStore;
 use std::io::BufRead;
 use std::path::Path;
-use std::sync::Arc;
 
+/// The accounts of `db`: a SQLite file or a `postgres://` URL.
 fn accounts(db: &Path) -> Result<Accounts> {
-    let store = SqliteStore::open(db).with_context(|| format!("opening {}", db.display()))?;
-    Ok(Accounts::new(Arc::new(store)))
+    let db = db.to_string_lossy();
+    let backend = hudna_store::open_db(&db, false)
+        .with_context(|| format!("opening {}", hudna_store::redact_url(&db)))?;
+    Ok(Accounts::new(backend.accounts))
 }
 
 /// Serves the desk and the API on `addr` until Ctrl-C.
 pub fn serve(db: &Path, addr: &str) -> Result<()> {
-    if !db.exists() {
+    let url = db.to_string_lossy();
+    if !hudna_store::is_postgres_url(&url) && !db.exists() {
         bail!(
             "no database at {}; create one with `hudna init` (or run `hudna demo`)",
             db.display()
         );
     }
-    hudna_server::serve_blocking(db, addr, hudna_server::DeskConfig::default(), |a| {
+    hudna_server::serve_blocking(&url, addr, hudna_server::DeskConfig::default(), |a| {
         println!(
             "Hudna desk · مكتب هدنة: http://{a}/  (API: http://{a}/api/openapi.json; Ctrl-C stops)"
         );
     })
-    .with_context(|| format!("serving on {addr}"))
+    .with_context(|| {
+        format!(
+            "serving {} on {addr}",
+            hudna_store::redact_url(&db.to_string_lossy())
+        )
+    })
 }
 
 /// Creates or updates an organisation; `party` for liaison offices.

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Load and soak of `hudna serve` on each backend (a SQLite file, then
+# PostgreSQL), on 127.0.0.1 only, bounded in time.
+#
+# For each backend: a fresh database with the shipped agreements, an
+# account and an API token made with the CLI (`hudna org add`, `user add`,
+# `user token`), the release `hudna serve`, then the load client
+# (crates/hudna-server/examples/soak.rs): WRITERS threads posting distinct
+# reports and READERS threads reading the incident list (zone + time
+# filters) and an incident, for DURATION seconds (default 300; at most
+# 3600). Afterwards every acknowledged report is checked once through the
+# API. Per backend: requests served, errors, lost writes, duplicates,
+# p50/p99/max latency of reads and writes, acknowledged writes/s.
+# The last line is one JSON object with every backend's figures.
+#
+# PostgreSQL: SOAK_PG (or HUDNA_TEST_PG) is the URL of a database this
+# script may create a schema `hudna_soak` in (dropped first). Without either,
+# only SQLite runs and the JSON says why PostgreSQL was skipped.
+# BACKENDS="sqlite postgres" (the default) chooses. Logs: bench/out/soak/.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+OUT="$ROOT/bench/out/soak"
+DURATION="${DURATION:-300}"
+WRITERS="${WRITERS:-16}"
+READERS="${READERS:-8}"
+PG="${SOAK_PG:-${HUDNA_TEST_PG:-}}"
+BACKENDS="${BACKENDS:-sqlite postgres}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+mkdir -p "$OUT"
+if [ "$DURATION" -gt 3600 ]; then DURATION=3600; fi
+
+echo "building (release) ..." >&2
+cargo build --release -q -p hudna -p hudna-server --bin hudna --example soak --manifest-path "$ROOT/Cargo.toml"
+HUDNA="$CARGO_TARGET_DIR/release/hudna"
+SOAK="$CARGO_TARGET_DIR/release/examples/soak"
+
+SERVER=""
+cleanup() {
+  if [ -n "$SERVER" ]; then kill -INT "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+# run_backend LABEL DB: prepares DB, serves it, loads it; appends the JSON line to $OUT/results.jsonl
+run_backend() {
+  local label="$1" db="$2"
+  local h=("$HUDNA" --db "$db")
+  "${h[@]}" init > "$OUT/$label.setup.log"
+  for a in astana-2017 sochi-2018 moscow-2020; do
+    "${h[@]}" agreement load "$ROOT/data/agreements/$a" >> "$OUT/$label.setup.log"
+  done
+  "${h[@]}" org add soak-mission --name "Soak mission" --kind mission >> "$OUT/$label.setup.log"
+  "${h[@]}" user add soak --name "Soak analyst" --org soak-mission --role analyst \
+    --password "soak-$RANDOM-$RANDOM-pass" >> "$OUT/$label.setup.log"
+  local token
+  token="$("${h[@]}" user token soak --label soak)"
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "${h[@]}" serve --addr "127.0.0.1:$port" > "$OUT/$label.server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break
+    sleep 0.1
+  done
+  echo "[$label] serving on 127.0.0.1:$port (pid $SERVER)" >&2
+  "$SOAK" "http://127.0.0.1:$port" "$token" "$label" "$DURATION" "$WRITERS" "$READERS" \
+    2> >(tee -a "$OUT/$label.client.log" >&2) | tee "$OUT/$label.out"
+  tail -n 1 "$OUT/$label.out" >> "$OUT/results.jsonl"
+  kill -INT "$SERVER"
+  wait "$SERVER" || true
+  SERVER=""
+}
+
+: > "$OUT/results.jsonl"
+
+if [[ " $BACKENDS " == *" sqlite "* ]]; then
+  rm -f "$OUT"/soak.sqlite "$OUT"/soak.sqlite-wal "$OUT"/soak.sqlite-shm
+  run_backend sqlite "$OUT/soak.sqlite"
+fi
+
+PG_NOTE=""
+if [[ " $BACKENDS " != *" postgres "* ]]; then
+  :
+elif [ -n "$PG" ]; then
+  psql "$PG" -qc "DROP SCHEMA IF EXISTS hudna_soak CASCADE" -c "CREATE SCHEMA hudna_soak" 2>/dev/null
+  case "$PG" in *\?*) SEP='&' ;; *) SEP='?' ;; esac
+  run_backend postgres "${PG}${SEP}options=-c%20search_path%3Dhudna_soak"
+else
+  PG_NOTE="PostgreSQL skipped: set SOAK_PG or HUDNA_TEST_PG to a database URL"
+  echo "$PG_NOTE" >&2
+fi
+
+python3 - "$OUT/results.jsonl" "$PG_NOTE" "$DURATION" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+out = {"bench": "soak", "duration_s": int(sys.argv[3]), "backends": {r["backend"]: r for r in rows}}
+if sys.argv[2]:
+    out["note"] = sys.argv[2]
+b = out["backends"]
+out["ok"] = all(r["errors"] == 0 and r["lost"] == 0 and r["duplicates"] == 0 for r in rows)
+if "sqlite" in b and "postgres" in b and b["sqlite"]["writes_per_s"]:
+    out["pg_over_sqlite_writes"] = round(b["postgres"]["writes_per_s"] / b["sqlite"]["writes_per_s"], 2)
+print(json.dumps(out, ensure_ascii=False))
+PY
