@@ -1547,9 +1547,12 @@ mod tests {
             .collect()
     }
 
+    /// (report, seq, incident) of one stored event.
+    type Attached = (i64, u32, Option<i64>);
+
     /// What ingest decided, as stored: every event's incident, and every
     /// incident's merged fields.
-    fn outcome(h: &Hudna) -> (Vec<(i64, u32, Option<i64>)>, Vec<IncidentRow>) {
+    fn outcome(h: &Hudna) -> (Vec<Attached>, Vec<IncidentRow>) {
         let (mut events, mut incidents) = (vec![], vec![]);
         h.store()
             .read_tx(&mut |tx| {
