@@ -12,6 +12,9 @@
 //!   reads through a small pool of read-only store handles (WAL readers do
 //!   not block each other), and field reports are group-committed: a writer
 //!   thread takes every report waiting and ingests them in one transaction.
+//!   The app keeps merge candidates in memory between those calls (exact
+//!   while the audit head has not moved), so a commit of a few reports does
+//!   not re-read a month of incidents.
 //! - **Authorisation on the server, per route.** [`auth`] says who is
 //!   asking; each handler asks `Principal` whether they may.
 //! - **One error type.** [`error::ApiError`]: a kind → status table and

@@ -22,7 +22,7 @@ mod sqlite;
 mod sqlite_incidents;
 
 pub use accounts::*;
-pub use audit::{AuditEntry, AuditRecord, ChainBreak};
+pub use audit::{AuditEntry, AuditHead, AuditRecord, ChainBreak};
 pub use humanitarian::*;
 pub use incidents::*;
 pub use pg::{is_postgres_url, open_db, redact_url, Backend, PgStore};

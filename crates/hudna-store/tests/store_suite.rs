@@ -1110,3 +1110,38 @@ fn a_waiting_postgres_writer_gets_a_clear_locked_error() {
         "the refused write left no gap"
     );
 }
+
+/// The audit head read inside a write transaction is the newest entry, the
+/// one an entry appended in that transaction would follow, on every backend.
+#[test]
+fn the_audit_head_is_the_newest_entry() {
+    each(|c| {
+        let head = |store: &dyn Store| {
+            let mut h = None;
+            store
+                .write_tx(&mut |tx| {
+                    h = tx.audit_head()?;
+                    Ok(())
+                })
+                .unwrap();
+            h
+        };
+        assert_eq!(head(&*c.store), None, "an empty log has no head");
+        c.store.append_audit(&entry(1)).unwrap();
+        let second = c.store.append_audit(&entry(2)).unwrap();
+        assert_eq!(head(&*c.store), Some(AuditHead::from(&second)));
+        let mut written = None;
+        let mut seen = None;
+        c.store
+            .write_tx(&mut |tx| {
+                written = Some(tx.audit(&entry(3))?);
+                seen = tx.audit_head()?;
+                Ok(())
+            })
+            .unwrap();
+        let written = written.unwrap();
+        assert_eq!(written.id, second.id + 1);
+        assert_eq!(seen, Some(AuditHead::from(&written)));
+        assert_eq!(head(&*c.store).map(|h| h.hash), Some(written.hash));
+    });
+}
