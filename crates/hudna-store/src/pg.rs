@@ -54,8 +54,68 @@ pub(crate) const PG_MIGRATIONS: &[(&str, &str)] = &[
 const WRITE_LOCK: i64 = 48_362;
 const MIGRATE_LOCK: i64 = 48_363;
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
-pub(crate) type PgConn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<Manager>;
+pub(crate) type PgConn = r2d2::PooledConnection<Manager>;
+
+/// Prepared statements of one connection, by SQL text. A statement parsed
+/// once is bound and executed in one round trip from then on (the ingest
+/// path runs a dozen statements per report). PostgreSQL keeps prepared
+/// statements for the session whatever happens to transactions, so the
+/// cache lives as long as its connection.
+pub(crate) type Stmts = std::collections::HashMap<String, postgres::Statement>;
+
+/// A pooled connection with its statement cache; derefs to the client.
+pub(crate) struct Conn {
+    client: postgres::Client,
+    stmts: Stmts,
+}
+
+impl std::ops::Deref for Conn {
+    type Target = postgres::Client;
+    fn deref(&self) -> &postgres::Client {
+        &self.client
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut postgres::Client {
+        &mut self.client
+    }
+}
+
+/// r2d2's PostgreSQL manager, with a statement cache per connection.
+pub(crate) struct Manager(PostgresConnectionManager<NoTls>);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = postgres::Error;
+    fn connect(&self) -> std::result::Result<Conn, postgres::Error> {
+        Ok(Conn {
+            client: self.0.connect()?,
+            stmts: Stmts::new(),
+        })
+    }
+    fn is_valid(&self, c: &mut Conn) -> std::result::Result<(), postgres::Error> {
+        self.0.is_valid(&mut c.client)
+    }
+    fn has_broken(&self, c: &mut Conn) -> bool {
+        self.0.has_broken(&mut c.client)
+    }
+}
+
+/// The cached statement for `sql`, prepared on first use.
+pub(crate) fn cached(
+    tx: &mut Transaction<'_>,
+    stmts: &mut Stmts,
+    sql: &str,
+) -> Result<postgres::Statement> {
+    if let Some(st) = stmts.get(sql) {
+        return Ok(st.clone());
+    }
+    let st = tx.prepare(sql)?;
+    stmts.insert(sql.to_owned(), st.clone());
+    Ok(st)
+}
 
 /// A Hudna store in a PostgreSQL database.
 pub struct PgStore {
@@ -122,8 +182,8 @@ pub(crate) fn conflict(e: postgres::Error, what: &str) -> StoreError {
 /// Sets what every pooled connection needs.
 #[derive(Debug)]
 struct Session;
-impl r2d2::CustomizeConnection<postgres::Client, postgres::Error> for Session {
-    fn on_acquire(&self, c: &mut postgres::Client) -> std::result::Result<(), postgres::Error> {
+impl r2d2::CustomizeConnection<Conn, postgres::Error> for Session {
+    fn on_acquire(&self, c: &mut Conn) -> std::result::Result<(), postgres::Error> {
         // a writer waits this long for another writer, then gets `Locked`
         c.batch_execute("SET client_min_messages = warning")
     }
@@ -169,7 +229,7 @@ impl PgStore {
             .min_idle(Some(0))
             .connection_timeout(std::time::Duration::from_secs(10))
             .connection_customizer(Box::new(Session))
-            .build(PostgresConnectionManager::new(cfg, NoTls))
+            .build(Manager(PostgresConnectionManager::new(cfg, NoTls)))
             .map_err(|e| {
                 StoreError::Postgres(format!("cannot connect to {label}: {e}; is the server running and the URL right (postgres://USER:PASSWORD@HOST:PORT/DB)?"))
             })?;
@@ -258,28 +318,46 @@ impl PgStore {
 
     /// Runs `f` in one write transaction, serialised with every other writer.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.write_cached(|tx, _| f(tx))
+    }
+
+    /// As [`PgStore::write`], with the connection's statement cache.
+    pub(crate) fn write_cached<T>(
+        &self,
+        f: impl FnOnce(&mut Transaction<'_>, &mut Stmts) -> Result<T>,
+    ) -> Result<T> {
         let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
+        let Conn { client, stmts } = &mut *c;
+        let mut tx = client.transaction()?;
         // one round trip: this transaction's wait limit, then the writers' lock
         tx.batch_execute(&format!(
             "SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock({WRITE_LOCK})",
             self.lock_timeout.as_millis().max(1)
         ))
         .map_err(|e| self.locked(e))?;
-        let out = f(&mut tx)?;
+        let out = f(&mut tx, stmts)?;
         tx.commit()?;
         Ok(out)
     }
 
     /// Runs `f` against a consistent read-only snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.read_cached(|tx, _| f(tx))
+    }
+
+    /// As [`PgStore::read`], with the connection's statement cache.
+    pub(crate) fn read_cached<T>(
+        &self,
+        f: impl FnOnce(&mut Transaction<'_>, &mut Stmts) -> Result<T>,
+    ) -> Result<T> {
         let mut c = self.conn()?;
-        let mut tx = c
+        let Conn { client, stmts } = &mut *c;
+        let mut tx = client
             .build_transaction()
             .isolation_level(IsolationLevel::RepeatableRead)
             .read_only(true)
             .start()?;
-        let out = f(&mut tx)?;
+        let out = f(&mut tx, stmts)?;
         tx.commit()?;
         Ok(out)
     }
@@ -295,10 +373,21 @@ impl PgStore {
 
 /// Appends an audit entry inside a write transaction (the write lock is held).
 pub(crate) fn pg_append(tx: &mut Transaction<'_>, e: &AuditEntry) -> Result<AuditRecord> {
-    let last = tx.query_opt(
+    pg_append_cached(tx, &mut Stmts::new(), e)
+}
+
+/// As [`pg_append`], with the connection's statement cache.
+pub(crate) fn pg_append_cached(
+    tx: &mut Transaction<'_>,
+    stmts: &mut Stmts,
+    e: &AuditEntry,
+) -> Result<AuditRecord> {
+    let head = cached(
+        tx,
+        stmts,
         "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
-        &[],
     )?;
+    let last = tx.query_opt(&head, &[])?;
     let (id, prev) = match last {
         Some(r) => (r.get::<_, i64>(0) + 1, r.get::<_, String>(1)),
         None => (1, GENESIS.to_owned()),
@@ -306,9 +395,16 @@ pub(crate) fn pg_append(tx: &mut Transaction<'_>, e: &AuditEntry) -> Result<Audi
     let at = now();
     let detail = serde_json::to_string(&e.detail).expect("json");
     let hash = entry_hash(&prev, id, &at, &e.actor, &e.action, &e.entity, &detail);
-    tx.execute(
+    let insert = cached(
+        tx,
+        stmts,
         "INSERT INTO audit_log (id, at, actor, action, entity, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        &[&id, &at, &e.actor, &e.action, &e.entity, &detail, &prev, &hash],
+    )?;
+    tx.execute(
+        &insert,
+        &[
+            &id, &at, &e.actor, &e.action, &e.entity, &detail, &prev, &hash,
+        ],
     )?;
     Ok(AuditRecord {
         id,
@@ -549,11 +645,11 @@ impl Store for PgStore {
     }
 
     fn write_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
-        self.write(|tx| f(&mut PgTx(tx)))
+        self.write_cached(|tx, stmts| f(&mut PgTx(tx, stmts)))
     }
 
     fn read_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
-        self.read(|tx| f(&mut PgTx(tx)))
+        self.read_cached(|tx, stmts| f(&mut PgTx(tx, stmts)))
     }
 
     fn incidents(&self, q: &IncidentFilter) -> Result<Vec<IncidentRow>> {

@@ -4,12 +4,38 @@
 
 use crate::audit::{AuditEntry, AuditHead, AuditRecord};
 use crate::incidents::*;
-use crate::pg::{now, pg_append};
+use crate::pg::{cached, now, pg_append_cached, Stmts};
 use crate::sqlite_incidents::{ASSESSMENT_COLS, EVENT_COLS, INCIDENT_COLS, STANCE_COLS};
 use crate::{Result, StoreError};
 use postgres::{Row, Transaction};
 
-pub(crate) struct PgTx<'a, 'b>(pub &'a mut Transaction<'b>);
+pub(crate) struct PgTx<'a, 'b>(pub &'a mut Transaction<'b>, pub &'a mut Stmts);
+
+type Params<'p> = &'p [&'p (dyn postgres::types::ToSql + Sync)];
+
+/// Every statement of the ingest path through the connection's cache: one
+/// round trip each instead of two.
+impl PgTx<'_, '_> {
+    fn st(&mut self, sql: &str) -> Result<postgres::Statement> {
+        cached(self.0, self.1, sql)
+    }
+    fn q(&mut self, sql: &str, p: Params<'_>) -> Result<Vec<postgres::Row>> {
+        let st = self.st(sql)?;
+        Ok(self.0.query(&st, p)?)
+    }
+    fn q1(&mut self, sql: &str, p: Params<'_>) -> Result<postgres::Row> {
+        let st = self.st(sql)?;
+        Ok(self.0.query_one(&st, p)?)
+    }
+    fn qopt(&mut self, sql: &str, p: Params<'_>) -> Result<Option<postgres::Row>> {
+        let st = self.st(sql)?;
+        Ok(self.0.query_opt(&st, p)?)
+    }
+    fn exec(&mut self, sql: &str, p: Params<'_>) -> Result<u64> {
+        let st = self.st(sql)?;
+        Ok(self.0.execute(&st, p)?)
+    }
+}
 
 fn u32o(r: &Row, i: usize) -> Option<u32> {
     r.get::<_, Option<i64>>(i).map(|v| v as u32)
@@ -147,13 +173,12 @@ pub(crate) fn stance_row(r: &Row) -> StanceRow {
 impl Tx for PgTx<'_, '_> {
     fn report_by_hash(&mut self, hash: &str) -> Result<Option<i64>> {
         Ok(self
-            .0
-            .query_opt("SELECT id FROM reports WHERE content_hash = $1", &[&hash])?
+            .qopt("SELECT id FROM reports WHERE content_hash = $1", &[&hash])?
             .map(|r| r.get(0)))
     }
 
     fn insert_report(&mut self, r: &ReportRow) -> Result<i64> {
-        Ok(self.0.query_one(
+        Ok(self.q1(
             "INSERT INTO reports (content_hash, source, outlet, url, published, language, kind, origin, text, extraction, flags, ingested_by, ingested_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
             &[&r.content_hash, &r.source, &r.outlet, &r.url, &r.published, &r.language, &r.kind, &r.origin, &r.text, &r.extraction, &r.flags, &r.ingested_by, &now()],
@@ -161,7 +186,7 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn insert_event(&mut self, e: &EventRow) -> Result<i64> {
-        Ok(self.0.query_one(
+        Ok(self.q1(
             "INSERT INTO events (report_id, seq, type, date, date_precision, place_name, geonameid, admin1, lat, lon, geo_precision, perpetrator, target, killed, injured, evidence, incident_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
             &[&e.report_id, &i64::from(e.seq), &e.kind, &e.date, &wide8(e.date_precision), &e.place_name, &wide32(e.geonameid), &e.admin1, &e.lat, &e.lon,
@@ -170,7 +195,7 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn set_event_incident(&mut self, event_id: i64, incident_id: i64) -> Result<()> {
-        self.0.execute(
+        self.exec(
             "UPDATE events SET incident_id = $2 WHERE id = $1",
             &[&event_id, &incident_id],
         )?;
@@ -178,9 +203,7 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn candidates(&mut self, group: &str, from: i32, to: i32) -> Result<Vec<IncidentRow>> {
-        Ok(self
-            .0
-            .query(
+        Ok(self.q(
                 &format!("SELECT {INCIDENT_COLS} FROM incidents WHERE event_group = $1 AND day BETWEEN $2 AND $3 AND merged_into IS NULL ORDER BY day, id"),
                 &[&group, &i64::from(from), &i64::from(to)],
             )?
@@ -191,7 +214,7 @@ impl Tx for PgTx<'_, '_> {
 
     fn insert_incident(&mut self, i: &IncidentRow) -> Result<i64> {
         let t = now();
-        Ok(self.0.query_one(
+        Ok(self.q1(
             "INSERT INTO incidents (type, event_group, date, day, date_precision, place_name, geonameid, admin1, lat, lon, geo_precision, perpetrator, target,
               killed_low, killed_best, killed_high, injured_low, injured_best, injured_high, sources, reports, status, assignee, grade, grade_override, grade_reason,
               merged_into, absorbed, revision, flags, created_at, updated_at)
@@ -208,7 +231,7 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn update_incident(&mut self, i: &IncidentRow) -> Result<()> {
-        let n = self.0.execute(
+        let n = self.exec(
             "UPDATE incidents SET type = $2, event_group = $3, date = $4, day = $5, date_precision = $6, place_name = $7, geonameid = $8, admin1 = $9, lat = $10, lon = $11,
               geo_precision = $12, perpetrator = $13, target = $14, killed_low = $15, killed_best = $16, killed_high = $17, injured_low = $18, injured_best = $19,
               injured_high = $20, sources = $21, reports = $22, status = $23, assignee = $24, grade = $25, grade_override = $26, grade_reason = $27, merged_into = $28,
@@ -229,8 +252,7 @@ impl Tx for PgTx<'_, '_> {
 
     fn incident(&mut self, id: i64) -> Result<Option<IncidentRow>> {
         Ok(self
-            .0
-            .query_opt(
+            .qopt(
                 &format!("SELECT {INCIDENT_COLS} FROM incidents WHERE id = $1"),
                 &[&id],
             )?
@@ -239,8 +261,7 @@ impl Tx for PgTx<'_, '_> {
 
     fn events_of(&mut self, incident_id: i64) -> Result<Vec<EventRow>> {
         Ok(self
-            .0
-            .query(
+            .q(
                 &format!("SELECT {EVENT_COLS} FROM events WHERE incident_id = $1 ORDER BY id"),
                 &[&incident_id],
             )?
@@ -251,8 +272,7 @@ impl Tx for PgTx<'_, '_> {
 
     fn events_of_report(&mut self, report_id: i64) -> Result<Vec<EventRow>> {
         Ok(self
-            .0
-            .query(
+            .q(
                 &format!("SELECT {EVENT_COLS} FROM events WHERE report_id = $1 ORDER BY seq"),
                 &[&report_id],
             )?
@@ -263,7 +283,7 @@ impl Tx for PgTx<'_, '_> {
 
     fn report_sources(&mut self, report_ids: &[i64]) -> Result<Vec<(i64, String)>> {
         // one round trip; the order (and repeats) of `report_ids` are kept as on SQLite
-        let rows = self.0.query(
+        let rows = self.q(
             "SELECT id, source FROM reports WHERE id = ANY($1)",
             &[&report_ids],
         )?;
@@ -276,11 +296,11 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn put_assessments(&mut self, incident_id: i64, rows: &[AssessmentRow]) -> Result<()> {
-        self.0.execute(
+        self.exec(
             "DELETE FROM assessments WHERE incident_id = $1",
             &[&incident_id],
         )?;
-        let st = self.0.prepare(
+        let st = self.st(
             "INSERT INTO assessments (incident_id, agreement, zone, day, reading, rule, in_security_zone, border_km, reasons) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )?;
         for a in rows {
@@ -303,9 +323,7 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn assessments_of(&mut self, incident_id: i64) -> Result<Vec<AssessmentRow>> {
-        Ok(self
-            .0
-            .query(
+        Ok(self.q(
                 &format!("SELECT {ASSESSMENT_COLS} FROM assessments WHERE incident_id = $1 ORDER BY agreement COLLATE \"C\""),
                 &[&incident_id],
             )?
@@ -315,7 +333,7 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn insert_stance(&mut self, s: &StanceRow) -> Result<i64> {
-        Ok(self.0.query_one(
+        Ok(self.q1(
             "INSERT INTO stances (incident_id, agreement, party, position, comment, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             &[&s.incident_id, &s.agreement, &s.party, &s.position, &s.comment, &s.recorded_by, &now()],
         )?.get(0))
@@ -323,8 +341,7 @@ impl Tx for PgTx<'_, '_> {
 
     fn stances(&mut self, incident_id: i64) -> Result<Vec<StanceRow>> {
         Ok(self
-            .0
-            .query(
+            .q(
                 &format!("SELECT {STANCE_COLS} FROM stances WHERE incident_id = $1 ORDER BY id"),
                 &[&incident_id],
             )?
@@ -334,13 +351,12 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn audit(&mut self, e: &AuditEntry) -> Result<AuditRecord> {
-        pg_append(self.0, e)
+        pg_append_cached(self.0, self.1, e)
     }
 
     fn audit_head(&mut self) -> Result<Option<AuditHead>> {
         Ok(self
-            .0
-            .query_opt(
+            .qopt(
                 "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
                 &[],
             )?
