@@ -660,9 +660,15 @@ impl Hudna {
         filter: &IncidentFilter,
     ) -> Result<Vec<(IncidentRow, Vec<hudna_store::AssessmentRow>)>> {
         let rows = self.store().incidents(filter)?;
-        rows.into_iter()
-            .map(|i| Ok((i.clone(), self.store().assessments(i.id)?)))
-            .collect()
+        let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
+        let mut ass = self.store().assessments_many(&ids)?;
+        Ok(rows
+            .into_iter()
+            .map(|i| {
+                let a = ass.remove(&i.id).unwrap_or_default();
+                (i, a)
+            })
+            .collect())
     }
 
     /// One incident with its sources, evidence, assessment, stances and history.

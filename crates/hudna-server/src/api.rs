@@ -628,9 +628,11 @@ async fn incidents(
     let body = st
         .cached(key, move || {
             let rows = store.incidents(&f)?;
+            let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
+            let mut all = store.assessments_many(&ids)?;
             let mut list = Vec::with_capacity(rows.len());
             for i in rows {
-                let ass = store.assessments(i.id)?;
+                let ass = all.remove(&i.id).unwrap_or_default();
                 let mut v = serde_json::to_value(&i).unwrap_or(Value::Null);
                 v["assessments"] = json!(ass
                     .iter()

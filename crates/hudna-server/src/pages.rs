@@ -603,9 +603,11 @@ pub async fn map_page(
             limit: Some(5000),
             ..Default::default()
         })?;
+        let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
+        let mut all = store.assessments_many(&ids)?;
         let mut incidents = Vec::with_capacity(rows.len());
         for i in rows {
-            let ass = store.assessments(i.id)?;
+            let ass = all.remove(&i.id).unwrap_or_default();
             incidents.push((i, ass));
         }
         let first = ags
@@ -714,8 +716,9 @@ pub async fn incident_list(
                 c.t("status"),
                 c.t("killed")
             );
+            let mut all = store.assessments_many(&rows.iter().map(|i| i.id).collect::<Vec<_>>())?;
             for i in &rows {
-                let ass = store.assessments(i.id)?;
+                let ass = all.remove(&i.id).unwrap_or_default();
                 let reading: Vec<String> = ass
                     .iter()
                     .map(|x| format!("{}{}", tag(l, &x.reading), x.zone.as_deref().map(|z| format!(" <small>{}</small>", esc(z))).unwrap_or_default()))

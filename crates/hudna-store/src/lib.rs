@@ -134,6 +134,18 @@ pub trait Store: Send + Sync {
     /// Live incidents matching the filter, newest day first.
     fn incidents(&self, filter: &IncidentFilter) -> Result<Vec<IncidentRow>>;
     fn assessments(&self, incident_id: i64) -> Result<Vec<AssessmentRow>>;
+    /// The assessments of many incidents at once (one query on PostgreSQL,
+    /// where a query per incident is a network round trip each).
+    fn assessments_many(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<AssessmentRow>>> {
+        let mut out = std::collections::HashMap::with_capacity(ids.len());
+        for &id in ids {
+            out.insert(id, self.assessments(id)?);
+        }
+        Ok(out)
+    }
     fn report(&self, id: i64) -> Result<Option<ReportRow>>;
     /// Ids of every live (not merged) incident.
     fn live_incident_ids(&self) -> Result<Vec<i64>>;

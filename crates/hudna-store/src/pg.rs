@@ -711,6 +711,28 @@ impl Store for PgStore {
         self.read(|tx| Ok(tx.query(&sql, &params)?.iter().map(incident_row).collect()))
     }
 
+    fn assessments_many(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<AssessmentRow>>> {
+        let mut out: std::collections::HashMap<i64, Vec<AssessmentRow>> =
+            ids.iter().map(|&id| (id, vec![])).collect();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        self.read(|tx| {
+            for r in tx.query(
+                &format!("SELECT {ASSESSMENT_COLS} FROM assessments WHERE incident_id = ANY($1) ORDER BY incident_id, agreement COLLATE \"C\""),
+                &[&ids],
+            )? {
+                let a = assessment_row(&r);
+                out.entry(r.get::<_, i64>(0)).or_default().push(a);
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
     fn assessments(&self, incident_id: i64) -> Result<Vec<AssessmentRow>> {
         self.read(|tx| {
             Ok(tx
