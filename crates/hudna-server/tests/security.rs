@@ -1161,7 +1161,7 @@ async fn hostile_input(f: &Fixture) {
         ("/login", "username=admin%00&password=x&csrf=n".to_owned()),
         (
             "/reports",
-            format!("csrf=x&text=%D9%82%D8%B5%D9%81%00&published="),
+            "csrf=x&text=%D9%82%D8%B5%D9%81%00&published=".to_owned(),
         ),
         ("/logout", "csrf=%00".to_owned()),
     ] {
