@@ -526,12 +526,6 @@ fn reports_events_incidents_assessments_and_stances() {
                 violations: 1
             }]
         );
-        assert!(
-            s.published_daily_counts("astana-2017", 17_500, 17_600)
-                .unwrap()
-                .is_empty(),
-            "nothing is published"
-        );
 
         // merging hides the absorbed incident everywhere
         s.write_tx(&mut |tx| {
