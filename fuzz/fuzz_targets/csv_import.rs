@@ -1,8 +1,9 @@
-//! Any CSV: the ACLED and person-list readers never panic, and every row is
-//! either taken or named in a problem.
+//! Any text: the report readers (a text, JSON Lines), the ACLED CSV reader
+//! and the person-list reader never panic, and every row is either taken or
+//! named in a problem.
 #![no_main]
 use hudna_app::persons::read_person_csv;
-use hudna_app::sources::read_acled;
+use hudna_app::sources::{read_acled, read_text, Defaults};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -15,5 +16,14 @@ fuzz_target!(|data: &[u8]| {
     for r in &p.records {
         assert!(!r.record_id.is_empty());
         assert!(!(r.full_name.is_empty() && r.first.is_empty()));
+    }
+    let r = read_text("fuzz.txt", text, &Defaults::default());
+    for rep in &r.reports {
+        assert!(!rep.text.trim().is_empty());
+    }
+    // every non-empty line of JSON Lines is a report or a problem naming its line
+    if text.trim_start().starts_with('{') {
+        let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+        assert_eq!(r.reports.len() + r.problems.len(), lines);
     }
 });

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::path::Path;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 /// What one indexed area is, for the caller.
 #[derive(Debug, Clone, Serialize)]
@@ -121,6 +121,10 @@ pub struct Hudna {
     atlas: RwLock<Option<Arc<Atlas>>>,
     places: OnceLock<Places>,
     pub(crate) extractor: OnceLock<hudna_text::Extractor>,
+    /// Merge candidates kept from one ingest call to the next (see
+    /// `incidents::CandidateCache`): exact while the audit head is the one
+    /// they were read at.
+    pub(crate) candidates: Mutex<crate::incidents::CandidateCache>,
 }
 
 /// Latitude/longitude as given by a user: checked before use.
@@ -148,6 +152,7 @@ impl Hudna {
             atlas: RwLock::new(None),
             places: OnceLock::new(),
             extractor: OnceLock::new(),
+            candidates: Mutex::new(Default::default()),
         }
     }
 

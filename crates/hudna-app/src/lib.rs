@@ -13,6 +13,7 @@ mod gazetteer;
 mod incidents;
 pub mod persons;
 pub mod reports;
+pub mod rounds;
 pub mod sources;
 
 pub use agreements::*;
@@ -33,6 +34,9 @@ pub enum AppError {
     Refused(String),
     #[error("bad input: {0}")]
     BadInput(String),
+    /// A tool this needs is missing or failed (e.g. Chromium for PDF).
+    #[error("unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl AppError {
@@ -45,6 +49,7 @@ impl AppError {
             AppError::Store(StoreError::Missing(_)) => 4,
             AppError::Store(StoreError::Locked(_)) => 5,
             AppError::Refused(_) => 6,
+            AppError::Unavailable(_) => 8,
             AppError::Store(_) => 1,
         }
     }

@@ -127,6 +127,14 @@ pub struct LinkRun {
     pub auto_accepted: usize,
 }
 
+/// A candidate link with its two records.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkPair {
+    pub link: hudna_store::LinkRow,
+    pub a: PersonRecordRow,
+    pub b: PersonRecordRow,
+}
+
 /// A person record as shown to an authorised reader.
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonView {
@@ -420,6 +428,47 @@ impl Hudna {
 
     pub fn person_lists(&self) -> Result<Vec<ListRow>> {
         Ok(self.hstore()?.lists()?)
+    }
+
+    /// Candidate links with both records, for review on the desk: up to
+    /// `limit` links of `decision` (`candidate` by default), most probable
+    /// first. Showing the records is a read of personal data, so one audit
+    /// entry names every record shown.
+    pub fn link_review(
+        &self,
+        decision: Option<&str>,
+        limit: usize,
+        actor: &str,
+    ) -> Result<Vec<LinkPair>> {
+        let st = self.hstore()?;
+        let mut links = st.links(Some(decision.unwrap_or("candidate")))?;
+        links.sort_by(|a, b| {
+            b.probability
+                .partial_cmp(&a.probability)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.id.cmp(&b.id))
+        });
+        links.truncate(limit);
+        let mut out = Vec::with_capacity(links.len());
+        let mut shown = vec![];
+        for l in links {
+            let (Some(a), Some(b)) = (st.person_record(l.record_a)?, st.person_record(l.record_b)?)
+            else {
+                continue;
+            };
+            shown.push(a.id);
+            shown.push(b.id);
+            out.push(LinkPair { link: l, a, b });
+        }
+        if !shown.is_empty() {
+            self.store().append_audit(&AuditEntry::new(
+                actor,
+                "person.read_many",
+                "persons",
+                json!({"records": shown, "purpose": "link review"}),
+            ))?;
+        }
+        Ok(out)
     }
 
     pub fn person_links(&self, decision: Option<&str>) -> Result<Vec<hudna_store::LinkRow>> {

@@ -11,7 +11,7 @@ use crate::agreements::Hudna;
 use crate::Result;
 use chrono::{Duration, NaiveDate};
 use hudna_core::date::day_number;
-use hudna_core::{ExtensionRule, Role};
+use hudna_core::ExtensionRule;
 use hudna_store::{IncidentFilter, IncidentRow};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -91,6 +91,18 @@ impl Hudna {
 
     /// A report over `[since, until]`, compared with the period of equal length before it.
     pub fn period_report(&self, since: NaiveDate, until: NaiveDate) -> Result<SituationReport> {
+        self.period_report_scoped(since, until, false)
+    }
+
+    /// As [`Hudna::period_report`]; with `published_only`, every count, list
+    /// and chart holds published incidents only (what viewers and the public
+    /// report see).
+    pub fn period_report_scoped(
+        &self,
+        since: NaiveDate,
+        until: NaiveDate,
+        published_only: bool,
+    ) -> Result<SituationReport> {
         if until < since {
             return Err(crate::AppError::BadInput(format!(
                 "--until {until} is before --since {since}"
@@ -114,7 +126,12 @@ impl Hudna {
                 .min()
                 .map(day_number)
                 .unwrap_or(s);
-            let counts = self.store().daily_counts(a.id.as_str(), start.min(ps), u)?;
+            let counts = if published_only {
+                self.store()
+                    .published_daily_counts(a.id.as_str(), start.min(ps), u)?
+            } else {
+                self.store().daily_counts(a.id.as_str(), start.min(ps), u)?
+            };
             for z in &a.zones {
                 let zc = counts.iter().filter(|c| c.zone == z.id.as_str());
                 let zs = z.active_since();
@@ -146,12 +163,14 @@ impl Hudna {
         let rows = self.incidents(&IncidentFilter {
             since_day: Some(s),
             until_day: Some(u),
+            published_only,
             ..Default::default()
         })?;
         let prev_rows = self.incidents(&IncidentFilter {
             since_day: Some(ps),
             until_day: Some(pu),
             violations_only: true,
+            published_only,
             ..Default::default()
         })?;
         let mut totals = Totals {
@@ -178,6 +197,7 @@ impl Hudna {
         let week = self.incidents(&IncidentFilter {
             since_day: Some(u - 6),
             until_day: Some(u),
+            published_only,
             ..Default::default()
         })?;
         let mut disputed = vec![];
@@ -196,13 +216,6 @@ impl Hudna {
             } else {
                 vec![]
             };
-            let guarantors: Vec<String> = a
-                .parties
-                .iter()
-                .filter(|p| p.role == Role::Guarantor)
-                .map(|p| p.id.to_string())
-                .collect();
-            let _ = guarantors;
             mandates.push(MandateLine {
                 agreement: a.id.to_string(),
                 in_force: st.in_force,
@@ -373,6 +386,11 @@ pub fn party_label(id: &str, lang: Lang) -> String {
         "opposition_factions" => ("فصائل المعارضة", "Opposition factions"),
         "civilians" => ("مدنيون", "Civilians"),
         "unknown" => ("مجهول", "Unknown"),
+        "un" => ("الأمم المتحدة", "UN"),
+        "jordan" => ("الأردن", "Jordan"),
+        "united_states" => ("الولايات المتحدة", "United States"),
+        "guarantors" => ("الدول الضامنة", "Guarantors"),
+        "conflict_parties" => ("أطراف النزاع", "Conflict parties"),
         other => return other.to_owned(),
     };
     match lang {
@@ -412,15 +430,14 @@ fn reading_label(r: &str, lang: Lang) -> &'static str {
     }
 }
 
-/// A self-contained HTML page (inline CSS, no scripts, no external assets).
-pub fn render_html(r: &SituationReport, lang: Lang) -> String {
+/// The report's stylesheet (scoped to `.sitrep`): inlined in
+/// [`render_html`], served as a file by the desk.
+pub const REPORT_CSS: &str = include_str!("report.css");
+
+/// The title of a report (daily or period), in `lang`.
+pub fn report_title(r: &SituationReport, lang: Lang) -> String {
     let d = |s: &str| digits(s, lang);
-    let n = |x: u64| digits(&x.to_string(), lang);
-    let (dir, code) = match lang {
-        Lang::Ar => ("rtl", "ar"),
-        Lang::En => ("ltr", "en"),
-    };
-    let title = if r.since == r.until {
+    if r.since == r.until {
         format!(
             "{} — {}",
             t(
@@ -441,18 +458,31 @@ pub fn render_html(r: &SituationReport, lang: Lang) -> String {
             d(&r.since.to_string()),
             d(&r.until.to_string())
         )
+    }
+}
+
+/// A self-contained HTML document (the stylesheet inline, no scripts, no
+/// external assets): what `hudna report --format html` writes and the PDF
+/// is printed from. `map_svg` is the map of the period (an `<svg>`), if any.
+pub fn render_html(r: &SituationReport, lang: Lang, map_svg: Option<&str>) -> String {
+    let (dir, code) = match lang {
+        Lang::Ar => ("rtl", "ar"),
+        Lang::En => ("ltr", "en"),
     };
+    format!(
+        "<!doctype html><html lang=\"{code}\" dir=\"{dir}\"><head><meta charset=\"utf-8\"><title>{}</title><style>body{{margin:2em}}@media print{{body{{margin:1cm}}}}{REPORT_CSS}</style></head><body>{}</body></html>",
+        esc(&report_title(r, lang)),
+        render_body(r, lang, map_svg)
+    )
+}
+
+/// The report as an `<article class="sitrep">` (for the desk's page, which
+/// links [`REPORT_CSS`] as a stylesheet).
+pub fn render_body(r: &SituationReport, lang: Lang, map_svg: Option<&str>) -> String {
+    let d = |s: &str| digits(s, lang);
+    let n = |x: u64| digits(&x.to_string(), lang);
     let mut h = String::with_capacity(16 * 1024);
-    h.push_str(&format!(
-        "<!doctype html><html lang=\"{code}\" dir=\"{dir}\"><head><meta charset=\"utf-8\"><title>{}</title><style>\
-body{{font-family:'Noto Naskh Arabic','Noto Sans Arabic','DejaVu Sans',sans-serif;margin:2em;color:#1b1b1b;line-height:1.5}}\
-h1{{font-size:1.5em;border-bottom:3px solid #0b5;padding-bottom:.3em}}h2{{font-size:1.15em;margin-top:1.6em;color:#064}}\
-table{{border-collapse:collapse;width:100%;margin:.5em 0}}th,td{{border:1px solid #ccc;padding:.3em .5em;text-align:start;vertical-align:top}}\
-th{{background:#eef6f0}}.num{{text-align:end;font-variant-numeric:tabular-nums}}.up{{color:#b00}}.down{{color:#070}}.viol{{color:#b00;font-weight:bold}}\
-.kpi{{display:flex;gap:1em;flex-wrap:wrap}}.kpi div{{border:1px solid #ccc;border-radius:6px;padding:.5em 1em;min-width:9em}}.kpi b{{display:block;font-size:1.6em}}\
-.muted{{color:#666;font-size:.9em}}@media print{{body{{margin:1cm}}}}</style></head><body>",
-        esc(&title)
-    ));
+    h.push_str("<article class=\"sitrep\">");
     let dt = |s: &str| format!("<bdi dir=\"ltr\">{}</bdi>", digits(s, lang));
     let heading = if r.since == r.until {
         format!(
@@ -502,6 +532,17 @@ th{{background:#eef6f0}}.num{{text-align:end;font-variant-numeric:tabular-nums}}
         t(lang, "حوادث متنازع عليها", "Disputed incidents"),
         n(r.disputed.len() as u64)
     ));
+    if let Some(svg) = map_svg {
+        h.push_str(&format!(
+            "<h2>{}</h2><div class=\"sitrep-map\">{svg}</div><p class=\"muted\">{}</p>",
+            t(lang, "الخريطة", "Map"),
+            t(
+                lang,
+                "المناطق كما كانت في آخر يوم من الفترة، وحوادث الفترة (الدوائر ذات الحد الأحمر خروقات).",
+                "Zones as they stood on the last day of the period, and the period's incidents (circles ringed in red are violations)."
+            )
+        ));
+    }
     h.push_str(&format!(
         "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr>",
         t(lang, "الخروقات حسب المنطقة", "Violations by zone"),
@@ -676,7 +717,7 @@ th{{background:#eef6f0}}.num{{text-align:end;font-variant-numeric:tabular-nums}}
     }
     h.push_str("</table>");
     h.push_str(&format!(
-        "<p class=\"muted\">{}</p></body></html>",
+        "<p class=\"muted\">{}</p></article>",
         t(
             lang,
             "أعدّه نظام هدنة. خطوط المناطق تقريبية.",
@@ -684,4 +725,64 @@ th{{background:#eef6f0}}.num{{text-align:end;font-variant-numeric:tabular-nums}}
         )
     ));
     h
+}
+
+/// Prints an HTML document to PDF with headless Chromium, which shapes
+/// Arabic and lays it out right-to-left (Debian package `chromium`). Each
+/// call works in a directory of its own, so concurrent calls do not meet.
+pub fn html_to_pdf(html: &str) -> Result<Vec<u8>> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new("which")
+                .arg(b)
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false)
+        })
+        .ok_or_else(|| {
+            crate::AppError::Unavailable(
+                "PDF output needs headless Chromium (apt-get install chromium); HTML output needs nothing"
+                    .into(),
+            )
+        })?;
+    let dir = std::env::temp_dir().join(format!(
+        "hudna-pdf-{}-{}",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| crate::AppError::Unavailable(format!("{}: {e}", dir.display())))?;
+    let page = dir.join("report.html");
+    let out = dir.join("report.pdf");
+    let result = (|| {
+        std::fs::write(&page, html).map_err(|e| format!("{}: {e}", page.display()))?;
+        let status = std::process::Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--no-pdf-header-footer",
+            ])
+            .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+            .arg(format!("--print-to-pdf={}", out.display()))
+            .arg(format!("file://{}", page.display()))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_err(|e| format!("running {browser}: {e}"))?;
+        match std::fs::read(&out) {
+            Ok(b) if status.success() && b.starts_with(b"%PDF") => Ok(b),
+            _ => Err(format!("{browser} could not print the report ({status})")),
+        }
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result.map_err(crate::AppError::Unavailable)
 }

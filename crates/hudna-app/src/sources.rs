@@ -57,6 +57,14 @@ pub fn read_paths(paths: &[PathBuf], d: &Defaults, stdin: &mut dyn std::io::Read
     out
 }
 
+/// Reads one text as a report, or as JSON Lines of reports when it looks
+/// like JSON (what `hudna ingest -` does with standard input).
+pub fn read_text(origin: &str, text: &str, d: &Defaults) -> Read {
+    let mut out = Read::default();
+    read_text_or_jsonl(origin, text, d, None, &mut out);
+    out
+}
+
 /// One row of a directory's `sources.tsv`.
 #[derive(Debug, Clone, Default)]
 struct SourceMeta {

@@ -171,10 +171,19 @@ fn daily_report_counts_and_renders_in_both_languages() {
     assert!(idlib.since_start >= 1);
     assert_eq!(r.disputed.len(), 1);
     assert_eq!(r.disputed[0].disputed_by, ["russia"]);
-    let ar = render_html(&r, Lang::Ar);
+    let ar = render_html(&r, Lang::Ar, None);
     assert!(ar.contains("dir=\"rtl\"") && ar.contains("التقرير اليومي"));
     assert!(ar.contains("٢٠١٨"), "Arabic-Indic digits");
-    let en = render_html(&r, Lang::En);
+    assert!(
+        !ar.contains("<div class=\"sitrep-map\">"),
+        "no map asked for"
+    );
+    // the stylesheet is inline: the document stands alone (and prints to PDF)
+    assert!(ar.contains("<style>") && ar.contains(".sitrep"));
+    let with_map = render_html(&r, Lang::Ar, Some("<svg id=\"the-map\"></svg>"));
+    assert!(with_map.contains("<div class=\"sitrep-map\"><svg id=\"the-map\"></svg></div>"));
+    assert!(with_map.contains("<h2>الخريطة</h2>"));
+    let en = render_html(&r, Lang::En, None);
     assert!(en.contains("dir=\"ltr\"") && en.contains("Violations by zone") && en.contains("2018"));
     assert!(
         !en.contains("http://") && !en.contains("https://"),
@@ -183,4 +192,108 @@ fn daily_report_counts_and_renders_in_both_languages() {
     assert!(h
         .period_report(day, day - chrono::Duration::days(1))
         .is_err());
+}
+
+#[test]
+fn the_published_edition_counts_published_incidents_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = with_samples(dir.path());
+    let kaf = h
+        .incidents(&IncidentFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|(i, _)| i.geonameid == Some(168661))
+        .unwrap()
+        .0;
+    let day = parse_day(kaf.date.as_deref().unwrap()).unwrap();
+    let all = h.period_report_scoped(day, day, false).unwrap();
+    assert!(all.totals.incidents >= 1);
+    let public = h.period_report_scoped(day, day, true).unwrap();
+    assert_eq!(public.totals.incidents, 0, "nothing is published yet");
+    assert!(public
+        .zones
+        .iter()
+        .all(|z| z.period == 0 && z.since_start == 0));
+    // publish the Kafranbel incident: the public edition now has it, counted in its zone
+    for to in ["in_review", "ready", "published"] {
+        h.review(kaf.id, to, None, None, "analyst").unwrap();
+    }
+    let public = h.period_report_scoped(day, day, true).unwrap();
+    assert_eq!(public.totals.incidents, 1);
+    assert_eq!(public.incidents[0].id, kaf.id);
+    let idlib = public.zones.iter().find(|z| z.zone == "idlib").unwrap();
+    assert_eq!(idlib.period, 1);
+}
+
+#[test]
+fn the_timeline_has_astana_6_with_its_statement_and_follow_ups_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = fresh(dir.path(), "t.sqlite");
+    let today = parse_day("2017-11-01").unwrap();
+    let t = h.timeline(Some("astana-2017"), today).unwrap();
+    assert!(
+        t.windows(2).all(|w| w[0].round.start <= w[1].round.start),
+        "in time order"
+    );
+    let a6 = t
+        .iter()
+        .find(|r| r.round.id.as_str() == "astana-6")
+        .expect("astana-6");
+    assert!(a6.has_statement);
+    assert!(!a6.commitments.is_empty());
+    // the statement goes through extraction: Idlib and a date are found, with spans
+    let round = h
+        .agreement("astana-2017")
+        .unwrap()
+        .rounds
+        .iter()
+        .find(|r| r.id.as_str() == "astana-6")
+        .cloned()
+        .unwrap();
+    let f = h.statement_findings(&round).expect("a statement");
+    assert!(
+        f.places.iter().any(|p| p.contains("إدلب")),
+        "{:?}",
+        f.places
+    );
+    assert!(!f.dates.is_empty());
+    assert!(f
+        .spans
+        .iter()
+        .all(|[s, e]| s < e && f.text.is_char_boundary(*s) && f.text.is_char_boundary(*e)));
+    // a follow-up overrides the definition's status, and the history keeps it
+    let c = a6.commitments[0].commitment.id.to_string();
+    h.follow_up(&hudna_store::FollowupRow {
+        agreement: "astana-2017".into(),
+        commitment: c.clone(),
+        status: "postponed".into(),
+        settled_by: "astana-7".into(),
+        evidence: "final statement of Astana 7".into(),
+        date: "2017-10-31".into(),
+        recorded_by: "user:analyst".into(),
+    })
+    .unwrap();
+    let t = h.timeline(Some("astana-2017"), today).unwrap();
+    let cv = t
+        .iter()
+        .flat_map(|r| r.commitments.iter())
+        .find(|x| x.commitment.id.as_str() == c)
+        .unwrap();
+    assert_eq!(cv.current, "postponed");
+    assert_eq!(cv.settled.as_deref(), Some("astana-7"));
+    assert_eq!(cv.history.len(), 1);
+    assert!(!cv.overdue, "postponed is not overdue");
+    // an unknown commitment is refused, naming it
+    let e = h
+        .follow_up(&hudna_store::FollowupRow {
+            agreement: "astana-2017".into(),
+            commitment: "no-such".into(),
+            status: "met".into(),
+            settled_by: String::new(),
+            evidence: String::new(),
+            date: "2017-10-31".into(),
+            recorded_by: "x".into(),
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("no-such"));
 }

@@ -386,6 +386,28 @@ fn a_rule_change_reassesses_everything() {
         })
         .unwrap();
     assert!(v.is_empty(), "shelling is no longer prohibited: {v:?}");
+    // the incident's history says why its reading moved, in the audit log
+    let id = h.incidents(&IncidentFilter::default()).unwrap()[0].0.id;
+    let log = h
+        .store()
+        .audit_log(Some(&format!("incident/{id}")))
+        .unwrap();
+    let e = log
+        .iter()
+        .find(|e| e.action == "incident.reassess")
+        .expect("a reassessment entry");
+    assert!(e.detail.contains("violation"), "{}", e.detail);
+    // reassessing again changes nothing and writes no incident entry
+    let n = log.len();
+    assert_eq!(h.reassess_all("analyst").unwrap(), 0);
+    assert_eq!(
+        h.store()
+            .audit_log(Some(&format!("incident/{id}")))
+            .unwrap()
+            .len(),
+        n
+    );
+    assert_eq!(h.store().verify_audit().unwrap().1, None);
 }
 
 #[test]

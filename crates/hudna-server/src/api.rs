@@ -43,6 +43,15 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/incidents/{id}"),
     ("get", "/api/incidents/{id}/stances"),
     ("post", "/api/incidents/{id}/stances"),
+    ("get", "/api/situation-reports"),
+    ("get", "/api/rounds"),
+    (
+        "post",
+        "/api/agreements/{id}/commitments/{commitment}/followups",
+    ),
+    ("get", "/api/exports/incidents"),
+    ("get", "/api/exports/zones"),
+    ("post", "/api/imports/{kind}"),
     ("get", "/api/openapi.json"),
 ];
 
@@ -66,6 +75,21 @@ pub fn routes() -> Router<AppState> {
         .route("/api/incidents", get(incidents))
         .route("/api/incidents/{id}", get(incident))
         .route("/api/incidents/{id}/stances", get(stances).post(add_stance))
+        .route("/api/situation-reports", get(crate::publish::situation_api))
+        .route("/api/rounds", get(crate::publish::rounds_api))
+        .route(
+            "/api/agreements/{id}/commitments/{commitment}/followups",
+            axum::routing::post(crate::publish::followup_api),
+        )
+        .route(
+            "/api/exports/incidents",
+            get(crate::publish::export_incidents),
+        )
+        .route("/api/exports/zones", get(crate::publish::export_zones))
+        .route(
+            "/api/imports/{kind}",
+            axum::routing::post(crate::publish::import),
+        )
         .route("/api/openapi.json", get(crate::openapi::document))
 }
 
@@ -133,7 +157,7 @@ pub fn parse_date(name: &str, s: &str) -> ApiResult<NaiveDate> {
     Ok(d)
 }
 
-fn opt_date(name: &str, s: &Option<String>) -> ApiResult<Option<NaiveDate>> {
+pub fn opt_date(name: &str, s: &Option<String>) -> ApiResult<Option<NaiveDate>> {
     match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => parse_date(name, s).map(Some),
         None => Ok(None),
@@ -155,7 +179,7 @@ pub fn parse_id(what: &str, s: &str) -> ApiResult<i64> {
     })
 }
 
-fn csrf_header(h: &HeaderMap) -> Option<&str> {
+pub fn csrf_header(h: &HeaderMap) -> Option<&str> {
     h.get("x-csrf-token").and_then(|v| v.to_str().ok())
 }
 
@@ -266,13 +290,13 @@ async fn consents(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ConsentReq {
-    party: String,
-    extension: u32,
-    decision: String,
-    date: Option<String>,
+pub struct ConsentReq {
+    pub party: String,
+    pub extension: u32,
+    pub decision: String,
+    pub date: Option<String>,
     #[serde(default)]
-    note: String,
+    pub note: String,
 }
 
 async fn add_consent(
@@ -283,8 +307,25 @@ async fn add_consent(
     JsonBody(req): JsonBody<ConsentReq>,
 ) -> ApiResult<Response> {
     a.check_csrf(csrf_header(&headers))?;
+    let st2 = st.clone();
+    let s = blocking(move || record_consent(&st2, &a, &id, req)).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::to_value(&s).map_err(|e| ApiError::internal(e.to_string()))?),
+    )
+        .into_response())
+}
+
+/// Records a consent or objection for `agreement` (the API and the form):
+/// only for a party the user speaks for, never dated in the future.
+pub fn record_consent(
+    st: &AppState,
+    a: &Auth,
+    agreement: &str,
+    req: ConsentReq,
+) -> ApiResult<hudna_core::MandateStatus> {
     if !a.user.may_speak_for(&req.party) {
-        return Err(forbidden_party(&a, &req.party));
+        return Err(forbidden_party(a, &req.party));
     }
     let decision = Decision::parse(&req.decision).map_err(|_| {
         ApiError::bad(
@@ -299,26 +340,18 @@ async fn add_consent(
             format!("date {date} is in the future"),
         ));
     }
-    let h = st.hudna.clone();
-    let s = blocking(move || {
-        h.agreement(&id).map_err(agreement_not_found)?;
-        let c = hudna_app::NewConsent {
-            agreement: &id,
-            party: &req.party,
-            extension: req.extension,
-            decision,
-            date,
-            note: &req.note,
-        };
-        Ok(h.record_consent(&c, &a.user.actor())?)
-    })
-    .await?;
+    st.hudna.agreement(agreement).map_err(agreement_not_found)?;
+    let c = hudna_app::NewConsent {
+        agreement,
+        party: &req.party,
+        extension: req.extension,
+        decision,
+        date,
+        note: &req.note,
+    };
+    let s = st.hudna.record_consent(&c, &a.user.actor())?;
     st.changed();
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::to_value(&s).map_err(|e| ApiError::internal(e.to_string()))?),
-    )
-        .into_response())
+    Ok(s)
 }
 
 fn forbidden_party(a: &Auth, party: &str) -> ApiError {

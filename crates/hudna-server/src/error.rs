@@ -107,6 +107,7 @@ impl From<AppError> for ApiError {
             AppError::Invalid(_) => ApiError::new(Kind::Unprocessable, "invalid_definition", msg),
             AppError::NotFound(_) => ApiError::not_found("not_found", msg),
             AppError::Refused(_) => ApiError::new(Kind::Unprocessable, "refused", msg),
+            AppError::Unavailable(_) => ApiError::new(Kind::Unavailable, "unavailable", msg),
             AppError::Store(s) => s.into(),
         }
     }

@@ -86,8 +86,24 @@ pub fn page(ctx: &Ctx, title: &str, body: &str) -> String {
             ("/map", "map"),
             ("/incidents", "incidents"),
             ("/reports/new", "new_report"),
+            ("/situation", "situation_reports"),
+            ("/rounds", "rounds"),
         ] {
             let _ = write!(s, "<a href=\"{href}\" id=\"nav-{key}\">{}</a>", t(l, key));
+        }
+        if ctx.user.as_ref().is_some_and(|u| u.sees_personal_data()) {
+            let _ = write!(
+                s,
+                "<a href=\"/persons\" id=\"nav-persons\">{}</a>",
+                t(l, "humanitarian_file")
+            );
+        }
+        if ctx.user.as_ref().is_some_and(|u| u.is_admin()) {
+            let _ = write!(
+                s,
+                "<a href=\"/admin/accounts\" id=\"nav-accounts\">{}</a>",
+                t(l, "accounts")
+            );
         }
     }
     let _ = write!(

@@ -12,19 +12,25 @@
 //!   reads through a small pool of read-only store handles (WAL readers do
 //!   not block each other), and field reports are group-committed: a writer
 //!   thread takes every report waiting and ingests them in one transaction.
+//!   The app keeps merge candidates in memory between those calls (exact
+//!   while the audit head has not moved), so a commit of a few reports does
+//!   not re-read a month of incidents.
 //! - **Authorisation on the server, per route.** [`auth`] says who is
 //!   asking; each handler asks `Principal` whether they may.
 //! - **One error type.** [`error::ApiError`]: a kind → status table and
 //!   stable snake_case codes, JSON for the API and HTML for pages.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod error;
 pub mod html;
+pub mod humanitarian;
 pub mod i18n;
 pub mod map;
 pub mod openapi;
 pub mod pages;
+pub mod publish;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -335,7 +341,7 @@ pub fn open_state(db: &str, config: DeskConfig) -> anyhow_free::Result<AppState>
     }
     let db = Path::new(db);
     let store = Arc::new(SqliteStore::open(db)?);
-    let hudna = Arc::new(Hudna::with_store(store.clone()));
+    let hudna = Arc::new(Hudna::with_sqlite(store.clone()));
     let accounts = Arc::new(Accounts::new(store));
     let mut readers: Vec<Arc<dyn Store>> = vec![];
     for _ in 0..4 {
@@ -479,6 +485,24 @@ pub fn router(state: AppState) -> Router {
         .route("/zones/{agreement}/{zone}", get(pages::zone_page))
         .route("/reports/new", get(pages::report_form))
         .route("/reports", post(pages::report_submit))
+        .route("/situation", get(publish::situation_page))
+        .route("/situation/{file}", get(publish::situation_download))
+        .route("/rounds", get(publish::rounds_page))
+        .route(
+            "/rounds/{agreement}/commitments/{commitment}/followups",
+            post(publish::followup_form),
+        )
+        .route("/agreements/{id}/consents", post(publish::consent_form))
+        .route("/persons", get(humanitarian::overview))
+        .route(
+            "/persons/review",
+            get(humanitarian::review_page).post(humanitarian::review_submit),
+        )
+        .route("/persons/{id}", get(humanitarian::person_page))
+        .route("/persons/{id}/status", post(humanitarian::status_submit))
+        .route("/admin/accounts", get(admin::accounts_page))
+        .route("/admin/orgs", post(admin::add_org))
+        .route("/admin/users", post(admin::add_user))
         .route("/assets/{name}", get(assets))
         .merge(api::routes())
         .fallback(not_found)
@@ -501,6 +525,7 @@ async fn assets(
     let _ = method;
     let (ct, body) = match name.as_str() {
         "app.css" => ("text/css; charset=utf-8", APP_CSS),
+        "report.css" => ("text/css; charset=utf-8", hudna_app::reports::REPORT_CSS),
         "app.js" => ("text/javascript; charset=utf-8", APP_JS),
         "favicon.svg" => ("image/svg+xml", FAVICON),
         _ => return Err(ApiError::not_found("asset_not_found", format!("no asset {name}")).html()),

@@ -168,6 +168,69 @@ fn ops() -> Vec<Op> {
             )
         },
         Op {
+            params: &[
+                ("date", "query", false, "date"),
+                ("since", "query", false, "date"),
+                ("until", "query", false, "date"),
+            ],
+            ..op(
+                "get",
+                "/api/situation-reports",
+                "A situation report: a day (date, default yesterday) or a period (since and until) against the period before it; viewers get the published edition",
+            )
+        },
+        Op {
+            params: &[("agreement", "query", false, "string")],
+            ..op(
+                "get",
+                "/api/rounds",
+                "Rounds of talks in time order with their commitments as they stand",
+            )
+        },
+        Op {
+            params: &[ID, ("commitment", "path", true, "string")],
+            body: Some("FollowupRequest"),
+            ok: 201,
+            ..op(
+                "post",
+                "/api/agreements/{id}/commitments/{commitment}/followups",
+                "Record a commitment's follow-up (analysts and admins)",
+            )
+        },
+        Op {
+            params: &[
+                ("format", "query", false, "string"),
+                ("agreement", "query", false, "string"),
+                ("zone", "query", false, "string"),
+                ("since", "query", false, "date"),
+                ("until", "query", false, "date"),
+                ("status", "query", false, "string"),
+                ("violations", "query", false, "boolean"),
+                ("published", "query", false, "boolean"),
+            ],
+            ..op(
+                "get",
+                "/api/exports/incidents",
+                "Every matching incident as acled-csv (with the HXL row), geojson (RFC 7946) or jsonl (re-imports without loss; the default); viewers: published only",
+            )
+        },
+        Op {
+            params: &[("at", "query", false, "date")],
+            ..op(
+                "get",
+                "/api/exports/zones",
+                "Zones, security zones and posts as they stood on a day (GeoJSON)",
+            )
+        },
+        Op {
+            params: &[("kind", "path", true, "string")],
+            ..op(
+                "post",
+                "/api/imports/{kind}",
+                "Import a jsonl export or an ACLED CSV (kind = jsonl | acled-csv; the body is the file; analysts and admins)",
+            )
+        },
+        Op {
             auth: false,
             ..op("get", "/api/openapi.json", "This document")
         },
@@ -206,6 +269,13 @@ fn error_codes() -> Value {
         "bad_paging",
         "bad_position",
         "bad_decision",
+        "bad_period",
+        "bad_format",
+        "import_not_found",
+        "period_too_long",
+        "bad_lang",
+        "commitment_not_found",
+        "unavailable",
         "bad_coordinate",
         "coordinate_out_of_range",
         "missing_parameter",
@@ -288,6 +358,9 @@ pub fn build() -> Value {
                 "ReportRequest": {"type": "object", "required": ["text"], "additionalProperties": false, "properties": {
                     "text": {"type": "string"}, "source": {"type": "string"}, "published": {"type": "string", "format": "date"},
                     "url": {"type": "string"}, "outlet": {"type": "string"}}},
+                "FollowupRequest": {"type": "object", "required": ["status"], "additionalProperties": false, "properties": {
+                    "status": {"type": "string", "enum": ["open", "met", "missed", "postponed"]}, "date": {"type": "string", "format": "date"},
+                    "settled_by": {"type": "string", "description": "a round id or a document"}, "evidence": {"type": "string"}}},
                 "StanceRequest": {"type": "object", "required": ["agreement", "position"], "additionalProperties": false, "properties": {
                     "agreement": {"type": "string"}, "party": {"type": "string", "description": "default: the caller's party"},
                     "position": {"type": "string", "enum": ["confirm", "dispute", "abstain"]}, "comment": {"type": "string"}}}

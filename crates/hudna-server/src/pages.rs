@@ -98,7 +98,7 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for
     }
 }
 
-fn ctx(headers: &HeaderMap, uri: &Uri, a: Option<&Auth>) -> Ctx {
+pub(crate) fn ctx(headers: &HeaderMap, uri: &Uri, a: Option<&Auth>) -> Ctx {
     Ctx {
         lang: auth::lang_of(headers),
         user: a.map(|a| a.user.clone()),
@@ -111,7 +111,7 @@ fn ctx(headers: &HeaderMap, uri: &Uri, a: Option<&Auth>) -> Ctx {
 }
 
 /// Only local paths are followed after login or a language switch.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with('/')
@@ -126,7 +126,7 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 /// The session of a page, or a redirect to the login.
-fn need(m: MaybeAuth, uri: &Uri) -> Result<Auth, Response> {
+pub(crate) fn need(m: MaybeAuth, uri: &Uri) -> Result<Auth, Response> {
     match m.0 {
         Some(a) => Ok(a),
         None => {
@@ -136,7 +136,7 @@ fn need(m: MaybeAuth, uri: &Uri) -> Result<Auth, Response> {
     }
 }
 
-fn html(body: String) -> Response {
+pub(crate) fn html(body: String) -> Response {
     ([(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
 }
 
@@ -335,7 +335,7 @@ pub struct AtQ {
 }
 
 /// The latest day with an incident, not after `today`.
-fn latest_day(st: &AppState, a: &Auth, today: NaiveDate) -> ApiResult<NaiveDate> {
+pub(crate) fn latest_day(st: &AppState, a: &Auth, today: NaiveDate) -> ApiResult<NaiveDate> {
     let rows = st.reader().incidents(&IncidentFilter {
         until_day: Some(day_number(today)),
         published_only: !a.user.sees_unpublished(),
@@ -1062,14 +1062,22 @@ fn incident_body(
         );
     }
     // history
-    let _ = write!(b, "<h2>{}</h2><table id=\"history\"><tr><th>{}</th><th>actor</th><th>action</th><th>detail</th></tr>", c.t("history"), c.t("date"));
+    let _ = write!(
+        b,
+        "<h2>{}</h2><table id=\"history\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        c.t("history"),
+        c.t("date"),
+        c.t("audit_actor"),
+        c.t("audit_action"),
+        c.t("audit_detail")
+    );
     for h in &d.history {
         let _ = write!(
             b,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td dir=\"ltr\"><small>{}</small></td></tr>",
             i18n::date_str(l, &h.at),
             esc(&h.actor),
-            esc(&h.action),
+            esc(&i18n::word(l, &h.action)),
             esc(&h.detail.chars().take(300).collect::<String>())
         );
     }
@@ -1276,6 +1284,8 @@ fn zone_body(
             );
         }
         b.push_str("</table>");
+        let next = s.extension.map(|e| e + 1).or(Some(0));
+        b.push_str(&crate::publish::consent_form_html(c, a, &ag, next, today));
     }
     // violations per day, from the zone's start to `at`
     if let Some(start) = z.active_since() {

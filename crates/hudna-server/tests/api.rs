@@ -552,6 +552,9 @@ async fn every_page_renders_in_both_languages_with_security_headers() {
         format!("/incidents/{id}"),
         "/zones/astana-2017/idlib?at=2018-03-02".to_owned(),
         "/reports/new".to_owned(),
+        "/situation?date=2018-03-02".to_owned(),
+        "/situation?since=2018-02-20&until=2018-03-02".to_owned(),
+        "/rounds".to_owned(),
     ] {
         for lang in ["ar", "en"] {
             let req = Request::get(&uri)

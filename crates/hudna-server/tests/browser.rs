@@ -244,6 +244,15 @@ impl Driver {
             .to_owned()
     }
 
+    /// The computed value of a CSS property.
+    fn css(&self, css: &str, prop: &str) -> String {
+        let e = self.find(css);
+        self.cmd("GET", &format!("/element/{e}/css/{prop}"), None)
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+
     fn url(&self) -> String {
         self.cmd("GET", "/url", None)
             .as_str()
@@ -391,6 +400,27 @@ fn desk_in_headless_chromium() {
         d.goto(&format!("{base}/zones/astana-2017/idlib?at=2018-04-10"));
         d.find("#zone-title");
         d.screenshot(&shots.join("zone-en.png"));
+        // the situation report of that day, with its map; its stylesheet is
+        // an asset (the CSP forbids inline style), so check it applied
+        d.goto(&format!("{base}/situation?date=2018-04-10"));
+        d.find(".sitrep-map svg");
+        assert_eq!(d.css(".sitrep h1", "border-bottom-style"), "solid");
+        assert!(d
+            .text(".sitrep h1")
+            .starts_with("Daily de-escalation monitoring report"));
+        d.screenshot(&shots.join("situation-en.png"));
+        d.click("#lang-switch");
+        d.find(".sitrep-map svg");
+        assert_eq!(d.attr("html", "dir"), "rtl");
+        assert!(d.text(".sitrep h1").starts_with("التقرير اليومي"));
+        d.screenshot(&shots.join("situation-ar.png"));
+        // the rounds timeline with Astana 6 and its commitments
+        d.goto(&format!("{base}/rounds"));
+        d.find("#r-astana-6");
+        d.find("#open-commitments");
+        d.click("#r-astana-6 details.statement summary");
+        d.find("#r-astana-6 .statement-text mark");
+        d.screenshot(&shots.join("rounds-ar.png"));
     }
     let _ = stop_tx.send(());
     server.join().unwrap();

@@ -36,6 +36,24 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
+/// The newest entry of the chain: its id and hash name the state of the
+/// store, since every change of record appends an entry in the same
+/// transaction and the hash covers the whole chain before it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AuditHead {
+    pub id: i64,
+    pub hash: String,
+}
+
+impl From<&AuditRecord> for AuditHead {
+    fn from(r: &AuditRecord) -> Self {
+        AuditHead {
+            id: r.id,
+            hash: r.hash.clone(),
+        }
+    }
+}
+
 /// The first entry that does not match the chain.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ChainBreak {

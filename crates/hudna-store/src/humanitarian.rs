@@ -155,6 +155,44 @@ fn pr_row(r: &Row<'_>) -> rusqlite::Result<PersonRecordRow> {
     })
 }
 
+/// The groups of `ids` that `edges` join (union-find), each sorted, the
+/// group of the smallest id first: after an accepted link is undone, the
+/// first group keeps the person and each other group becomes a new one.
+pub(crate) fn components(ids: &[i64], edges: &[(i64, i64)]) -> Vec<Vec<i64>> {
+    let pos: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut parent: Vec<usize> = (0..ids.len()).collect();
+    fn find(p: &mut [usize], mut x: usize) -> usize {
+        while p[x] != x {
+            p[x] = p[p[x]];
+            x = p[x];
+        }
+        x
+    }
+    for (a, b) in edges {
+        if let (Some(&i), Some(&j)) = (pos.get(a), pos.get(b)) {
+            let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+            if ri != rj {
+                parent[ri.max(rj)] = ri.min(rj);
+            }
+        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<i64>> = Default::default();
+    for i in 0..ids.len() {
+        let r = find(&mut parent, i);
+        groups.entry(r).or_default().push(ids[i]);
+    }
+    let mut out: Vec<Vec<i64>> = groups
+        .into_values()
+        .map(|mut g| {
+            g.sort_unstable();
+            g
+        })
+        .collect();
+    out.sort_by_key(|g| g[0]);
+    out
+}
+
 fn link_row(r: &Row<'_>) -> rusqlite::Result<LinkRow> {
     Ok(LinkRow {
         id: r.get(0)?,
@@ -294,6 +332,28 @@ impl HumanitarianStore for SqliteStore {
             if accept && pa != pb {
                 let keep = pa.min(pb);
                 tx.execute("UPDATE person_records SET person_id = ?1 WHERE person_id = ?2", params![keep, pa.max(pb)])?;
+            }
+            if !accept && pa == pb {
+                // undo: the person is what the accepted links still join
+                let ids: Vec<i64> = tx
+                    .prepare("SELECT id FROM person_records WHERE person_id = ?1 ORDER BY id")?
+                    .query_map([pa], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let edges: Vec<(i64, i64)> = tx
+                    .prepare(
+                        "SELECT l.record_a, l.record_b FROM links l
+                         JOIN person_records ra ON ra.id = l.record_a JOIN person_records rb ON rb.id = l.record_b
+                         WHERE l.decision = 'accepted' AND ra.person_id = ?1 AND rb.person_id = ?1",
+                    )?
+                    .query_map([pa], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                for part in components(&ids, &edges).into_iter().skip(1) {
+                    tx.execute("INSERT INTO persons (created_at) VALUES (?1)", [now()])?;
+                    let p = tx.last_insert_rowid();
+                    for id in part {
+                        tx.execute("UPDATE person_records SET person_id = ?1 WHERE id = ?2", params![p, id])?;
+                    }
+                }
             }
             append(tx, audit)?;
             Ok(tx.query_row("SELECT id, record_a, record_b, probability, explanation, decision, decided_by FROM links WHERE record_a = ?1 AND record_b = ?2", params![a, b], link_row)?)

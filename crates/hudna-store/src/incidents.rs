@@ -1,6 +1,6 @@
 //! Rows and the transaction interface for reports, events and incidents.
 
-use crate::audit::{AuditEntry, AuditRecord};
+use crate::audit::{AuditEntry, AuditHead, AuditRecord};
 use crate::Result;
 use serde::{Deserialize, Serialize};
 
@@ -166,4 +166,8 @@ pub trait Tx {
     fn insert_stance(&mut self, s: &StanceRow) -> Result<i64>;
     fn stances(&mut self, incident_id: i64) -> Result<Vec<StanceRow>>;
     fn audit(&mut self, e: &AuditEntry) -> Result<AuditRecord>;
+    /// The newest audit entry (`None` while the log is empty). Inside a write
+    /// transaction no other writer can move it, so a cache of rows read when
+    /// the head was `h` is still exact wherever the head is still `h`.
+    fn audit_head(&mut self) -> Result<Option<AuditHead>>;
 }

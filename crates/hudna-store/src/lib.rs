@@ -22,7 +22,7 @@ mod sqlite;
 mod sqlite_incidents;
 
 pub use accounts::*;
-pub use audit::{AuditEntry, AuditRecord, ChainBreak};
+pub use audit::{AuditEntry, AuditHead, AuditRecord, ChainBreak};
 pub use humanitarian::*;
 pub use incidents::*;
 pub use pg::{is_postgres_url, open_db, redact_url, Backend, PgStore};
@@ -139,7 +139,8 @@ pub trait Store: Send + Sync {
     fn live_incident_ids(&self) -> Result<Vec<i64>>;
     /// Violations per zone per day of one agreement, days in `[since, until]`.
     fn daily_counts(&self, agreement: &str, since: i32, until: i32) -> Result<Vec<DailyCount>>;
-    /// The same, counting published incidents only (what viewers may see).
+    /// The same, counting published incidents only (what viewers and the
+    /// published edition of a report see).
     fn published_daily_counts(
         &self,
         agreement: &str,

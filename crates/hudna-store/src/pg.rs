@@ -44,6 +44,10 @@ pub(crate) const PG_MIGRATIONS: &[(&str, &str)] = &[
         "0004_humanitarian",
         include_str!("../migrations/postgres/0004_humanitarian.sql"),
     ),
+    (
+        "0005_assessment_covering",
+        include_str!("../migrations/postgres/0005_assessment_covering.sql"),
+    ),
 ];
 
 /// Advisory lock keys (arbitrary, fixed: "hudna" on a phone keypad).

@@ -195,6 +195,42 @@ impl HumanitarianStore for PgStore {
                     &[&pa.min(pb), &pa.max(pb)],
                 )?;
             }
+            if !accept && pa == pb {
+                // undo: the person is what the accepted links still join
+                let ids: Vec<i64> = tx
+                    .query(
+                        "SELECT id FROM person_records WHERE person_id = $1 ORDER BY id",
+                        &[&pa],
+                    )?
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect();
+                let edges: Vec<(i64, i64)> = tx
+                    .query(
+                        "SELECT l.record_a, l.record_b FROM links l
+                         JOIN person_records ra ON ra.id = l.record_a JOIN person_records rb ON rb.id = l.record_b
+                         WHERE l.decision = 'accepted' AND ra.person_id = $1 AND rb.person_id = $1",
+                        &[&pa],
+                    )?
+                    .iter()
+                    .map(|r| (r.get(0), r.get(1)))
+                    .collect();
+                for part in crate::humanitarian::components(&ids, &edges)
+                    .into_iter()
+                    .skip(1)
+                {
+                    let p: i64 = tx
+                        .query_one(
+                            "INSERT INTO persons (created_at) VALUES ($1) RETURNING id",
+                            &[&now()],
+                        )?
+                        .get(0);
+                    tx.execute(
+                        "UPDATE person_records SET person_id = $1 WHERE id = ANY($2)",
+                        &[&p, &part],
+                    )?;
+                }
+            }
             pg_append(tx, audit)?;
             Ok(link_row(&tx.query_one(
                 &format!("SELECT {LINK_COLS} FROM links WHERE record_a = $1 AND record_b = $2"),

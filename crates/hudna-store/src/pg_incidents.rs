@@ -2,7 +2,7 @@
 //! are shared with the SQLite backend; integers are BIGINT on the server and
 //! converted at the edge.
 
-use crate::audit::{AuditEntry, AuditRecord};
+use crate::audit::{AuditEntry, AuditHead, AuditRecord};
 use crate::incidents::*;
 use crate::pg::{now, pg_append};
 use crate::sqlite_incidents::{ASSESSMENT_COLS, EVENT_COLS, INCIDENT_COLS, STANCE_COLS};
@@ -335,5 +335,18 @@ impl Tx for PgTx<'_, '_> {
 
     fn audit(&mut self, e: &AuditEntry) -> Result<AuditRecord> {
         pg_append(self.0, e)
+    }
+
+    fn audit_head(&mut self) -> Result<Option<AuditHead>> {
+        Ok(self
+            .0
+            .query_opt(
+                "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+                &[],
+            )?
+            .map(|r| AuditHead {
+                id: r.get(0),
+                hash: r.get(1),
+            }))
     }
 }

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0002_incidents.sql"),
     include_str!("../migrations/sqlite/0003_accounts.sql"),
     include_str!("../migrations/sqlite/0004_humanitarian.sql"),
+    include_str!("../migrations/sqlite/0005_assessment_covering.sql"),
 ];
 
 pub struct SqliteStore {

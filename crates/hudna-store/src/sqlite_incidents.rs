@@ -1,7 +1,7 @@
 //! SQLite implementation of the incident tables.
 
 use crate::audit::now;
-use crate::audit::{AuditEntry, AuditRecord};
+use crate::audit::{AuditEntry, AuditHead, AuditRecord};
 use crate::incidents::*;
 use crate::sqlite::append;
 use crate::{Result, StoreError};
@@ -311,5 +311,18 @@ impl Tx for SqlTx<'_> {
 
     fn audit(&mut self, e: &AuditEntry) -> Result<AuditRecord> {
         append(self.0, e)
+    }
+
+    fn audit_head(&mut self) -> Result<Option<AuditHead>> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")?
+            .query_row([], |r| {
+                Ok(AuditHead {
+                    id: r.get(0)?,
+                    hash: r.get(1)?,
+                })
+            })
+            .optional()?)
     }
 }

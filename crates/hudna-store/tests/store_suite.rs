@@ -526,6 +526,29 @@ fn reports_events_incidents_assessments_and_stances() {
                 violations: 1
             }]
         );
+        // nothing published yet: viewers' counts are empty until it is
+        assert!(s
+            .published_daily_counts("astana-2017", 17_500, 17_600)
+            .unwrap()
+            .is_empty());
+        let set_status = |status: &str| {
+            let mut old = String::new();
+            s.write_tx(&mut |tx| {
+                let mut k = tx.incident(inc)?.expect("inc");
+                old = std::mem::replace(&mut k.status, status.into());
+                tx.update_incident(&k)
+            })
+            .unwrap();
+            old
+        };
+        let before = set_status("published");
+        assert_eq!(
+            s.published_daily_counts("astana-2017", 17_500, 17_600)
+                .unwrap()
+                .len(),
+            1
+        );
+        set_status(&before);
 
         // merging hides the absorbed incident everywhere
         s.write_tx(&mut |tx| {
@@ -929,6 +952,44 @@ fn humanitarian_lists_links_and_persons() {
 }
 
 #[test]
+fn rejecting_an_accepted_link_splits_the_person_where_no_other_link_holds() {
+    each(|c| {
+        let h = &c.humanitarian;
+        let (_, ids) = h
+            .add_list(
+                &list("a"),
+                &[person("1", "a"), person("2", "b"), person("3", "c")],
+                &entry(0),
+            )
+            .unwrap();
+        let (a, b, cc) = (ids[0], ids[1], ids[2]);
+        let pid = |id: i64| h.person_record(id).unwrap().unwrap().person_id;
+        h.decide_link(a, b, true, "o", &entry(1)).unwrap();
+        h.decide_link(b, cc, true, "o", &entry(2)).unwrap();
+        assert!(
+            pid(a) == pid(b) && pid(b) == pid(cc),
+            "a chain joins all three"
+        );
+        // a-c was never accepted: rejecting it leaves a-b-c joined through b
+        h.decide_link(a, cc, false, "o", &entry(3)).unwrap();
+        assert!(pid(a) == pid(b) && pid(b) == pid(cc));
+        // undo b-c: c leaves, a and b stay one person (keeping its id)
+        let before = pid(a);
+        h.decide_link(b, cc, false, "o", &entry(4)).unwrap();
+        assert_eq!(pid(a), before);
+        assert_eq!(pid(a), pid(b));
+        assert_ne!(pid(cc), pid(a));
+        // undo a-b: everyone alone again, each a different person
+        h.decide_link(a, b, false, "o", &entry(5)).unwrap();
+        let mut ps = vec![pid(a), pid(b), pid(cc)];
+        ps.sort();
+        ps.dedup();
+        assert_eq!(ps.len(), 3);
+        assert_eq!(c.store.verify_audit().unwrap(), (6, None));
+    });
+}
+
+#[test]
 fn humanitarian_status_exchanges_and_followups() {
     each(|c| {
         let h = &c.humanitarian;
@@ -1048,4 +1109,39 @@ fn a_waiting_postgres_writer_gets_a_clear_locked_error() {
         1,
         "the refused write left no gap"
     );
+}
+
+/// The audit head read inside a write transaction is the newest entry, the
+/// one an entry appended in that transaction would follow, on every backend.
+#[test]
+fn the_audit_head_is_the_newest_entry() {
+    each(|c| {
+        let head = |store: &dyn Store| {
+            let mut h = None;
+            store
+                .write_tx(&mut |tx| {
+                    h = tx.audit_head()?;
+                    Ok(())
+                })
+                .unwrap();
+            h
+        };
+        assert_eq!(head(&*c.store), None, "an empty log has no head");
+        c.store.append_audit(&entry(1)).unwrap();
+        let second = c.store.append_audit(&entry(2)).unwrap();
+        assert_eq!(head(&*c.store), Some(AuditHead::from(&second)));
+        let mut written = None;
+        let mut seen = None;
+        c.store
+            .write_tx(&mut |tx| {
+                written = Some(tx.audit(&entry(3))?);
+                seen = tx.audit_head()?;
+                Ok(())
+            })
+            .unwrap();
+        let written = written.unwrap();
+        assert_eq!(written.id, second.id + 1);
+        assert_eq!(seen, Some(AuditHead::from(&written)));
+        assert_eq!(head(&*c.store).map(|h| h.hash), Some(written.hash));
+    });
 }

@@ -28,7 +28,8 @@ Exit codes:
   4  not found: no such database, agreement, zone or record
   5  the database is locked by another process
   6  refused: e.g. a consent from a party that does not consent
-  7  the audit log's hash chain is broken";
+  7  the audit log's hash chain is broken
+  8  a needed tool is missing or failed (e.g. Chromium for PDF output)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -391,6 +392,9 @@ pub enum ReportCmd {
         /// Write to this file instead of stdout (required for pdf)
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Count and list published incidents only (the public edition)
+        #[arg(long)]
+        published_only: bool,
     },
     /// A period against the period of equal length before it
     Period {
@@ -404,6 +408,9 @@ pub enum ReportCmd {
         lang: String,
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Count and list published incidents only (the public edition)
+        #[arg(long)]
+        published_only: bool,
     },
 }
 
@@ -814,6 +821,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                 for (u, p, r) in &accounts {
                     println!("  {u:<18} {p:<22} {r}");
                 }
+                println!(
+                    "Desk pages: / (dashboard) · /map · /incidents · /reports/new · /situation?date=2018-04-10 (daily report, HTML/PDF) · /rounds (Astana rounds, the Astana 6 statement and its commitments)"
+                );
             }
             if !no_serve && (serve || std::io::stdin().is_terminal()) {
                 crate::serve_cmd::serve(&db, &addr)?;
@@ -925,7 +935,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             );
         }
         Cmd::Rounds { agreement } => {
-            return crate::reports_cmd::rounds(&open(&cli.db)?, agreement.as_deref(), f)
+            return crate::reports_cmd::rounds(&open(&cli.db)?, agreement.as_deref(), f, today())
         }
         Cmd::Incidents(args) => {
             let h = open(&cli.db)?;

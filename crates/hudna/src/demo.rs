@@ -449,6 +449,7 @@ pub fn run(data_dir: &Path, f: Format) -> Result<i32> {
         print_mandate(s);
     }
     reports_tour(&h, &root, &db)?;
+    humanitarian_tour(&h)?;
     let (n, brk) = h.store().verify_audit()?;
     println!(
         "\naudit log: {n} entries, {}",
@@ -504,6 +505,32 @@ fn ingest_samples(h: &Hudna, root: &Path) -> Result<(hudna_app::IngestSummary, O
             "the Russian reconciliation centre recorded militant fire, not government shelling",
             "liaison-russia",
         )?;
+    }
+    // the seed statement's detainee file: postponed at Astana 7, then met
+    // when Astana 8 set up the working group (the timeline shows both)
+    for (status, settled_by, evidence, date) in [
+        (
+            "postponed",
+            "astana-7",
+            "Astana 7 final statement: the detainee file was not settled and goes to the next meeting",
+            "2017-10-31",
+        ),
+        (
+            "met",
+            "astana-8",
+            "Astana 8 final statement: a working group on detainees, abductees, bodies and missing persons",
+            "2017-12-22",
+        ),
+    ] {
+        h.follow_up(&hudna_store::FollowupRow {
+            agreement: "astana-2017".into(),
+            commitment: "astana-6-detainees".into(),
+            status: status.into(),
+            settled_by: settled_by.into(),
+            evidence: evidence.into(),
+            date: date.into(),
+            recorded_by: "demo".into(),
+        })?;
     }
     Ok((s, kafranbel))
 }
@@ -591,5 +618,67 @@ fn reports_tour(h: &Hudna, root: &Path, db: &Path) -> Result<()> {
             db.display()
         );
     }
+    Ok(())
+}
+
+/// Synthetic lists (the project's generator: no real person) handed over by
+/// each side, linked across lists; the desk's /persons shows them to the
+/// humanitarian officer.
+fn humanitarian_tour(h: &Hudna) -> Result<()> {
+    println!("\nThe humanitarian file · الملف الإنساني (synthetic names)");
+    let g = hudna_names::generate::generate(&hudna_names::generate::GenConfig {
+        records: 240,
+        seed: 6,
+        latin_share: 0.2,
+    });
+    let mut by_source: std::collections::BTreeMap<String, Vec<hudna_store::PersonRecordRow>> =
+        Default::default();
+    for r in g.records {
+        by_source
+            .entry(r.source.clone())
+            .or_default()
+            .push(hudna_store::PersonRecordRow {
+                record_id: r.record_id,
+                full_name: r.full_name,
+                first: r.first,
+                father: r.father,
+                grandfather: r.grandfather,
+                family: r.family,
+                mother: r.mother,
+                sex: r.sex,
+                birth_year: r.birth_year,
+                place: r.place,
+                event_date: r.event_date,
+                script: r.script,
+                status: "missing".into(),
+                ..Default::default()
+            });
+    }
+    let received = chrono::NaiveDate::from_ymd_opt(2018, 1, 12).expect("a date");
+    for (source, records) in by_source {
+        let party = match source.as_str() {
+            "gov" => "syrian_government",
+            "opp" => "opposition_factions",
+            other => other,
+        };
+        let n = records.len();
+        let read = hudna_app::persons::ReadList {
+            records,
+            problems: vec![],
+        };
+        h.import_person_list(
+            &format!("list from {party}"),
+            party,
+            received,
+            &read,
+            "demo",
+        )?;
+        println!("  list from {party}: {n} records");
+    }
+    let run = h.link_persons(0.5, Some(0.999), "demo")?;
+    println!(
+        "  linked across lists: {} candidate links, {} accepted at once (p ≥ 0.999); the rest wait for review at /persons/review",
+        run.new_candidates, run.auto_accepted
+    );
     Ok(())
 }

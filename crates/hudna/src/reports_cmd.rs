@@ -4,7 +4,7 @@ use crate::cli::{ExportCmd, ExportFormat, ReportCmd, ReportFormat};
 use crate::output::{emit, opt, Format};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use hudna_app::reports::{render_html, Lang, SituationReport};
+use hudna_app::reports::{html_to_pdf, render_html, Lang, SituationReport};
 use hudna_app::{AppError, Hudna};
 use hudna_store::IncidentFilter;
 use std::io::Write;
@@ -55,24 +55,58 @@ pub fn export(h: &Hudna, cmd: ExportCmd) -> Result<i32> {
 }
 
 fn write_report(
+    h: &Hudna,
     r: &SituationReport,
     output: ReportFormat,
     lang: &str,
     out: Option<&Path>,
+    published_only: bool,
 ) -> Result<i32> {
     let lang = Lang::parse(lang)
         .ok_or_else(|| AppError::BadInput(format!("--lang {lang:?}: ar or en")))?;
     match output {
         ReportFormat::Json => put(out, serde_json::to_string_pretty(r)?.as_bytes())?,
-        ReportFormat::Html => put(out, render_html(r, lang).as_bytes())?,
+        ReportFormat::Html => {
+            let map = report_map(h, r, lang, published_only)?;
+            put(out, render_html(r, lang, Some(&map)).as_bytes())?
+        }
         ReportFormat::Text => put(out, text(r).as_bytes())?,
         ReportFormat::Pdf => {
             let out = out.ok_or_else(|| AppError::BadInput("a PDF needs --out FILE".into()))?;
-            pdf(&render_html(r, lang), out)?;
+            let map = report_map(h, r, lang, published_only)?;
+            let bytes = html_to_pdf(&render_html(r, lang, Some(&map)))?;
+            put(Some(out), &bytes)?;
             eprintln!("wrote {}", out.display());
         }
     }
     Ok(0)
+}
+
+/// The report's map: zones as they stood on its last day and its incidents.
+pub fn report_map(
+    h: &Hudna,
+    r: &SituationReport,
+    lang: Lang,
+    published_only: bool,
+) -> Result<String, AppError> {
+    let incidents = h.incidents(&IncidentFilter {
+        since_day: Some(hudna_core::date::day_number(r.since)),
+        until_day: Some(hudna_core::date::day_number(r.until)),
+        published_only,
+        limit: Some(5000),
+        ..Default::default()
+    })?;
+    let ags = h.agreements()?;
+    Ok(hudna_server::map::render(&hudna_server::map::MapInput {
+        lang: match lang {
+            Lang::Ar => hudna_server::i18n::Lang::Ar,
+            Lang::En => hudna_server::i18n::Lang::En,
+        },
+        at: r.until,
+        agreements: &ags,
+        incidents: &incidents,
+        only_zone: None,
+    }))
 }
 
 fn put(out: Option<&Path>, bytes: &[u8]) -> Result<()> {
@@ -80,50 +114,6 @@ fn put(out: Option<&Path>, bytes: &[u8]) -> Result<()> {
         Some(p) => std::fs::write(p, bytes).with_context(|| format!("writing {}", p.display())),
         None => Ok(std::io::stdout().write_all(bytes)?),
     }
-}
-
-/// Prints HTML to PDF with headless Chromium, which shapes Arabic and lays
-/// out right-to-left correctly (install the Debian package `chromium`).
-fn pdf(html: &str, out: &Path) -> Result<()> {
-    let browser = ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find(|b| std::process::Command::new("which").arg(b).output().map(|o| o.status.success()).unwrap_or(false))
-        .ok_or_else(|| AppError::BadInput("PDF output needs headless Chromium (apt-get install chromium); HTML output needs nothing".into()))?;
-    let dir = tempfile_dir()?;
-    let page = dir.join("report.html");
-    std::fs::write(&page, html)?;
-    let abs_out = std::env::current_dir()?.join(out);
-    let status = std::process::Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
-        .arg(format!("--print-to-pdf={}", abs_out.display()))
-        .arg(format!("file://{}", page.display()))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .context("running chromium")?;
-    let _ = std::fs::remove_dir_all(&dir);
-    if !status.success() || !abs_out.exists() {
-        return Err(
-            AppError::BadInput(format!("chromium could not print {}", out.display())).into(),
-        );
-    }
-    Ok(())
-}
-
-fn tempfile_dir() -> Result<std::path::PathBuf> {
-    let d = std::env::temp_dir().join(format!("hudna-pdf-{}", std::process::id()));
-    std::fs::create_dir_all(&d)?;
-    Ok(d)
 }
 
 fn text(r: &SituationReport) -> String {
@@ -232,56 +222,57 @@ pub fn report(h: &Hudna, cmd: ReportCmd, today: NaiveDate) -> Result<i32> {
             output,
             lang,
             out,
-        } => write_report(
-            &h.daily_report(date.unwrap_or(today))?,
-            output,
-            &lang,
-            out.as_deref(),
-        ),
+            published_only,
+        } => {
+            let day = date.unwrap_or(today);
+            write_report(
+                h,
+                &h.period_report_scoped(day, day, published_only)?,
+                output,
+                &lang,
+                out.as_deref(),
+                published_only,
+            )
+        }
         ReportCmd::Period {
             since,
             until,
             output,
             lang,
             out,
+            published_only,
         } => write_report(
-            &h.period_report(since, until)?,
+            h,
+            &h.period_report_scoped(since, until, published_only)?,
             output,
             &lang,
             out.as_deref(),
+            published_only,
         ),
     }
 }
 
-pub fn rounds(h: &Hudna, agreement: Option<&str>, f: Format) -> Result<i32> {
-    let ags = h.agreements()?;
-    let mut items = vec![];
-    for a in ags
-        .iter()
-        .filter(|a| agreement.is_none_or(|x| x == a.id.as_str()))
-    {
-        let follow = h.followups(a.id.as_str())?;
-        for r in &a.rounds {
-            // the latest recorded follow-up overrides the definition's status
-            let commitments: Vec<_> = a
+pub fn rounds(h: &Hudna, agreement: Option<&str>, f: Format, today: NaiveDate) -> Result<i32> {
+    let items: Vec<serde_json::Value> = h
+        .timeline(agreement, today)?
+        .into_iter()
+        .map(|r| {
+            let commitments: Vec<serde_json::Value> = r
                 .commitments
                 .iter()
-                .filter(|c| c.round == r.id)
                 .map(|c| {
-                    let mut v = serde_json::to_value(c).unwrap_or_default();
-                    if let Some(f) = follow.iter().rev().find(|f| f.commitment == c.id.as_str()) {
-                        v["status"] = f.status.clone().into();
-                        v["settled_by"] = f.settled_by.clone().into();
-                        v["evidence"] = f.evidence.clone().into();
-                        v["followed_up"] = f.date.clone().into();
-                    }
+                    let mut v = serde_json::to_value(&c.commitment).unwrap_or_default();
+                    v["status"] = c.current.clone().into();
+                    v["settled_by"] = c.settled.clone().into();
+                    v["evidence"] = c.evidence.clone().into();
+                    v["followed_up"] = c.followed_up.clone().into();
+                    v["overdue"] = c.overdue.into();
                     v
                 })
                 .collect();
-            items.push(serde_json::json!({"agreement": a.id, "round": r, "commitments": commitments, "has_statement": r.statement.is_some()}));
-        }
-    }
-    items.sort_by_key(|v| v["round"]["start"].as_str().unwrap_or("").to_owned());
+            serde_json::json!({"agreement": r.agreement, "round": r.round, "commitments": commitments, "has_statement": r.has_statement})
+        })
+        .collect();
     emit(f, &items, |items| {
         for v in items {
             println!(
