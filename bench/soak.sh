@@ -8,7 +8,8 @@
 # (crates/hudna-server/examples/soak.rs): WRITERS threads posting distinct
 # reports and READERS threads reading the incident list (zone + time
 # filters) and an incident, for DURATION seconds (default 300; at most
-# 3600). Afterwards every acknowledged report is checked once through the
+# 3600; report dates over SOAK_DAYS days, default 900). Afterwards every
+# acknowledged report is checked once through the
 # API. Per backend: requests served, errors, lost writes, duplicates,
 # p50/p99/max latency of reads and writes, acknowledged writes/s.
 # The last line is one JSON object with every backend's figures.

@@ -9,6 +9,8 @@
 //! (`POST /api/reports`; each body unique, remembered with its report id
 //! when the server acknowledges it with 201) and READERS threads read the
 //! incident list with zone and time filters and then one incident of it.
+//! Report dates spread over `SOAK_DAYS` days from 2017-06-01 (default 900;
+//! the towns are twelve, so fewer days pile more reports on each incident).
 //! Every request's latency is recorded. Afterwards every acknowledged report
 //! is checked once through the API (`GET /api/reports/{id}`: present, with
 //! the text that was sent), and the report count of `/api/health` is
@@ -18,6 +20,7 @@
 //! The HTTP/1.1 client is a few lines over `std::net::TcpStream` with
 //! keep-alive (as in the browser test): no second HTTP stack in the build.
 
+use chrono::{Datelike, NaiveDate};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::io::{Read, Write};
@@ -229,20 +232,45 @@ fn us(d: Duration) -> u32 {
     d.as_micros().min(u32::MAX as u128) as u32
 }
 
-fn writer(host: &str, token: &str, run: &str, w: usize, stop: &AtomicBool) -> Tally {
+/// Arabic (Levantine) month names.
+const MONTHS: &[&str] = &[
+    "كانون الثاني",
+    "شباط",
+    "آذار",
+    "نيسان",
+    "أيار",
+    "حزيران",
+    "تموز",
+    "آب",
+    "أيلول",
+    "تشرين الأول",
+    "تشرين الثاني",
+    "كانون الأول",
+];
+
+/// The first day of the reports' span.
+fn first_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2017, 6, 1).expect("a date")
+}
+
+fn writer(host: &str, token: &str, run: &str, w: usize, days: u64, stop: &AtomicBool) -> Tally {
     let mut c = Conn::new(host, token);
     let mut t = Tally::default();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((w as u64 + 1) * 0x1234_5678_9ABC_DEF1));
     let mut i = 0u64;
     while !stop.load(Ordering::Relaxed) {
         let town = TOWNS[rng.next(TOWNS.len() as u64) as usize];
-        let day = 1 + rng.next(28);
+        let d = first_day() + chrono::Duration::days(rng.next(days) as i64);
         let killed = 1 + rng.next(9);
         let text = format!(
-            "قصفت قوات النظام بالمدفعية بلدة {town} يوم {day} آذار 2018، ما أدى إلى مقتل {killed} مدنيين. تقرير ميداني {run}-{w}-{i}."
+            "قصفت قوات النظام بالمدفعية بلدة {town} يوم {} {} {}، ما أدى إلى مقتل {killed} مدنيين. تقرير ميداني {run}-{w}-{i}.",
+            d.day(),
+            MONTHS[d.month0() as usize],
+            d.year()
         );
         i += 1;
-        let body = json!({"text": text, "source": format!("soak{}", w % 4), "published": format!("2018-03-{:02}", (day + 1).min(31))}).to_string();
+        let published = d + chrono::Duration::days(1);
+        let body = json!({"text": text, "source": format!("soak{}", w % 4), "published": published.to_string()}).to_string();
         let t0 = Instant::now();
         let r = c.request("POST", "/api/reports", Some(&body));
         t.write_us.push(us(t0.elapsed()));
@@ -271,16 +299,17 @@ fn writer(host: &str, token: &str, run: &str, w: usize, stop: &AtomicBool) -> Ta
     t
 }
 
-fn reader(host: &str, token: &str, r: usize, stop: &AtomicBool) -> Tally {
+fn reader(host: &str, token: &str, r: usize, days: u64, stop: &AtomicBool) -> Tally {
     let mut c = Conn::new(host, token);
     let mut t = Tally::default();
     let mut rng = Rng(0xD1B5_4A32_D192_ED03 ^ ((r as u64 + 7) * 0x9E37_79B9_7F4A_7C15));
     while !stop.load(Ordering::Relaxed) {
         let zone = ZONES[rng.next(ZONES.len() as u64) as usize];
-        let a = 1 + rng.next(28);
-        let b = (a + rng.next(7)).min(31);
+        // a window of one to seven days inside the reports' span
+        let a = first_day() + chrono::Duration::days(rng.next(days) as i64);
+        let b = a + chrono::Duration::days(rng.next(7) as i64);
         let path = format!(
-            "/api/incidents?agreement=astana-2017&zone={zone}&since=2018-03-{a:02}&until=2018-03-{b:02}&limit=50"
+            "/api/incidents?agreement=astana-2017&zone={zone}&since={a}&until={b}&limit=50"
         );
         let t0 = Instant::now();
         let res = c.request("GET", &path, None);
@@ -359,6 +388,12 @@ fn main() {
     let duration = Duration::from_secs(arg(3, 300).clamp(1, 3600));
     let writers = arg(4, 16) as usize;
     let readers = arg(5, 8) as usize;
+    // the reports' dates spread over this many days from 2017-06-01
+    let days: u64 = std::env::var("SOAK_DAYS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|d| *d > 0)
+        .unwrap_or(900);
     let run = format!(
         "{label}-{}",
         std::time::SystemTime::now()
@@ -369,8 +404,9 @@ fn main() {
 
     let before = reports_count(&host, &token);
     eprintln!(
-        "[{label}] {writers} writers, {readers} readers, {} s against http://{host}/ ...",
-        duration.as_secs()
+        "[{label}] {writers} writers, {readers} readers, {} s against http://{host}/ (reports over {days} days from {}) ...",
+        duration.as_secs(),
+        first_day()
     );
     let stop = Arc::new(AtomicBool::new(false));
     let progress = Arc::new(AtomicU64::new(0));
@@ -378,11 +414,11 @@ fn main() {
     let mut handles = vec![];
     for w in 0..writers {
         let (h, t, r, s) = (host.clone(), token.clone(), run.clone(), stop.clone());
-        handles.push(std::thread::spawn(move || writer(&h, &t, &r, w, &s)));
+        handles.push(std::thread::spawn(move || writer(&h, &t, &r, w, days, &s)));
     }
     for r in 0..readers {
         let (h, t, s) = (host.clone(), token.clone(), stop.clone());
-        handles.push(std::thread::spawn(move || reader(&h, &t, r, &s)));
+        handles.push(std::thread::spawn(move || reader(&h, &t, r, days, &s)));
     }
     while start.elapsed() < duration {
         std::thread::sleep(
@@ -484,6 +520,7 @@ fn main() {
         "duration_s": (elapsed * 10.0).round() / 10.0,
         "writers": writers,
         "readers": readers,
+        "report_days": days,
         "requests": writes + reads,
         "writes": writes,
         "reads": reads,

@@ -31,24 +31,22 @@ fn officers_only(a: &Auth) -> ApiResult<()> {
     }
 }
 
-fn page_of(
+async fn page_of(
     st: AppState,
     m: MaybeAuth,
     headers: HeaderMap,
     uri: Uri,
     f: impl FnOnce(&AppState, &Auth, &Ctx) -> ApiResult<String> + Send + 'static,
-) -> impl std::future::Future<Output = Result<Response, Response>> {
-    async move {
-        let a = need(m, &uri)?;
-        let c = ctx(&headers, &uri, Some(&a));
-        let body = blocking(move || {
-            officers_only(&a)?;
-            f(&st, &a, &c)
-        })
-        .await
-        .map_err(|e| e.html().into_response())?;
-        Ok(html(body))
-    }
+) -> Result<Response, Response> {
+    let a = need(m, &uri)?;
+    let c = ctx(&headers, &uri, Some(&a));
+    let body = blocking(move || {
+        officers_only(&a)?;
+        f(&st, &a, &c)
+    })
+    .await
+    .map_err(|e| e.html().into_response())?;
+    Ok(html(body))
 }
 
 /// `GET /persons`: lists, exchanges, and how many links wait for review.

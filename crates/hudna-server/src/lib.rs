@@ -629,8 +629,9 @@ pub async fn serve(
     .await
 }
 
-/// For the binary: opens `db` (a SQLite path or a `postgres://` URL), serves on `addr` until Ctrl-C, on a runtime of
-/// its own. `on_bound` gets the URL's address (print it there).
+/// For the binary: opens `db` (a SQLite path or a `postgres://` URL), serves
+/// on `addr` until Ctrl-C, on a runtime of its own. `on_bound` gets the URL's
+/// address (print it there).
 pub fn serve_blocking(
     db: &str,
     addr: &str,

@@ -1141,6 +1141,30 @@ fn viewers_counts_are_of_published_incidents_only() {
                 (0, 0),
                 "[{backend}] a viewer's counts include unpublished incidents"
             );
+            // publish one violation in Idlib: the viewer's zone count is one
+            let (_, v) = f
+                .get_json(
+                    "analyst",
+                    "/api/incidents?agreement=astana-2017&zone=idlib&violations=1&until=2018-12-31&limit=1",
+                )
+                .await;
+            let id = v["incidents"][0]["id"]
+                .as_i64()
+                .expect("a violation in Idlib");
+            let h = f.state.hudna.clone();
+            tokio::task::spawn_blocking(move || {
+                for to in ["in_review", "ready", "published"] {
+                    h.review(id, to, None, None, "test").unwrap();
+                }
+            })
+            .await
+            .unwrap();
+            let v_zone = count(&f.page(&en(&viewer), zone).await.1);
+            assert_eq!(
+                v_zone, 1,
+                "[{backend}] the published violation counts for viewers"
+            );
+            assert_eq!(count(&f.page(&en(&analyst), zone).await.1), a_zone);
         });
     }
 }
@@ -1391,7 +1415,7 @@ async fn hostile_input(f: &Fixture) {
         ("/login", "username=admin%00&password=x&csrf=n".to_owned()),
         (
             "/reports",
-            format!("csrf=x&text=%D9%82%D8%B5%D9%81%00&published="),
+            "csrf=x&text=%D9%82%D8%B5%D9%81%00&published=".to_owned(),
         ),
         ("/logout", "csrf=%00".to_owned()),
     ] {

@@ -178,9 +178,9 @@ pub(crate) fn components(ids: &[i64], edges: &[(i64, i64)]) -> Vec<Vec<i64>> {
         }
     }
     let mut groups: std::collections::BTreeMap<usize, Vec<i64>> = Default::default();
-    for i in 0..ids.len() {
+    for (i, id) in ids.iter().enumerate() {
         let r = find(&mut parent, i);
-        groups.entry(r).or_default().push(ids[i]);
+        groups.entry(r).or_default().push(*id);
     }
     let mut out: Vec<Vec<i64>> = groups
         .into_values()
