@@ -10,13 +10,16 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::normalize::{jaro_winkler_bytes, vowel_conflict, Script};
+use crate::normalize::{jaro_winkler_bytes, vowel_conflict, DatePrecision, Script};
 use crate::record::{Interner, Prepared, Tail, Tok, NONE};
 
 /// Number of compared fields.
-pub const NF: usize = 9;
+pub const NF: usize = 10;
 /// Upper bound on levels per field (array size).
 pub const MAXL: usize = 8;
+/// Smallest m probability of a level: a disagreement costs at most
+/// log2(M_FLOOR / u) bits.
+pub const M_FLOOR: f64 = 0.005;
 /// Number of pair classes.
 pub const NCLASS: usize = 3;
 
@@ -29,6 +32,8 @@ pub enum Field {
     Family,
     Mother,
     BirthYear,
+    /// Date of the arrest or disappearance the list reports.
+    EventDate,
     Place,
     Sex,
     /// Whether both records come from the same list (lists rarely repeat a
@@ -43,6 +48,7 @@ pub const FIELDS: [Field; NF] = [
     Field::Family,
     Field::Mother,
     Field::BirthYear,
+    Field::EventDate,
     Field::Place,
     Field::Sex,
     Field::Source,
@@ -65,7 +71,10 @@ const FAMILY_LEVELS: &[&str] = &[
     "near-exact",
     "exact",
 ];
-const YEAR_LEVELS: &[&str] = &["null", "diff>=3", "diff=2", "diff=1", "exact"];
+const YEAR_LEVELS: &[&str] = &[
+    "null", "diff>=6", "diff=3..5", "diff=2", "diff=1", "exact",
+];
+const EVENT_LEVELS: &[&str] = &["null", "different", "within-year", "within-month", "same-day"];
 const MOTHER_LEVELS: &[&str] = &[
     "null",
     "different",
@@ -89,6 +98,7 @@ impl Field {
             Field::Family => "family",
             Field::Mother => "mother",
             Field::BirthYear => "birth_year",
+            Field::EventDate => "event_date",
             Field::Place => "place",
             Field::Sex => "sex",
             Field::Source => "source",
@@ -100,6 +110,7 @@ impl Field {
             Field::Family => FAMILY_LEVELS,
             Field::Mother => MOTHER_LEVELS,
             Field::BirthYear => YEAR_LEVELS,
+            Field::EventDate => EVENT_LEVELS,
             Field::Place => PLACE_LEVELS,
             Field::Sex => SEX_LEVELS,
             Field::Source => SOURCE_LEVELS,
@@ -235,6 +246,9 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
             };
             if swapped(a, b) || swapped(b, a) {
                 2
+            } else if a.family_kunya || b.family_kunya {
+                // «أبو عمر» in the last slot may be a kunya, not a family.
+                0
             } else {
                 1
             }
@@ -253,19 +267,21 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
         0
     } else {
         match a.year.abs_diff(b.year) {
-            0 => 4,
-            1 => 3,
-            2 => 2,
+            0 => 5,
+            1 => 4,
+            2 => 3,
+            3..=5 => 2,
             _ => 1,
         }
     };
-    g[6] = place_level(it, &a.place, &b.place);
-    g[7] = match (a.sex, b.sex) {
+    g[6] = event_level(a.event, b.event);
+    g[7] = place_level(it, &a.place, &b.place);
+    g[8] = match (a.sex, b.sex) {
         (0, _) | (_, 0) => 0,
         (x, y) if x == y => 2,
         _ => 1,
     };
-    g[8] = if a.source == NONE || b.source == NONE {
+    g[9] = if a.source == NONE || b.source == NONE {
         0
     } else if a.source == b.source {
         1
@@ -273,6 +289,33 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
         2
     };
     g
+}
+
+/// Event dates: same day, within a month, within a year, or further apart;
+/// a date known only to the month or year is widened accordingly.
+fn event_level(
+    a: Option<(i32, DatePrecision)>,
+    b: Option<(i32, DatePrecision)>,
+) -> u8 {
+    let (Some((x, px)), Some((y, py))) = (a, b) else {
+        return 0;
+    };
+    let slack = |p: DatePrecision| match p {
+        DatePrecision::Day => 0,
+        DatePrecision::Month => 30,
+        DatePrecision::Year => 365,
+    };
+    let d = x.abs_diff(y);
+    let tol = slack(px).max(slack(py));
+    if d == 0 && tol == 0 {
+        4
+    } else if d <= 31 + tol {
+        3
+    } else if d <= 366 + tol {
+        2
+    } else {
+        1
+    }
 }
 
 fn place_level(it: &Interner, a: &[u32], b: &[u32]) -> u8 {
@@ -516,7 +559,9 @@ impl Model {
         for c in 0..NCLASS {
             for f in 0..NF {
                 for l in 1..nlevels(f) {
-                    let (m, u) = (self.m[c][f][l].max(1e-6), self.u[c][f][l].max(1e-6));
+                    // Real lists hold errors the training pairs may not show
+                    // (a wrong sex, another town): no level is impossible.
+                    let (m, u) = (self.m[c][f][l].max(M_FLOOR), self.u[c][f][l].max(1e-6));
                     self.weights[c][f][l] = (m / u).log2();
                 }
             }

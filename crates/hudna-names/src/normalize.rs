@@ -713,6 +713,66 @@ pub fn jaro_winkler_bytes(a: &[u8], b: &[u8]) -> f64 {
     jaro + prefix * 0.1 * (1.0 - jaro)
 }
 
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+/// algorithm).
+pub fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m as i32 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i32 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Inverse of [`days_from_civil`].
+pub fn civil_from_days(z: i32) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i32::from(m <= 2);
+    (y, m, d)
+}
+
+/// How precisely a date is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum DatePrecision {
+    #[default]
+    Day,
+    Month,
+    Year,
+}
+
+/// Parse an event date: `YYYY-MM-DD`, `YYYY/MM/DD`, `DD/MM/YYYY`,
+/// `DD-MM-YYYY`, `DD.MM.YYYY`, `YYYY-MM`, `MM/YYYY` or `YYYY`, in Latin or
+/// Arabic-Indic digits. Returns the day number (first day of the month or
+/// year when less precise) and the precision.
+pub fn parse_date(s: &str) -> Option<(i32, DatePrecision)> {
+    let f = fold(s);
+    let nums: Vec<&str> = f
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let num = |t: &str| t.parse::<u32>().ok();
+    let (y, m, d, prec) = match nums.as_slice() {
+        [y] if y.len() == 4 => (num(y)?, 1, 1, DatePrecision::Year),
+        [a, b] if a.len() == 4 => (num(a)?, num(b)?, 1, DatePrecision::Month),
+        [a, b] if b.len() == 4 => (num(b)?, num(a)?, 1, DatePrecision::Month),
+        [a, b, c] if a.len() == 4 => (num(a)?, num(b)?, num(c)?, DatePrecision::Day),
+        [a, b, c] if c.len() == 4 => (num(c)?, num(b)?, num(a)?, DatePrecision::Day),
+        _ => return None,
+    };
+    if !(1900..=2100).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    Some((days_from_civil(y as i32, m, d), prec))
+}
+
 /// Parse a year, accepting Arabic-Indic digits; a full date keeps its year.
 pub fn parse_year(s: &str) -> Option<u16> {
     let f = fold(s);
@@ -871,6 +931,26 @@ mod tests {
         assert_eq!(parse_year("85"), None);
         assert_eq!(parse_sex("أنثى"), Some(2));
         assert_eq!(parse_sex("M"), Some(1));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2012, 3, 1) - days_from_civil(2012, 2, 28), 2);
+        for z in [-1000, 0, 15_000, 18_262, 20_000] {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(days_from_civil(y, m, d), z);
+        }
+        let d = days_from_civil(2013, 4, 7);
+        assert_eq!(parse_date("2013-04-07"), Some((d, DatePrecision::Day)));
+        assert_eq!(parse_date("07/04/2013"), Some((d, DatePrecision::Day)));
+        assert_eq!(parse_date("٢٠١٣/٠٤/٠٧"), Some((d, DatePrecision::Day)));
+        assert_eq!(
+            parse_date("2013-04"),
+            Some((days_from_civil(2013, 4, 1), DatePrecision::Month))
+        );
+        assert_eq!(parse_date("31/13/2013"), None);
+        assert_eq!(parse_date(""), None);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use crate::normalize::{
-    detect_script, field_part, fold, name_parts, parse_sex, parse_year, NamePart, Script,
+    detect_script, field_part, fold, name_parts, parse_date, parse_sex, parse_year, DatePrecision,
+    NamePart, Script,
 };
 
 /// One list entry as read from a file: every field is free text, empty when
@@ -82,6 +83,8 @@ pub struct Prepared {
     pub father: Tok,
     pub grandfather: Tok,
     pub family: Tok,
+    /// The family slot holds an أبو compound (kunya or family name).
+    pub family_kunya: bool,
     pub mother: Tok,
     /// Mother's family name, when given.
     pub mother_family: Tok,
@@ -89,6 +92,8 @@ pub struct Prepared {
     pub sex: u8,
     /// 0 unknown.
     pub year: u16,
+    /// Event (arrest, disappearance) day since 1970-01-01 and its precision.
+    pub event: Option<(i32, DatePrecision)>,
     /// Interned source (list) name, `NONE` when not given.
     pub source: u32,
     /// Skeleton ids of place tokens (most specific first), `NONE`-padded.
@@ -201,6 +206,7 @@ pub struct Normalized {
     pub mother_family: Option<NamePart>,
     pub sex: u8,
     pub year: u16,
+    pub event: Option<(i32, DatePrecision)>,
     pub place: Vec<String>,
     pub source: String,
 }
@@ -243,12 +249,15 @@ impl Normalized {
             n.family = field_part(&r.family);
         } else {
             let mut parts = name_parts(&strip_parenthesized(&r.full_name));
-            // A trailing kunya (أبو فلان) after a full lineage is a nickname.
-            if parts.len() >= 5 {
-                let last = &parts[parts.len() - 1].text;
-                if last.starts_with("ابو") || last.starts_with("abu") {
-                    parts.pop();
-                }
+            // A kunya (أبو فلان) before the name, or after a lineage of at
+            // least three names, is a nickname. A third part «أبو زيد» may
+            // be a family name: it stays, and the comparison treats a
+            // disagreeing أبو-family as unknown.
+            if parts.len() >= 3 && is_kunya(&parts[0]) {
+                parts.remove(0);
+            }
+            if parts.len() >= 4 && parts.last().is_some_and(is_kunya) {
+                parts.pop();
             }
             let mut it = parts.into_iter();
             match it.len() {
@@ -286,6 +295,7 @@ impl Normalized {
         }
         n.sex = parse_sex(&r.sex).unwrap_or(0);
         n.year = parse_year(&r.birth_year).unwrap_or(0);
+        n.event = parse_date(&r.event_date);
         n.place = place_skeletons(&r.place);
         n.source = fold(&r.source);
         n
@@ -338,6 +348,11 @@ pub fn merge_typo_classes(s: &str) -> String {
             c => c,
         })
         .collect()
+}
+
+/// A joined أبو compound (kunya or family name).
+pub fn is_kunya(p: &NamePart) -> bool {
+    p.text.starts_with("ابو") || p.text.starts_with("abu")
 }
 
 /// Drop "(...)" segments: nicknames and kunyas written in parentheses.
@@ -413,10 +428,12 @@ impl Prepared {
             father,
             grandfather,
             family,
+            family_kunya: n.family.as_ref().is_some_and(is_kunya),
             mother,
             mother_family,
             sex: n.sex,
             year: n.year,
+            event: n.event,
             place,
             source,
         }
