@@ -198,6 +198,54 @@ fn main() -> Result<(), Box<dyn Error>> {
         eprintln!(
             "missed_pairs={missed} not_candidates={missed_nc} scored_above_threshold={missed_hi}"
         );
+        // Why true pairs are not candidates: per key, a part is missing on
+        // one side, the keys differ, or they agree (the block was windowed).
+        let nk = hudna_names::block::NKEYS;
+        let (mut missing, mut differ, mut same) = (vec![0u64; nk], vec![0u64; nk], vec![0u64; nk]);
+        let mut block_sizes: HashMap<u64, u32> = HashMap::new();
+        for i in 0..linker.len() as u32 {
+            for k in linker.blocking_keys(i) {
+                *block_sizes.entry(k).or_default() += 1;
+            }
+        }
+        let mut windowed_sizes: Vec<u32> = Vec::new();
+        for m in by.values() {
+            for x in 0..m.len() {
+                for y in x + 1..m.len() {
+                    if res
+                        .candidates
+                        .binary_search(&hudna_names::block::pack(m[x], m[y]))
+                        .is_ok()
+                    {
+                        continue;
+                    }
+                    let (a, b) = (linker.blocking_keys(m[x]), linker.blocking_keys(m[y]));
+                    for k in 0..nk {
+                        if a[k] == 0 || b[k] == 0 {
+                            missing[k] += 1;
+                        } else if a[k] != b[k] {
+                            differ[k] += 1;
+                        } else {
+                            same[k] += 1;
+                            windowed_sizes.push(block_sizes[&a[k]]);
+                        }
+                    }
+                }
+            }
+        }
+        windowed_sizes.sort_unstable();
+        let q = |f: f64| {
+            windowed_sizes
+                .get((f * windowed_sizes.len() as f64) as usize)
+                .copied()
+                .unwrap_or(0)
+        };
+        eprintln!(
+            "not_candidates per key: missing={missing:?} differ={differ:?} windowed={same:?} windowed block size p10/p50/p90={}/{}/{}",
+            q(0.1),
+            q(0.5),
+            q(0.9)
+        );
         let mut shown = 0;
         'o: for m in by.values() {
             for x in 0..m.len() {

@@ -228,8 +228,44 @@ fn resolve_tail(it: &Interner, x: &Prepared, y: &Prepared, same: bool) -> Prepar
     x
 }
 
-/// Compare two prepared records. Symmetric by construction.
+/// Compare two prepared records. Symmetric by construction. When a record
+/// has an alternative reading (a double given name), the reading under which
+/// the names agree best is compared.
 pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
+    let mut g = compare_one(it, a, b);
+    let (xa, xb) = (it.alt(a), it.alt(b));
+    if xa.is_none() && xb.is_none() {
+        return g;
+    }
+    let mut best = (name_agreement(&g), g);
+    for (x, y) in [(xa, Some(b)), (Some(a), xb)] {
+        if let (Some(x), Some(y)) = (x, y) {
+            let h = compare_one(it, x, y);
+            let cand = (name_agreement(&h), h);
+            if cand > best {
+                best = cand;
+            }
+        }
+    }
+    g = best.1;
+    g
+}
+
+/// How well the name fields of a comparison vector agree: agreeing fields
+/// minus disagreeing ones.
+fn name_agreement(g: &Gamma) -> i32 {
+    let strong = [3u8, 3, 3, 4, 3];
+    (0..5)
+        .map(|f| match g[f] {
+            0 => 0,
+            1 => -1,
+            l if l >= strong[f] => 1,
+            _ => 0,
+        })
+        .sum()
+}
+
+fn compare_one(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
     let same = a.script == b.script;
     let (a, b) = (&resolve_tail(it, a, b, same), &resolve_tail(it, b, a, same));
     let mut g = [0u8; NF];

@@ -26,6 +26,9 @@ pub enum Script {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamePart {
     pub text: String,
+    /// `text` with the typo classes of its script merged (see
+    /// [`crate::record::merge_typo_classes`]).
+    pub merged: String,
     pub skel: String,
     /// Alternative skeleton for ambiguous Latin digraphs (equal to `skel`
     /// for Arabic and when nothing is ambiguous).
@@ -294,6 +297,7 @@ pub fn name_parts(s: &str) -> Vec<NamePart> {
                 ),
             };
             NamePart {
+                merged: crate::record::merge_typo_classes(&text),
                 text,
                 skel,
                 skel_alt,
@@ -307,41 +311,36 @@ pub fn name_parts(s: &str) -> Vec<NamePart> {
 /// Normalize a single field into one part: tokens of a field are concatenated
 /// (a father's name "عبد الله" is one name).
 pub fn field_part(s: &str) -> Option<NamePart> {
-    let parts = name_parts(s);
-    match parts.len() {
-        0 => None,
-        1 => parts.into_iter().next(),
+    join_parts(&name_parts(s))
+}
+
+/// One name made of several parts (a double given name «محمد علي» written
+/// in one field): texts and skeletons concatenated.
+pub fn join_parts(parts: &[NamePart]) -> Option<NamePart> {
+    match parts {
+        [] => None,
+        [p] => Some(p.clone()),
         _ => {
-            let script = parts[0].script;
-            let text = parts
-                .iter()
-                .map(|p| p.text.as_str())
-                .collect::<Vec<_>>()
-                .join("");
-            let skel = collapse(
-                &parts
-                    .iter()
-                    .map(|p| p.skel.as_str())
-                    .collect::<Vec<_>>()
-                    .join(""),
-            );
-            let skel_alt = collapse(
-                &parts
-                    .iter()
-                    .map(|p| p.skel_alt.as_str())
-                    .collect::<Vec<_>>()
-                    .join(""),
-            );
+            let cat = |f: fn(&NamePart) -> &str| {
+                parts.iter().map(f).collect::<Vec<_>>().join("")
+            };
+            let text = cat(|p| &p.text);
             Some(NamePart {
+                merged: crate::record::merge_typo_classes(&text),
                 text,
-                skel,
-                skel_alt,
+                skel: collapse(&cat(|p| &p.skel)),
+                skel_alt: collapse(&cat(|p| &p.skel_alt)),
                 vowels: String::new(),
-                script,
+                script: parts[0].script,
             })
         }
     }
 }
+
+/// Skeletons of given names that open double given names (محمد علي،
+/// محمد خير، أحمد نور): a full name starting with one of them may be read
+/// with its first two parts as one given name.
+pub const DOUBLE_NAME_HEADS: &[&str] = &["mhmd", "ahmd"];
 
 fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

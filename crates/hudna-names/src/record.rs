@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::normalize::{
-    detect_script, field_part, fold, name_parts, parse_date, parse_sex, parse_year, DatePrecision,
+    detect_script, field_part, fold, join_parts, name_parts, DOUBLE_NAME_HEADS, parse_date, parse_sex, parse_year, DatePrecision,
     NamePart, Script,
 };
 
@@ -98,6 +98,8 @@ pub struct Prepared {
     pub source: u32,
     /// Skeleton ids of place tokens (most specific first), `NONE`-padded.
     pub place: [u32; PLACE_TOKENS],
+    /// Index of the alternative reading in [`Interner::alt`], `NONE` if none.
+    pub alt: u32,
 }
 
 /// String interner shared by texts and skeletons, plus the place-token
@@ -112,6 +114,8 @@ pub struct Interner {
     /// ASCII, and Jaro–Winkler on this inline copy avoids a pointer chase.
     short: Vec<[u8; 16]>,
     related: std::collections::HashSet<u64, FnvBuild>,
+    /// Alternative readings of records (double given names).
+    alts: Vec<Prepared>,
 }
 
 /// FNV-1a: a fast hasher for the engine's internal maps (keys are not
@@ -177,6 +181,10 @@ impl Interner {
         self.map.insert(s.to_string(), i);
         i
     }
+    /// The alternative reading of a record, if it has one.
+    pub fn alt(&self, p: &Prepared) -> Option<&Prepared> {
+        self.alts.get(p.alt as usize)
+    }
     pub fn get(&self, id: u32) -> &str {
         &self.strs[id as usize]
     }
@@ -209,6 +217,9 @@ pub struct Normalized {
     pub event: Option<(i32, DatePrecision)>,
     pub place: Vec<String>,
     pub source: String,
+    /// Alternative reading of the name parts (double given name), sharing
+    /// every other field with this one.
+    pub alt: Option<Box<Normalized>>,
 }
 
 /// Latin exonyms of Syrian governorate capitals and large towns, mapped to
@@ -239,6 +250,32 @@ const EXONYMS: &[(&str, &str)] = &[
 ];
 
 impl Normalized {
+    /// Place the parts of a full name written as one string.
+    fn assign_positions(&mut self, parts: Vec<NamePart>) {
+        let mut it = parts.into_iter();
+        match it.len() {
+            0 => {}
+            1 => self.first = it.next(),
+            2 => {
+                self.first = it.next();
+                self.father = it.next();
+                self.tail = Tail::FatherOrFamily;
+            }
+            3 => {
+                self.first = it.next();
+                self.father = it.next();
+                self.family = it.next();
+                self.tail = Tail::FamilyOrGrandfather;
+            }
+            k => {
+                self.first = it.next();
+                self.father = it.next();
+                self.grandfather = it.next();
+                self.family = it.nth(k - 4);
+            }
+        }
+    }
+
     pub fn from_raw(r: &RawRecord) -> Normalized {
         let mut n = Normalized::default();
         let have_split = !r.first.trim().is_empty();
@@ -259,28 +296,16 @@ impl Normalized {
             if parts.len() >= 4 && parts.last().is_some_and(is_kunya) {
                 parts.pop();
             }
-            let mut it = parts.into_iter();
-            match it.len() {
-                0 => {}
-                1 => n.first = it.next(),
-                2 => {
-                    n.first = it.next();
-                    n.father = it.next();
-                    n.tail = Tail::FatherOrFamily;
-                }
-                3 => {
-                    n.first = it.next();
-                    n.father = it.next();
-                    n.family = it.next();
-                    n.tail = Tail::FamilyOrGrandfather;
-                }
-                k => {
-                    n.first = it.next();
-                    n.father = it.next();
-                    n.grandfather = it.next();
-                    n.family = it.nth(k - 4);
-                }
+            // A double given name (محمد علي) reads as first and father; keep
+            // the reading with both parts as the given name as an alternative.
+            if parts.len() >= 3 && DOUBLE_NAME_HEADS.contains(&parts[0].skel.as_str()) {
+                let mut alt = Normalized::default();
+                let mut joined = vec![join_parts(&parts[..2]).unwrap_or_else(|| parts[0].clone())];
+                joined.extend_from_slice(&parts[2..]);
+                alt.assign_positions(joined);
+                n.alt = Some(Box::new(alt));
             }
+            n.assign_positions(parts);
         }
         let mut mother = name_parts(&r.mother).into_iter();
         n.mother = mother.next();
@@ -298,6 +323,17 @@ impl Normalized {
         n.event = parse_date(&r.event_date);
         n.place = place_skeletons(&r.place);
         n.source = fold(&r.source);
+        if let Some(mut alt) = n.alt.take() {
+            alt.mother = n.mother.clone();
+            alt.mother_family = n.mother_family.clone();
+            alt.script = n.script;
+            alt.sex = n.sex;
+            alt.year = n.year;
+            alt.event = n.event;
+            alt.place = n.place.clone();
+            alt.source = n.source.clone();
+            n.alt = Some(alt);
+        }
         n
     }
 
@@ -389,10 +425,18 @@ fn place_skeletons(s: &str) -> Vec<String> {
 
 impl Prepared {
     pub fn intern(n: &Normalized, it: &mut Interner) -> Prepared {
+        let alt = match &n.alt {
+            Some(a) => {
+                let p = Prepared::intern(a, it);
+                it.alts.push(p);
+                (it.alts.len() - 1) as u32
+            }
+            None => NONE,
+        };
         let mut tok = |p: &Option<NamePart>| match p {
             Some(p) => Tok {
                 text: it.id(&p.text),
-                merged: it.id(&merge_typo_classes(&p.text)),
+                merged: it.id(&p.merged),
                 skel: it.id(&p.skel),
                 alt: it.id(&p.skel_alt),
                 vowels: it.id(&p.vowels),
@@ -422,6 +466,7 @@ impl Prepared {
             }
         }
         Prepared {
+            alt,
             script: n.script.unwrap_or(Script::Arabic),
             tail: n.tail,
             first,
