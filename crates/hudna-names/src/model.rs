@@ -638,15 +638,18 @@ impl Model {
             3 => p.family,
             _ => p.mother,
         };
-        let tok = if field(a).is_missing() {
-            field(b)
-        } else {
-            field(a)
+        // Both tokens carry the same skeleton unless the agreement came from
+        // a re-read (tail, double given name): then their mean, which keeps
+        // the score symmetric.
+        let (x, y) = (field(a), field(b));
+        let adj = match (x.is_missing(), y.is_missing()) {
+            (true, true) => return 0.0,
+            (false, true) => tf.adjustment(t, x.skel),
+            (true, false) => tf.adjustment(t, y.skel),
+            _ if x.skel == y.skel => tf.adjustment(t, x.skel),
+            _ => 0.5 * (tf.adjustment(t, x.skel) + tf.adjustment(t, y.skel)),
         };
-        if tok.is_missing() {
-            return 0.0;
-        }
-        self.tf_scale * tf.adjustment(t, tok.skel)
+        self.tf_scale * adj
     }
 
     /// Total log2 Bayes factor (prior included) of a pair.
