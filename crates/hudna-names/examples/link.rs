@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .clone();
     let (mut out, mut clusters, mut thr, mut truth) =
         (String::from("pairs.csv"), None, None, None::<String>);
-    let (mut floor, mut mean, mut cap, mut window) = (None, None, None, None);
+    let (mut floor, mut mean, mut cap, mut window, mut sub_cap) = (None, None, None, None, None);
     let mut i = 1;
     while i + 1 < args.len() {
         match args[i].as_str() {
@@ -76,6 +76,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             "--mean" => mean = Some(args[i + 1].parse::<f64>()?),
             "--cap" => cap = Some(args[i + 1].parse::<usize>()?),
             "--window" => window = Some(args[i + 1].parse::<usize>()?),
+            "--sub-cap" => sub_cap = Some(args[i + 1].parse::<usize>()?),
             o => return Err(format!("unknown option {o}").into()),
         }
         i += 2;
@@ -101,6 +102,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     if let Some(w) = window {
         cfg.block.window = w;
+    }
+    if let Some(c) = sub_cap {
+        cfg.block.sub_cap = c;
     }
     let mut linker = Linker::new(cfg);
     let res = linker.fit(&recs);

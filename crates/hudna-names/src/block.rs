@@ -73,6 +73,9 @@ pub struct BlockConfig {
     pub cap: usize,
     /// Window of the sorted neighbourhood inside larger blocks.
     pub window: usize,
+    /// Sub-blocks of an oversized block (same key and one more attribute)
+    /// up to this size emit all their pairs.
+    pub sub_cap: usize,
 }
 
 impl Default for BlockConfig {
@@ -80,6 +83,7 @@ impl Default for BlockConfig {
         BlockConfig {
             cap: 40,
             window: 12,
+            sub_cap: 60,
         }
     }
 }
@@ -133,14 +137,13 @@ fn window_pairs(members: &[u32], window: usize, out: &mut Vec<u64>) {
 
 /// Attributes that split an oversized block into sub-blocks (missing values
 /// are `NONE` and join no sub-block).
-fn sub_attributes(p: &Prepared) -> [u32; 6] {
+fn sub_attributes(p: &Prepared) -> [u32; 5] {
     [
         p.family.skel,
         p.mother.skel,
         if p.year == 0 { NONE } else { p.year as u32 },
         p.grandfather.skel,
         p.father.skel,
-        p.place[0],
     ]
 }
 
@@ -172,12 +175,12 @@ fn emit_block(
     });
     window_pairs(members, cfg.window, out);
     // Then sub-blocks on each further attribute the key does not fix
-    // (family, mother, birth year, grandfather, father, place): two records
+    // (family, mother, birth year, grandfather, father): two records
     // that share the key and one of them meet even when other attributes
     // are missing or misspelt. Oversized sub-blocks are windowed in turn.
     let mut sub: Vec<(u32, (u16, u32, u32), u32)> = Vec::with_capacity(members.len());
     let mut run: Vec<u32> = Vec::new();
-    for a in 0..6 {
+    for a in 0..5 {
         sub.clear();
         sub.extend(members.iter().filter_map(|&i| {
             let p = &recs[i as usize];
@@ -196,7 +199,7 @@ fn emit_block(
             if n >= 2 && n < members.len() {
                 run.clear();
                 run.extend(sub[start..end].iter().map(|x| x.2));
-                if n <= cfg.cap {
+                if n <= cfg.sub_cap {
                     all_pairs(&run, out);
                 } else {
                     window_pairs(&run, cfg.window, out);
@@ -247,6 +250,7 @@ pub fn candidate_pairs(
             stats.windowed_blocks += w;
             v.par_sort_unstable();
             v.dedup();
+            v.shrink_to_fit();
             all.reserve_exact(v.len());
             all.extend_from_slice(&v);
         }

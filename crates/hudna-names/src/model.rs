@@ -71,10 +71,14 @@ const FAMILY_LEVELS: &[&str] = &[
     "near-exact",
     "exact",
 ];
-const YEAR_LEVELS: &[&str] = &[
-    "null", "diff>=6", "diff=3..5", "diff=2", "diff=1", "exact",
+const YEAR_LEVELS: &[&str] = &["null", "diff>=6", "diff=3..5", "diff=2", "diff=1", "exact"];
+const EVENT_LEVELS: &[&str] = &[
+    "null",
+    "different",
+    "within-year",
+    "within-month",
+    "same-day",
 ];
-const EVENT_LEVELS: &[&str] = &["null", "different", "within-year", "within-month", "same-day"];
 const MOTHER_LEVELS: &[&str] = &[
     "null",
     "different",
@@ -329,10 +333,7 @@ fn compare_one(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
 
 /// Event dates: same day, within a month, within a year, or further apart;
 /// a date known only to the month or year is widened accordingly.
-fn event_level(
-    a: Option<(i32, DatePrecision)>,
-    b: Option<(i32, DatePrecision)>,
-) -> u8 {
+fn event_level(a: Option<(i32, DatePrecision)>, b: Option<(i32, DatePrecision)>) -> u8 {
     let (Some((x, px)), Some((y, py))) = (a, b) else {
         return 0;
     };
@@ -593,11 +594,18 @@ impl Model {
 
     fn refresh(&mut self) {
         for c in 0..NCLASS {
-            for f in 0..NF {
+            for (f, &field) in FIELDS.iter().enumerate() {
                 for l in 1..nlevels(f) {
                     // Real lists hold errors the training pairs may not show
                     // (a wrong sex, another town): no level is impossible.
-                    let (m, u) = (self.m[c][f][l].max(M_FLOOR), self.u[c][f][l].max(1e-6));
+                    // Lists do repeat people (the reason to deduplicate):
+                    // being on the same list is weak evidence at most.
+                    let floor = if field == Field::Source {
+                        0.1 * self.u[c][f][l]
+                    } else {
+                        M_FLOOR
+                    };
+                    let (m, u) = (self.m[c][f][l].max(floor), self.u[c][f][l].max(1e-6));
                     self.weights[c][f][l] = (m / u).log2();
                 }
             }
@@ -777,5 +785,71 @@ impl fmt::Display for Explanation {
             }
         }
         write!(f, " => p={:.4}", self.probability)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::days_from_civil;
+    use crate::record::{Normalized, RawRecord};
+
+    #[test]
+    fn event_date_levels() {
+        let d = |y, m, day| Some((days_from_civil(y, m, day), DatePrecision::Day));
+        let month = |y, m| Some((days_from_civil(y, m, 1), DatePrecision::Month));
+        assert_eq!(event_level(d(2013, 4, 7), d(2013, 4, 7)), 4);
+        assert_eq!(event_level(d(2013, 4, 7), d(2013, 4, 20)), 3);
+        assert_eq!(event_level(d(2013, 4, 7), d(2013, 9, 1)), 2);
+        assert_eq!(event_level(d(2013, 4, 7), d(2016, 1, 1)), 1);
+        assert_eq!(event_level(d(2013, 4, 7), None), 0);
+        // A month-only date matches any day of that month, never exactly.
+        assert_eq!(event_level(month(2013, 4), d(2013, 4, 28)), 3);
+        assert_eq!(event_level(month(2013, 4), month(2013, 4)), 3);
+    }
+
+    fn prepared(names: &[(&str, &str, &str, &str, &str)]) -> (Interner, Vec<Prepared>) {
+        let mut it = Interner::default();
+        let recs = names
+            .iter()
+            .map(|&(full, first, father, family, date)| {
+                let n = Normalized::from_raw(&RawRecord {
+                    full_name: full.into(),
+                    first: first.into(),
+                    father: father.into(),
+                    family: family.into(),
+                    event_date: date.into(),
+                    ..Default::default()
+                });
+                Prepared::intern(&n, &mut it)
+            })
+            .collect();
+        (it, recs)
+    }
+
+    #[test]
+    fn double_given_name_compares_under_its_best_reading() {
+        let (it, r) = prepared(&[
+            ("", "محمد علي", "أحمد", "العلي", ""),
+            ("محمد علي أحمد العلي", "", "", "", ""),
+            ("محمد علي حسن العلي", "", "", "", ""),
+        ]);
+        let g = compare(&it, &r[0], &r[1]);
+        assert_eq!(&g[..4], &[5, 5, 0, 6], "{g:?}");
+        assert_eq!(g, compare(&it, &r[1], &r[0]));
+        // Another man: the father differs under either reading.
+        let g = compare(&it, &r[0], &r[2]);
+        assert_eq!(g[1], 1, "{g:?}");
+    }
+
+    #[test]
+    fn a_kunya_in_the_family_slot_is_not_a_disagreement() {
+        let (it, r) = prepared(&[
+            ("خالد أحمد أبو زيد", "", "", "", ""),
+            ("خالد أحمد الحسن", "", "", "", ""),
+            ("خالد أحمد الحموي", "", "", "", ""),
+        ]);
+        assert_eq!(compare(&it, &r[0], &r[1])[3], 0);
+        assert_eq!(compare(&it, &r[2], &r[1])[3], 1);
     }
 }

@@ -133,8 +133,11 @@ const LA_ABD: &[&str] = &[
 ];
 const LA_ABU: &[&str] = &["abu", "abou", "abo"];
 const LA_DIN_TOKENS: &[&str] = &[
-    "din", "deen", "eddine", "eddin", "uddin", "addin", "eddeen", "uddeen", "ddine",
+    "din", "deen", "dine", "eddine", "eddin", "uddin", "addin", "eddeen", "uddeen", "ddine",
+    "eldin", "aldin", "eldine", "aldine", "eldeen", "aldeen", "uldin",
 ];
+/// Abbreviations of Muhammad in Latin-script documents (Mhd, Mohd).
+const LA_MUHAMMAD_ABBR: &[&str] = &["mhd", "mohd", "muhd", "mouhd", "mohd"];
 const LA_DIN_SUFFIXES: &[&str] = &[
     "eddine", "eddeen", "uddeen", "uddin", "eddin", "addin", "aldin", "eldin", "ulddin", "aldeen",
     "eldeen", "ud-din", "ed-din",
@@ -243,6 +246,17 @@ pub fn name_parts(s: &str) -> Vec<NamePart> {
                     if raw[j] == "ال" && j + 1 < raw.len() {
                         j += 1;
                     }
+                    // A kunya on a compound name: أبو عبد الرحمن.
+                    if head == "ابو" && raw[j] == "عبد" && j + 1 < raw.len() {
+                        let mut k = j + 1;
+                        if raw[k] == "ال" && k + 1 < raw.len() {
+                            k += 1;
+                        }
+                        let inner = canon_ar_token(&format!("عبد{}", raw[k]));
+                        toks.push(format!("ابو{inner}"));
+                        i = k + 1;
+                        continue;
+                    }
                     toks.push(canon_ar_token(&format!("{head}{}", raw[j])));
                     i = j + 1;
                     continue;
@@ -266,9 +280,25 @@ pub fn name_parts(s: &str) -> Vec<NamePart> {
                         j += 1;
                     }
                     let head = if LA_ABD.contains(&t) { "abd" } else { "abu" };
+                    // A kunya on a compound name: Abu Abd al-Rahman.
+                    if head == "abu" && LA_ABD.contains(&raw[j]) && j + 1 < raw.len() {
+                        let mut k = j + 1;
+                        if LA_ARTICLES.contains(&raw[k]) && k + 1 < raw.len() {
+                            k += 1;
+                        }
+                        let inner = canon_la_token(&format!("abd{}", strip_al_la(raw[k])));
+                        toks.push(format!("abu{inner}"));
+                        i = k + 1;
+                        continue;
+                    }
                     let joined = format!("{head}{}", strip_al_la(raw[j]));
                     toks.push(canon_la_token(&joined));
                     i = j + 1;
+                    continue;
+                }
+                if LA_MUHAMMAD_ABBR.contains(&t) {
+                    toks.push("muhammad".to_string());
+                    i += 1;
                     continue;
                 }
                 if LA_DIN_TOKENS.contains(&t) && !toks.is_empty() {
@@ -286,10 +316,11 @@ pub fn name_parts(s: &str) -> Vec<NamePart> {
         .filter(|t| !t.is_empty())
         .map(|text| {
             let (skel, skel_alt, vowels) = match script {
-                Script::Arabic => {
-                    let s = skeleton_arabic(&text);
-                    (s.clone(), s, vowel_slots_arabic(&text))
-                }
+                Script::Arabic => (
+                    skeleton_arabic(&text),
+                    skeleton_arabic_alt(&text),
+                    vowel_slots_arabic(&text),
+                ),
                 Script::Latin => (
                     skeleton_latin(&text),
                     skeleton_latin_alt(&text),
@@ -321,9 +352,7 @@ pub fn join_parts(parts: &[NamePart]) -> Option<NamePart> {
         [] => None,
         [p] => Some(p.clone()),
         _ => {
-            let cat = |f: fn(&NamePart) -> &str| {
-                parts.iter().map(f).collect::<Vec<_>>().join("")
-            };
+            let cat = |f: fn(&NamePart) -> &str| parts.iter().map(f).collect::<Vec<_>>().join("");
             let text = cat(|p| &p.text);
             Some(NamePart {
                 merged: crate::record::merge_typo_classes(&text),
@@ -395,6 +424,22 @@ pub fn skeleton_arabic(t: &str) -> String {
         }
     }
     finish_skel(out)
+}
+
+/// Alternative skeleton of an Arabic token in Levantine pronunciation, as
+/// many romanizations follow it: ذ and ظ as d (ذياب "Diab"), ث as s
+/// (عثمان "Osman", ثائر "Saer").
+pub fn skeleton_arabic_alt(t: &str) -> String {
+    let spoken: String = t
+        .chars()
+        .map(|c| match c {
+            'ذ' => 'د',
+            'ظ' => 'ض',
+            'ث' => 'س',
+            c => c,
+        })
+        .collect();
+    skeleton_arabic(&spoken)
 }
 
 fn is_vowel(b: u8) -> bool {
@@ -828,6 +873,7 @@ mod tests {
         check("عبد الرحمن", "عبدرحمن/abdrhmn");
         check("علي بن أحمد", "علي/al احمد/ahmd");
         check("أبو خالد", "ابوخالد/abxld");
+        check("أبو عبد الرحمن محمد", "ابوعبدرحمن/abdrhmn محمد/mhmd");
         check("نور الدين", "نوردين/nrdn");
         check("الياس", "الياس/als");
     }
@@ -842,6 +888,7 @@ mod tests {
         check("Abderrahmane", "abderrahmane/abdrhmn");
         check("Noureddine", "nourdin/nrdn");
         check("Abou Khaled", "abukhaled/abxld");
+        check("Abu Abd al-Rahman Omar", "abuabdrahman/abdrhmn omar/amr");
     }
 
     #[test]
@@ -875,6 +922,34 @@ mod tests {
         same_key(&["Khaled", "Khalid", "خالد"]);
         same_key(&["Hussein", "Husayn", "حسين"]);
         same_key(&["Tarek", "Tareq", "طارق"]);
+    }
+
+    /// Two spellings meet at the comparison level used across scripts:
+    /// same skeleton, or one's skeleton equal to the other's alternative.
+    fn cross_match(ar: &str, la: &str) -> bool {
+        let (a, l) = (&name_parts(ar)[0], &name_parts(la)[0]);
+        a.skel == l.skel || a.skel_alt == l.skel || a.skel == l.skel_alt
+    }
+
+    #[test]
+    fn levantine_and_abbreviated_romanizations() {
+        for (ar, la) in [
+            ("ذياب", "Diab"),
+            ("ذياب", "Dhiab"),
+            ("عثمان", "Osman"),
+            ("عثمان", "Othman"),
+            ("ثائر", "Saer"),
+            ("ثائر", "Thaer"),
+            ("ضياء", "Dhiya"),
+            ("محمد", "Mhd"),
+            ("محمد", "Mohd"),
+        ] {
+            assert!(cross_match(ar, la), "{ar} {la}");
+        }
+        assert!(!cross_match("زياد", "Diab"));
+        same_key(&["Nour Eldin", "Nour El-Din", "نور الدين", "Noureddine"]);
+        same_key(&["Abdelkrim", "Abdul Karim", "عبد الكريم"]);
+        same_key(&["Ezzeddine", "Izz al-Din", "عز الدين"]);
     }
 
     #[test]
@@ -935,7 +1010,10 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2012, 3, 1) - days_from_civil(2012, 2, 28), 2);
+        assert_eq!(
+            days_from_civil(2012, 3, 1) - days_from_civil(2012, 2, 28),
+            2
+        );
         for z in [-1000, 0, 15_000, 18_262, 20_000] {
             let (y, m, d) = civil_from_days(z);
             assert_eq!(days_from_civil(y, m, d), z);

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use crate::normalize::{
-    detect_script, field_part, fold, join_parts, name_parts, DOUBLE_NAME_HEADS, parse_date, parse_sex, parse_year, DatePrecision,
-    NamePart, Script,
+    detect_script, field_part, fold, join_parts, name_parts, parse_date, parse_sex, parse_year,
+    DatePrecision, NamePart, Script, DOUBLE_NAME_HEADS,
 };
 
 /// One list entry as read from a file: every field is free text, empty when
@@ -510,6 +510,55 @@ mod tests {
         assert_eq!(n.grandfather.unwrap().skel, "hsn");
         assert_eq!(n.family.unwrap().skel, "al");
         assert_eq!(n.script, Some(Script::Latin));
+    }
+
+    #[test]
+    fn kunyas_before_and_after_the_name_are_dropped() {
+        let first_family = |name: &str| {
+            let n = Normalized::from_raw(&RawRecord {
+                full_name: name.into(),
+                ..Default::default()
+            });
+            (n.first.unwrap().text, n.family.map(|p| p.text))
+        };
+        let plain = (String::from("خالد"), Some(String::from("حسن")));
+        assert_eq!(first_family("أبو عمر خالد أحمد الحسن"), plain);
+        assert_eq!(
+            first_family("خالد أحمد محمد الحسن أبو عمر"),
+            {
+                let n = Normalized::from_raw(&RawRecord {
+                    full_name: "خالد أحمد محمد الحسن".into(),
+                    ..Default::default()
+                });
+                (n.first.unwrap().text, n.family.map(|p| p.text))
+            }
+        );
+        assert_eq!(first_family("أبو عبد الرحمن خالد أحمد الحسن"), plain);
+        // Three parts: «أبو زيد» may be the family name and stays.
+        assert_eq!(
+            first_family("خالد أحمد أبو زيد"),
+            (String::from("خالد"), Some(String::from("ابوزيد")))
+        );
+    }
+
+    #[test]
+    fn double_given_name_gets_an_alternative_reading() {
+        let n = Normalized::from_raw(&RawRecord {
+            full_name: "محمد علي أحمد العلي".into(),
+            ..Default::default()
+        });
+        assert_eq!(n.first.as_ref().unwrap().text, "محمد");
+        let alt = n.alt.as_ref().expect("محمد + name reads both ways");
+        assert_eq!(alt.first.as_ref().unwrap().text, "محمدعلي");
+        assert_eq!(alt.father.as_ref().unwrap().text, "احمد");
+        assert_eq!(alt.family.as_ref().unwrap().text, "علي");
+        // The joined reading equals the split column «محمد علي».
+        assert_eq!(alt.first, field_part("محمد علي"));
+        let n = Normalized::from_raw(&RawRecord {
+            full_name: "خالد علي أحمد".into(),
+            ..Default::default()
+        });
+        assert!(n.alt.is_none());
     }
 
     #[test]
