@@ -12,6 +12,7 @@ Hudna's `first+father` key is windowed inside oversized blocks, which
 Splink cannot do, so for Splink it also requires equal birth year.
 """
 
+import os
 import sys
 import time
 
@@ -90,7 +91,16 @@ settings = SettingsCreator(
     retain_intermediate_calculation_columns=False,
     retain_matching_columns=False,
 )
-linker = Linker(df, settings, db_api=DuckDBAPI())
+# DUCKDB_MEMORY_LIMIT (e.g. 8GB) bounds DuckDB on a shared machine; it spills
+# to disk beyond it. Unset: DuckDB's default (80% of RAM).
+db_api = DuckDBAPI()
+if os.environ.get("DUCKDB_MEMORY_LIMIT"):
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{os.environ['DUCKDB_MEMORY_LIMIT']}'")
+    db_api = DuckDBAPI(connection=con)
+linker = Linker(df, settings, db_api=db_api)
 linker.training.estimate_probability_two_random_records_match(
     [block_on("first", "father", "family", "birth_year")], recall=0.6
 )

@@ -1,14 +1,20 @@
 //! Synthetic detainee / missing-person lists with known truth.
 //!
-//! People are drawn from Zipf-weighted lists of real Arabic given and family
-//! names (so محمد and العلي are everywhere and many people share a full
-//! name), with a birth year, a mother's name and a home place correlated
-//! with the family. Each person appears in 1–5 records from different
-//! sources; each record is corrupted the way real lists differ: hamza and
-//! alef forms, ة/ه, ى/ي, diacritics, tatweel, ال kept or dropped, عبد
-//! compounds joined or split, ابن/بن, kunyas, typos between similar letters
-//! (ح/ه، ت/ط، س/ص، ذ/ز/ظ، ق/ك) and other typos, dropped grandfather or family
-//! name, birth year ±1–2 or missing, place at town / governorate precision.
+//! People are drawn from Zipf-weighted, frequency-ordered lists of real
+//! Syrian given names (223 male including double given names such as
+//! محمد علي and محمد خير, 104 female) and family names (246 listed plus
+//! ~400 derived from given names: المحمود, العمري), so that محمد is about one
+//! man in ten, the commonest family under 2 % and many people still share a
+//! full name. Each person has a birth year, a mother's name, a home place
+//! correlated with the family and the date of the arrest or disappearance.
+//! Each person appears in 1–5 records from different sources; each record is
+//! corrupted the way real lists differ: hamza and alef forms, ة/ه, ى/ي,
+//! diacritics, tatweel, ال kept or dropped, عبد compounds joined or split,
+//! ابن/بن, kunyas (أبو فلان) before or after the name, in parentheses or not,
+//! typos between similar letters (ح/ه، ت/ط، س/ص، ذ/ز/ظ، ق/ك) and other typos,
+//! dropped grandfather or family name, birth year ±1–2 or missing, place at
+//! town / governorate precision, event date missing, shifted by days, given
+//! to the month, or of another event.
 //! About one record in five is in Latin script, romanized in an English or
 //! French style with per-record variation (Mohamad/Muhammad/Mohammed,
 //! Chaaban/Shaaban, al-/el-/dropped, Abdul/Abdel/Abd al-, ...).
