@@ -836,8 +836,8 @@ pub fn parse_year(s: &str) -> Option<u16> {
 pub fn parse_sex(s: &str) -> Option<u8> {
     let f = fold(s);
     match f.as_str() {
-        "m" | "male" | "h" | "homme" | "ذكر" | "ذ" | "1" => Some(1),
-        "f" | "female" | "femme" | "انثي" | "2" => Some(2),
+        "m" | "male" | "man" | "h" | "homme" | "ذكر" | "ذ" | "1" => Some(1),
+        "f" | "female" | "woman" | "femme" | "انثي" | "ا" | "2" => Some(2),
         _ => None,
     }
 }

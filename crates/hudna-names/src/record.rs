@@ -278,14 +278,22 @@ impl Normalized {
 
     pub fn from_raw(r: &RawRecord) -> Normalized {
         let mut n = Normalized::default();
-        let have_split = !r.first.trim().is_empty();
+        // A whole name typed into `first` with the other name columns empty
+        // is a full name, not one (very long) given name.
+        let only_first = [&r.father, &r.grandfather, &r.family]
+            .iter()
+            .all(|f| f.trim().is_empty())
+            && r.full_name.trim().is_empty()
+            && name_parts(&r.first).len() >= 2;
+        let have_split = !r.first.trim().is_empty() && !only_first;
         if have_split {
             n.first = field_part(&r.first);
             n.father = field_part(&r.father);
             n.grandfather = field_part(&r.grandfather);
             n.family = field_part(&r.family);
         } else {
-            let mut parts = name_parts(&strip_parenthesized(&r.full_name));
+            let full = if only_first { &r.first } else { &r.full_name };
+            let mut parts = name_parts(&strip_parenthesized(full));
             // A kunya (أبو فلان) before the name, or after a lineage of at
             // least three names, is a nickname. A third part «أبو زيد» may
             // be a family name: it stays, and the comparison treats a
@@ -559,6 +567,23 @@ mod tests {
             ..Default::default()
         });
         assert!(n.alt.is_none());
+    }
+
+    #[test]
+    fn a_full_name_in_the_first_column_is_split() {
+        let n = Normalized::from_raw(&RawRecord {
+            first: "خالد أحمد الحسن".into(),
+            ..Default::default()
+        });
+        assert_eq!(n.first.unwrap().text, "خالد");
+        assert_eq!(n.family.unwrap().text, "حسن");
+        // With other columns given, «محمد علي» is a double given name.
+        let n = Normalized::from_raw(&RawRecord {
+            first: "محمد علي".into(),
+            father: "أحمد".into(),
+            ..Default::default()
+        });
+        assert_eq!(n.first.unwrap().text, "محمدعلي");
     }
 
     #[test]
