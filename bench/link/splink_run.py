@@ -5,13 +5,14 @@ usage: splink_run.py NORM.csv CLUSTERS_OUT.csv [THRESHOLD]
 Fairness: Splink sees the same normalized name parts (cross-script
 skeletons exported by `export_norm`), Jaro-Winkler comparisons at the same
 thresholds (0.92, 0.80) with term-frequency adjustments, birth year at
-0/1/2 years, place and sex exact, u by random sampling, λ from a
+0/1/2 years, event date at 0/31/366 days, place and sex exact, u by random sampling, λ from a
 deterministic rule, m by EM in three sessions over the same blocking keys
 as Hudna's training sessions. Prediction uses Hudna's six blocking keys;
 Hudna's `first+father` key is windowed inside oversized blocks, which
 Splink cannot do, so for Splink it also requires equal birth year.
 """
 
+import os
 import sys
 import time
 
@@ -27,6 +28,7 @@ df = pd.read_csv(norm, dtype=str, keep_default_na=False)
 for c in ["first", "father", "grandfather", "family", "mother", "place", "sex", "birth_year"]:
     df[c] = df[c].replace("", None)
 df["birth_year"] = pd.to_numeric(df["birth_year"], errors="coerce").astype("Int64")
+df["event_day"] = pd.to_numeric(df["event_day"], errors="coerce").astype("Int64")
 df["place_tokens"] = df["place"].map(lambda p: p.split(" ") if isinstance(p, str) else None)
 
 birth_year = cl.CustomComparison(
@@ -36,6 +38,16 @@ birth_year = cl.CustomComparison(
         cll.ExactMatchLevel("birth_year"),
         cll.CustomLevel("abs(birth_year_l - birth_year_r) <= 1", "within 1 year"),
         cll.CustomLevel("abs(birth_year_l - birth_year_r) <= 2", "within 2 years"),
+        cll.ElseLevel(),
+    ],
+)
+event_date = cl.CustomComparison(
+    output_column_name="event_day",
+    comparison_levels=[
+        cll.NullLevel("event_day"),
+        cll.ExactMatchLevel("event_day"),
+        cll.CustomLevel("abs(event_day_l - event_day_r) <= 31", "within a month"),
+        cll.CustomLevel("abs(event_day_l - event_day_r) <= 366", "within a year"),
         cll.ElseLevel(),
     ],
 )
@@ -64,6 +76,7 @@ settings = SettingsCreator(
         jw("family"),
         jw("mother"),
         birth_year,
+        event_date,
         place,
         cl.ExactMatch("sex"),
     ],
@@ -78,7 +91,16 @@ settings = SettingsCreator(
     retain_intermediate_calculation_columns=False,
     retain_matching_columns=False,
 )
-linker = Linker(df, settings, db_api=DuckDBAPI())
+# DUCKDB_MEMORY_LIMIT (e.g. 8GB) bounds DuckDB on a shared machine; it spills
+# to disk beyond it. Unset: DuckDB's default (80% of RAM).
+db_api = DuckDBAPI()
+if os.environ.get("DUCKDB_MEMORY_LIMIT"):
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{os.environ['DUCKDB_MEMORY_LIMIT']}'")
+    db_api = DuckDBAPI(connection=con)
+linker = Linker(df, settings, db_api=db_api)
 linker.training.estimate_probability_two_random_records_match(
     [block_on("first", "father", "family", "birth_year")], recall=0.6
 )

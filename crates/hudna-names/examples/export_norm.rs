@@ -1,7 +1,8 @@
 //! Export Hudna's normalization as plain columns for peer tools (Splink):
 //! `export_norm RECORDS.csv OUT.csv` writes record_id, first, father,
 //! grandfather, family, mother (cross-script skeletons), birth_year, place,
-//! sex, script. Empty cells are missing values.
+//! sex, script, event_day (days since 1970-01-01). Empty cells are missing
+//! values.
 
 use std::error::Error;
 
@@ -29,6 +30,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "birth_year",
         "place",
         "script",
+        "event_date",
     ]
     .map(col);
     let mut w = csv::Writer::from_path(outp)?;
@@ -43,6 +45,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "place",
         "sex",
         "script",
+        "event_day",
     ])?;
     for row in rd.records() {
         let row = row?;
@@ -59,6 +62,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             birth_year: g(8),
             place: g(9),
             script: g(10),
+            event_date: g(11),
             ..Default::default()
         };
         let n = Normalized::from_raw(&r);
@@ -88,6 +92,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             &c[5],
             sex,
             script,
+            &n.event.map(|e| e.0.to_string()).unwrap_or_default(),
         ])?;
     }
     w.flush()?;

@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .clone();
     let (mut out, mut clusters, mut thr, mut truth) =
         (String::from("pairs.csv"), None, None, None::<String>);
-    let (mut floor, mut mean, mut cap, mut window) = (None, None, None, None);
+    let (mut floor, mut mean, mut cap, mut window, mut sub_cap) = (None, None, None, None, None);
     let mut i = 1;
     while i + 1 < args.len() {
         match args[i].as_str() {
@@ -76,6 +76,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             "--mean" => mean = Some(args[i + 1].parse::<f64>()?),
             "--cap" => cap = Some(args[i + 1].parse::<usize>()?),
             "--window" => window = Some(args[i + 1].parse::<usize>()?),
+            "--sub-cap" => sub_cap = Some(args[i + 1].parse::<usize>()?),
             o => return Err(format!("unknown option {o}").into()),
         }
         i += 2;
@@ -101,6 +102,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     if let Some(w) = window {
         cfg.block.window = w;
+    }
+    if let Some(c) = sub_cap {
+        cfg.block.sub_cap = c;
     }
     let mut linker = Linker::new(cfg);
     let res = linker.fit(&recs);
@@ -197,6 +201,54 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         eprintln!(
             "missed_pairs={missed} not_candidates={missed_nc} scored_above_threshold={missed_hi}"
+        );
+        // Why true pairs are not candidates: per key, a part is missing on
+        // one side, the keys differ, or they agree (the block was windowed).
+        let nk = hudna_names::block::NKEYS;
+        let (mut missing, mut differ, mut same) = (vec![0u64; nk], vec![0u64; nk], vec![0u64; nk]);
+        let mut block_sizes: HashMap<u64, u32> = HashMap::new();
+        for i in 0..linker.len() as u32 {
+            for k in linker.blocking_keys(i) {
+                *block_sizes.entry(k).or_default() += 1;
+            }
+        }
+        let mut windowed_sizes: Vec<u32> = Vec::new();
+        for m in by.values() {
+            for x in 0..m.len() {
+                for y in x + 1..m.len() {
+                    if res
+                        .candidates
+                        .binary_search(&hudna_names::block::pack(m[x], m[y]))
+                        .is_ok()
+                    {
+                        continue;
+                    }
+                    let (a, b) = (linker.blocking_keys(m[x]), linker.blocking_keys(m[y]));
+                    for k in 0..nk {
+                        if a[k] == 0 || b[k] == 0 {
+                            missing[k] += 1;
+                        } else if a[k] != b[k] {
+                            differ[k] += 1;
+                        } else {
+                            same[k] += 1;
+                            windowed_sizes.push(block_sizes[&a[k]]);
+                        }
+                    }
+                }
+            }
+        }
+        windowed_sizes.sort_unstable();
+        let q = |f: f64| {
+            windowed_sizes
+                .get((f * windowed_sizes.len() as f64) as usize)
+                .copied()
+                .unwrap_or(0)
+        };
+        eprintln!(
+            "not_candidates per key: missing={missing:?} differ={differ:?} windowed={same:?} windowed block size p10/p50/p90={}/{}/{}",
+            q(0.1),
+            q(0.5),
+            q(0.9)
         );
         let mut shown = 0;
         'o: for m in by.values() {

@@ -8,7 +8,7 @@
 
 use rayon::prelude::*;
 
-use crate::record::{Prepared, NONE};
+use crate::record::{Interner, Prepared, NONE};
 
 /// Number of blocking keys.
 pub const NKEYS: usize = 6;
@@ -73,6 +73,9 @@ pub struct BlockConfig {
     pub cap: usize,
     /// Window of the sorted neighbourhood inside larger blocks.
     pub window: usize,
+    /// Sub-blocks of an oversized block (same key and one more attribute)
+    /// up to this size emit all their pairs.
+    pub sub_cap: usize,
 }
 
 impl Default for BlockConfig {
@@ -80,6 +83,7 @@ impl Default for BlockConfig {
         BlockConfig {
             cap: 40,
             window: 12,
+            sub_cap: 60,
         }
     }
 }
@@ -131,6 +135,26 @@ fn window_pairs(members: &[u32], window: usize, out: &mut Vec<u64>) {
     }
 }
 
+/// Attributes that split an oversized block into sub-blocks (missing values
+/// are `NONE` and join no sub-block).
+fn sub_attributes(p: &Prepared) -> [u32; 5] {
+    [
+        p.family.skel,
+        p.mother.skel,
+        if p.year == 0 { NONE } else { p.year as u32 },
+        p.grandfather.skel,
+        p.father.skel,
+    ]
+}
+
+fn all_pairs(members: &[u32], out: &mut Vec<u64>) {
+    for (x, &i) in members.iter().enumerate() {
+        for &j in &members[x + 1..] {
+            out.push(pack(i, j));
+        }
+    }
+}
+
 fn emit_block(
     members: &mut [u32],
     recs: &[Prepared],
@@ -138,31 +162,75 @@ fn emit_block(
     out: &mut Vec<u64>,
 ) -> bool {
     if members.len() <= cfg.cap {
-        for (x, &i) in members.iter().enumerate() {
-            for &j in &members[x + 1..] {
-                out.push(pack(i, j));
-            }
-        }
-        false
-    } else {
-        // Two sorted-neighbourhood passes: by (year, mother, place) and by
-        // (father, grandfather, year), so a missing year does not hide a match.
-        members.sort_unstable_by_key(|&i| neighbourhood_key(&recs[i as usize]));
-        window_pairs(members, cfg.window, out);
-        members.sort_unstable_by_key(|&i| {
-            let p = &recs[i as usize];
-            (p.father.skel, p.grandfather.skel, p.year)
-        });
-        window_pairs(members, cfg.window, out);
-        true
+        all_pairs(members, out);
+        return false;
     }
+    // Two sorted-neighbourhood passes: by (year, mother, place) and by
+    // (father, grandfather, year), so a missing year does not hide a match.
+    members.sort_unstable_by_key(|&i| neighbourhood_key(&recs[i as usize]));
+    window_pairs(members, cfg.window, out);
+    members.sort_unstable_by_key(|&i| {
+        let p = &recs[i as usize];
+        (p.father.skel, p.grandfather.skel, p.year)
+    });
+    window_pairs(members, cfg.window, out);
+    // Then sub-blocks on each further attribute the key does not fix
+    // (family, mother, birth year, grandfather, father): two records
+    // that share the key and one of them meet even when other attributes
+    // are missing or misspelt. Oversized sub-blocks are windowed in turn.
+    let mut sub: Vec<(u32, (u16, u32, u32), u32)> = Vec::with_capacity(members.len());
+    let mut run: Vec<u32> = Vec::new();
+    for a in 0..5 {
+        sub.clear();
+        sub.extend(members.iter().filter_map(|&i| {
+            let p = &recs[i as usize];
+            let v = sub_attributes(p)[a];
+            (v != NONE).then(|| (v, neighbourhood_key(p), i))
+        }));
+        sub.sort_unstable();
+        let mut start = 0;
+        while start < sub.len() {
+            let mut end = start + 1;
+            while end < sub.len() && sub[end].0 == sub[start].0 {
+                end += 1;
+            }
+            let n = end - start;
+            // A sub-block as large as the block: the key fixes this attribute.
+            if n >= 2 && n < members.len() {
+                run.clear();
+                run.extend(sub[start..end].iter().map(|x| x.2));
+                if n <= cfg.sub_cap {
+                    all_pairs(&run, out);
+                } else {
+                    window_pairs(&run, cfg.window, out);
+                }
+            }
+            start = end;
+        }
+    }
+    true
 }
 
 /// Candidate pairs among all records (sorted, distinct). Keys are processed
 /// one after the other into a single buffer (sorted and de-duplicated in
 /// place between keys) so that peak memory stays near the final size.
-pub fn candidate_pairs(recs: &[Prepared], cfg: &BlockConfig) -> (Vec<u64>, BlockStats) {
-    let all_keys: Vec<[u64; NKEYS]> = recs.par_iter().map(keys).collect();
+pub fn candidate_pairs(
+    recs: &[Prepared],
+    it: &Interner,
+    cfg: &BlockConfig,
+) -> (Vec<u64>, BlockStats) {
+    // Keys of every record, then of the alternative readings (double given
+    // names) with the index of the record they belong to.
+    let mut all_keys: Vec<(u32, [u64; NKEYS])> = recs
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| (i as u32, keys(p)))
+        .collect();
+    all_keys.extend(
+        recs.iter()
+            .enumerate()
+            .filter_map(|(i, p)| it.alt(p).map(|a| (i as u32, keys(a)))),
+    );
     let mut stats = BlockStats {
         records: recs.len(),
         ..Default::default()
@@ -182,6 +250,7 @@ pub fn candidate_pairs(recs: &[Prepared], cfg: &BlockConfig) -> (Vec<u64>, Block
             stats.windowed_blocks += w;
             v.par_sort_unstable();
             v.dedup();
+            v.shrink_to_fit();
             all.reserve_exact(v.len());
             all.extend_from_slice(&v);
         }
@@ -194,18 +263,19 @@ pub fn candidate_pairs(recs: &[Prepared], cfg: &BlockConfig) -> (Vec<u64>, Block
 }
 
 fn key_pairs(
-    all_keys: &[[u64; NKEYS]],
+    all_keys: &[(u32, [u64; NKEYS])],
     k: usize,
     recs: &[Prepared],
     cfg: &BlockConfig,
 ) -> (Vec<u64>, usize) {
     let mut kv: Vec<(u64, u32)> = all_keys
         .iter()
-        .enumerate()
         .filter(|(_, ks)| ks[k] != 0)
-        .map(|(i, ks)| (ks[k], i as u32))
+        .map(|(i, ks)| (ks[k], *i))
         .collect();
     kv.sort_unstable();
+    // A record whose two readings share a key is in the block once.
+    kv.dedup();
     let mut out = Vec::new();
     let mut windowed = 0;
     let mut members: Vec<u32> = Vec::new();
@@ -234,8 +304,14 @@ pub struct BlockIndex {
 }
 
 impl BlockIndex {
-    pub fn insert(&mut self, idx: u32, p: &Prepared) {
-        for k in keys(p) {
+    pub fn insert(&mut self, idx: u32, p: &Prepared, it: &Interner) {
+        let mut ks = keys(p).to_vec();
+        if let Some(a) = it.alt(p) {
+            ks.extend(keys(a));
+        }
+        ks.sort_unstable();
+        ks.dedup();
+        for k in ks {
             if k != 0 {
                 self.map.entry(k).or_default().push(idx);
             }
@@ -244,10 +320,26 @@ impl BlockIndex {
 
     /// Candidates of a record already present in `recs` at `idx`: all members
     /// sharing a key, nearest by (year, mother, place) when a block is large.
-    pub fn candidates(&self, idx: u32, recs: &[Prepared], cfg: &BlockConfig, out: &mut Vec<u32>) {
+    pub fn candidates(
+        &self,
+        idx: u32,
+        recs: &[Prepared],
+        it: &Interner,
+        cfg: &BlockConfig,
+        out: &mut Vec<u32>,
+    ) {
         let p = &recs[idx as usize];
         let me = neighbourhood_key(p);
-        for k in keys(p) {
+        let mut ks = keys(p).to_vec();
+        if let Some(a) = it.alt(p) {
+            ks.extend(keys(a));
+        }
+        ks.sort_unstable();
+        ks.dedup();
+        for k in ks {
+            if k == 0 {
+                continue;
+            }
             let Some(members) = self.map.get(&k) else {
                 continue;
             };

@@ -23,7 +23,7 @@ impl Default for ClusterConfig {
         ClusterConfig {
             threshold: 0.5,
             floor: 0.01,
-            mean: 0.2,
+            mean: 0.4,
         }
     }
 }

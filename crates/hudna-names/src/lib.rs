@@ -14,13 +14,23 @@
 //!   grandfather / family after joining compounds; a two-part name's tail may
 //!   be father or family, a three-part name's tail family or grandfather: the
 //!   comparison re-reads it against the other record.
+//!   A kunya (أبو فلان) before the name or after a lineage is dropped; a
+//!   full name opening with محمد/أحمد is also read with a double given name
+//!   (محمد علي), and comparison and blocking use the reading that agrees.
+//!   Arabic tokens carry a second, Levantine skeleton (ذ/ظ as d, ث as s) for
+//!   romanizations such as Diab or Osman.
 //! - **Blocking** on six skeleton keys (see [`block`]); oversized blocks of
-//!   common names use two sorted-neighbourhood passes instead of all pairs.
-//! - **Fellegi–Sunter** over nine fields (names, mother's name, birth year,
-//!   place, sex, source list) with m/u per pair class (Arabic–Arabic,
+//!   common names use two sorted-neighbourhood passes plus sub-blocks on one
+//!   more attribute (family, mother, year, grandfather, father) instead of
+//!   all pairs. During a batch fit the records are renumbered by (first,
+//!   family, father) so that comparing pairs stays in cache.
+//! - **Fellegi–Sunter** over ten fields (names, mother's name, birth year,
+//!   event date, place, sex, source list) with m/u per pair class (Arabic–Arabic,
 //!   Arabic–Latin, Latin–Latin): u from random pairs, m by EM in Splink-style
 //!   sessions (each session's blocking fields, and fields they drive, left
-//!   out), λ by a fixed point over the candidates; no labels. Term-frequency
+//!   out, on a sample of candidates), λ by a fixed point over the
+//!   candidates; no labels. m is floored (no level is impossible in real
+//!   lists) and being on the same list costs a few bits at most. Term-frequency
 //!   adjustment on agreements, so two «محمد» weigh less than two «نعسان».
 //!   Place tokens seen together in one record ("الباب، حلب") count as
 //!   related, so town-vs-governorate precision differences are not conflicts.

@@ -23,6 +23,41 @@ use crate::record::{FnvBuild, Interner, Normalized, Prepared, RawRecord};
 use crate::rng::Rng;
 use crate::NameError;
 
+/// Phase timings on stderr when `HUDNA_TIMING` is set (benchmarks): wall
+/// seconds and process CPU seconds (Linux /proc; the machines are shared).
+struct PhaseClock(Option<(std::time::Instant, f64)>);
+
+fn cpu_seconds() -> f64 {
+    // Fields 14 and 15 of /proc/self/stat: user and system clock ticks.
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit(')').next()?.to_string();
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
+impl PhaseClock {
+    fn new() -> PhaseClock {
+        PhaseClock(
+            std::env::var_os("HUDNA_TIMING").map(|_| (std::time::Instant::now(), cpu_seconds())),
+        )
+    }
+    fn mark(&mut self, phase: &str) {
+        if let Some((t, c)) = self.0 {
+            let now = cpu_seconds();
+            eprintln!(
+                "timing {phase}: {:.2} s wall, {:.2} s cpu",
+                t.elapsed().as_secs_f64(),
+                now - c
+            );
+            self.0 = Some((std::time::Instant::now(), now));
+        }
+    }
+}
+
 /// All tunables of a linkage run.
 #[derive(Clone, Debug)]
 pub struct LinkConfig {
@@ -106,6 +141,11 @@ impl Linker {
         &self.ids[i as usize]
     }
 
+    /// Blocking keys of a record (diagnostics: why a pair was not a candidate).
+    pub fn blocking_keys(&self, i: u32) -> [u64; NKEYS] {
+        keys(&self.recs[i as usize])
+    }
+
     pub fn model(&self) -> Option<&Model> {
         self.model.as_ref()
     }
@@ -135,7 +175,7 @@ impl Linker {
                 let p = Prepared::intern(n, &mut self.interner);
                 self.tf.add(&p);
                 if let Some(ix) = self.index.as_mut() {
-                    ix.insert(self.recs.len() as u32, &p);
+                    ix.insert(self.recs.len() as u32, &p, &self.interner);
                 }
                 self.recs.push(p);
                 self.ids.push(r.record_id.clone());
@@ -188,11 +228,41 @@ impl Linker {
             n_ar * n_la,
             n_la * (n_la - 1.0) / 2.0,
         ];
-        let mut bins: [HashMap<i32, f64>; NCLASS] = Default::default();
-        for (g, bf) in gammas.iter().zip(bfs) {
-            let c = unpack_gamma(*g).0;
-            *bins[c].entry((bf * 20.0).round() as i32).or_default() += 1.0;
-        }
+        // Histogram of Bayes factors per class, in 1/20 bit bins.
+        const NB: usize = 8001;
+        let bin_of = |bf: f32| ((bf * 20.0).round() as i64 + 4000).clamp(0, NB as i64 - 1) as usize;
+        let dense: Vec<Vec<f64>> = gammas
+            .par_iter()
+            .zip(bfs.par_iter())
+            .with_min_len(1 << 18)
+            .fold(
+                || vec![vec![0.0f64; NB]; NCLASS],
+                |mut acc, (g, bf)| {
+                    acc[unpack_gamma(*g).0][bin_of(*bf)] += 1.0;
+                    acc
+                },
+            )
+            .reduce(
+                || vec![vec![0.0f64; NB]; NCLASS],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(&b) {
+                        for (u, v) in x.iter_mut().zip(y) {
+                            *u += v;
+                        }
+                    }
+                    a
+                },
+            );
+        let bins: Vec<Vec<(i32, f64)>> = dense
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .enumerate()
+                    .filter(|(_, &n)| n > 0.0)
+                    .map(|(b, &n)| (b as i32 - 4000, n))
+                    .collect()
+            })
+            .collect();
         let mut lambda = [1e-4f64; NCLASS];
         for c in 0..NCLASS {
             if totals[c] < 1.0 || bins[c].is_empty() {
@@ -202,7 +272,7 @@ impl Linker {
                 let prior = (lambda[c] / (1.0 - lambda[c])).log2();
                 let exp: f64 = bins[c]
                     .iter()
-                    .map(|(&b, &n)| n * probability(prior + b as f64 / 20.0))
+                    .map(|&(b, n)| n * probability(prior + b as f64 / 20.0))
                     .sum();
                 lambda[c] = (exp / totals[c]).clamp(1e-12, 0.5);
             }
@@ -237,8 +307,23 @@ impl Linker {
     /// Link a whole set of records from scratch: block, train by EM, score,
     /// cluster. The records become the registry for later incremental calls.
     pub fn fit(&mut self, raw: &[RawRecord]) -> LinkOutput {
+        let mut clock = PhaseClock::new();
         let (_, rejected) = self.add(raw);
-        let (cands, stats) = candidate_pairs(&self.recs, &self.config.block);
+        clock.mark("prepare");
+        // Comparing is bound by memory latency (one random record per pair):
+        // renumber the records so that those sharing a first name, family and
+        // father sit together, work in that order, and map back at the end.
+        let mut order: Vec<u32> = (0..self.recs.len() as u32).collect();
+        {
+            let recs = &self.recs;
+            order.par_sort_unstable_by_key(|&i| {
+                let p = &recs[i as usize];
+                (p.first.skel, p.family.skel, p.father.skel, i)
+            });
+        }
+        self.recs = order.iter().map(|&i| self.recs[i as usize]).collect();
+        let (cands, stats) = candidate_pairs(&self.recs, &self.interner, &self.config.block);
+        clock.mark("block");
         let (it, recs) = (&self.interner, &self.recs);
         let gammas: Vec<u32> = cands
             .par_iter()
@@ -248,9 +333,12 @@ impl Linker {
                 pack_gamma(pair_class(a, b), &compare(it, a, b))
             })
             .collect();
+        clock.mark("compare");
         let sessions = self.sessions(&cands, &gammas);
+        clock.mark("sessions");
         let u = self.random_u();
         let mut model = Model::train(&sessions, &u, self.config.em_iterations);
+        clock.mark("u+em");
         let (tf, recs) = (&self.tf, &self.recs);
         let bfs: Vec<f32> = cands
             .par_iter()
@@ -262,6 +350,7 @@ impl Linker {
             })
             .collect();
         model.set_lambda(self.estimate_lambda(&gammas, &bfs));
+        clock.mark("score+lambda");
         let thr = self.config.cluster.threshold;
         let edges: Vec<(u32, u32, f64)> = cands
             .par_iter()
@@ -274,11 +363,33 @@ impl Linker {
             .collect();
         drop(gammas);
         drop(bfs);
+        // Back to the caller's numbering.
+        let edges: Vec<(u32, u32, f64)> = edges
+            .into_par_iter()
+            .map(|(i, j, p)| {
+                let (a, b) = (order[i as usize], order[j as usize]);
+                (a.min(b), a.max(b), p)
+            })
+            .collect();
         let cands = if self.config.keep_candidates {
-            cands
+            let mut c: Vec<u64> = cands
+                .into_par_iter()
+                .map(|p| {
+                    let (i, j) = unpack(p);
+                    crate::block::pack(order[i as usize], order[j as usize])
+                })
+                .collect();
+            c.par_sort_unstable();
+            c
         } else {
             Vec::new()
         };
+        let mut original = self.recs.clone();
+        for (k, &i) in order.iter().enumerate() {
+            original[i as usize] = self.recs[k];
+        }
+        self.recs = original;
+        drop(order);
         self.model = Some(model);
         let clusters = cluster(
             self.recs.len(),
@@ -287,6 +398,7 @@ impl Linker {
             &self.config.cluster,
             |a, b| self.probability(a, b),
         );
+        clock.mark("cluster");
         self.clusters = clusters.clone();
         let pairs = edges
             .into_iter()
@@ -307,28 +419,50 @@ impl Linker {
     fn sessions(&self, cands: &[u64], gammas: &[u32]) -> Vec<Session> {
         let all_keys: Vec<[u64; NKEYS]> = self.recs.par_iter().map(keys).collect();
         let cap = self.config.block.cap as u32;
-        TRAINING_KEYS
-            .par_iter()
-            .map(|&(k, excl)| {
-                // Oversized blocks are windowed on (year, mother, place): their
-                // pairs are not a fair sample of non-matches, so skip them.
-                let mut sizes: HashMap<u64, u32, FnvBuild> = HashMap::default();
-                for ks in &all_keys {
-                    if ks[k] != 0 {
-                        *sizes.entry(ks[k]).or_default() += 1;
+        let nt = TRAINING_KEYS.len();
+        // Per record and training key: the key if its block was not windowed
+        // (windowed blocks are not a fair sample of non-matches), else 0.
+        let mut small: Vec<Vec<u64>> = vec![vec![0; self.recs.len()]; nt];
+        small.par_iter_mut().enumerate().for_each(|(t, col)| {
+            let k = TRAINING_KEYS[t].0;
+            let mut sizes: HashMap<u64, u32, FnvBuild> = HashMap::default();
+            for ks in &all_keys {
+                if ks[k] != 0 {
+                    *sizes.entry(ks[k]).or_default() += 1;
+                }
+            }
+            for (c, ks) in col.iter_mut().zip(&all_keys) {
+                if ks[k] != 0 && sizes[&ks[k]] <= cap {
+                    *c = ks[k];
+                }
+            }
+        });
+        // EM needs the shape of the comparison vectors, not every pair: a
+        // systematic sample of at most SESSION_SAMPLE candidates.
+        const SESSION_SAMPLE: usize = 6_000_000;
+        let step = cands.len().div_ceil(SESSION_SAMPLE).max(1);
+        let counts: Vec<HashMap<u32, u64, FnvBuild>> = (0..nt)
+            .into_par_iter()
+            .map(|t| {
+                let col = &small[t];
+                let mut counts: HashMap<u32, u64, FnvBuild> = HashMap::default();
+                for (&p, &g) in cands.iter().zip(gammas).step_by(step) {
+                    let (i, j) = unpack(p);
+                    let ki = col[i as usize];
+                    if ki != 0 && ki == col[j as usize] {
+                        *counts.entry(g).or_default() += 1;
                     }
                 }
+                counts
+            })
+            .collect();
+        TRAINING_KEYS
+            .iter()
+            .zip(counts)
+            .map(|(&(_, excl), counts)| {
                 let mut excluded = [false; NF];
                 for f in excl {
                     excluded[*f as usize] = true;
-                }
-                let mut counts: HashMap<u32, u64, FnvBuild> = HashMap::default();
-                for (&p, &g) in cands.iter().zip(gammas) {
-                    let (i, j) = unpack(p);
-                    let ki = all_keys[i as usize][k];
-                    if ki != 0 && ki == all_keys[j as usize][k] && sizes[&ki] <= cap {
-                        *counts.entry(g).or_default() += 1;
-                    }
                 }
                 let mut hist: HashMap<(u8, Gamma), u64> = HashMap::new();
                 for (g, n) in counts {
@@ -356,7 +490,7 @@ impl Linker {
         if self.index.is_none() {
             let mut ix = BlockIndex::default();
             for (i, p) in self.recs.iter().enumerate() {
-                ix.insert(i as u32, p);
+                ix.insert(i as u32, p, &self.interner);
             }
             self.index = Some(ix);
         }
@@ -368,7 +502,7 @@ impl Linker {
             .into_par_iter()
             .flat_map_iter(|i| {
                 let mut v = Vec::new();
-                ix.candidates(i as u32, &self.recs, &cfg, &mut v);
+                ix.candidates(i as u32, &self.recs, &self.interner, &cfg, &mut v);
                 v.into_iter().map(move |j| crate::block::pack(i as u32, j))
             })
             .collect();

@@ -10,13 +10,16 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::normalize::{jaro_winkler_bytes, vowel_conflict, Script};
+use crate::normalize::{jaro_winkler_bytes, vowel_conflict, DatePrecision, Script};
 use crate::record::{Interner, Prepared, Tail, Tok, NONE};
 
 /// Number of compared fields.
-pub const NF: usize = 9;
+pub const NF: usize = 10;
 /// Upper bound on levels per field (array size).
 pub const MAXL: usize = 8;
+/// Smallest m probability of a level: a disagreement costs at most
+/// log2(M_FLOOR / u) bits.
+pub const M_FLOOR: f64 = 0.005;
 /// Number of pair classes.
 pub const NCLASS: usize = 3;
 
@@ -29,6 +32,8 @@ pub enum Field {
     Family,
     Mother,
     BirthYear,
+    /// Date of the arrest or disappearance the list reports.
+    EventDate,
     Place,
     Sex,
     /// Whether both records come from the same list (lists rarely repeat a
@@ -43,6 +48,7 @@ pub const FIELDS: [Field; NF] = [
     Field::Family,
     Field::Mother,
     Field::BirthYear,
+    Field::EventDate,
     Field::Place,
     Field::Sex,
     Field::Source,
@@ -65,7 +71,14 @@ const FAMILY_LEVELS: &[&str] = &[
     "near-exact",
     "exact",
 ];
-const YEAR_LEVELS: &[&str] = &["null", "diff>=3", "diff=2", "diff=1", "exact"];
+const YEAR_LEVELS: &[&str] = &["null", "diff>=6", "diff=3..5", "diff=2", "diff=1", "exact"];
+const EVENT_LEVELS: &[&str] = &[
+    "null",
+    "different",
+    "within-year",
+    "within-month",
+    "same-day",
+];
 const MOTHER_LEVELS: &[&str] = &[
     "null",
     "different",
@@ -89,6 +102,7 @@ impl Field {
             Field::Family => "family",
             Field::Mother => "mother",
             Field::BirthYear => "birth_year",
+            Field::EventDate => "event_date",
             Field::Place => "place",
             Field::Sex => "sex",
             Field::Source => "source",
@@ -100,6 +114,7 @@ impl Field {
             Field::Family => FAMILY_LEVELS,
             Field::Mother => MOTHER_LEVELS,
             Field::BirthYear => YEAR_LEVELS,
+            Field::EventDate => EVENT_LEVELS,
             Field::Place => PLACE_LEVELS,
             Field::Sex => SEX_LEVELS,
             Field::Source => SOURCE_LEVELS,
@@ -217,8 +232,44 @@ fn resolve_tail(it: &Interner, x: &Prepared, y: &Prepared, same: bool) -> Prepar
     x
 }
 
-/// Compare two prepared records. Symmetric by construction.
+/// Compare two prepared records. Symmetric by construction. When a record
+/// has an alternative reading (a double given name), the reading under which
+/// the names agree best is compared.
 pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
+    let mut g = compare_one(it, a, b);
+    let (xa, xb) = (it.alt(a), it.alt(b));
+    if xa.is_none() && xb.is_none() {
+        return g;
+    }
+    let mut best = (name_agreement(&g), g);
+    for (x, y) in [(xa, Some(b)), (Some(a), xb)] {
+        if let (Some(x), Some(y)) = (x, y) {
+            let h = compare_one(it, x, y);
+            let cand = (name_agreement(&h), h);
+            if cand > best {
+                best = cand;
+            }
+        }
+    }
+    g = best.1;
+    g
+}
+
+/// How well the name fields of a comparison vector agree: agreeing fields
+/// minus disagreeing ones.
+fn name_agreement(g: &Gamma) -> i32 {
+    let strong = [3u8, 3, 3, 4, 3];
+    (0..5)
+        .map(|f| match g[f] {
+            0 => 0,
+            1 => -1,
+            l if l >= strong[f] => 1,
+            _ => 0,
+        })
+        .sum()
+}
+
+fn compare_one(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
     let same = a.script == b.script;
     let (a, b) = (&resolve_tail(it, a, b, same), &resolve_tail(it, b, a, same));
     let mut g = [0u8; NF];
@@ -235,6 +286,9 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
             };
             if swapped(a, b) || swapped(b, a) {
                 2
+            } else if a.family_kunya || b.family_kunya {
+                // «أبو عمر» in the last slot may be a kunya, not a family.
+                0
             } else {
                 1
             }
@@ -253,19 +307,21 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
         0
     } else {
         match a.year.abs_diff(b.year) {
-            0 => 4,
-            1 => 3,
-            2 => 2,
+            0 => 5,
+            1 => 4,
+            2 => 3,
+            3..=5 => 2,
             _ => 1,
         }
     };
-    g[6] = place_level(it, &a.place, &b.place);
-    g[7] = match (a.sex, b.sex) {
+    g[6] = event_level(a.event, b.event);
+    g[7] = place_level(it, &a.place, &b.place);
+    g[8] = match (a.sex, b.sex) {
         (0, _) | (_, 0) => 0,
         (x, y) if x == y => 2,
         _ => 1,
     };
-    g[8] = if a.source == NONE || b.source == NONE {
+    g[9] = if a.source == NONE || b.source == NONE {
         0
     } else if a.source == b.source {
         1
@@ -273,6 +329,30 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
         2
     };
     g
+}
+
+/// Event dates: same day, within a month, within a year, or further apart;
+/// a date known only to the month or year is widened accordingly.
+fn event_level(a: Option<(i32, DatePrecision)>, b: Option<(i32, DatePrecision)>) -> u8 {
+    let (Some((x, px)), Some((y, py))) = (a, b) else {
+        return 0;
+    };
+    let slack = |p: DatePrecision| match p {
+        DatePrecision::Day => 0,
+        DatePrecision::Month => 30,
+        DatePrecision::Year => 365,
+    };
+    let d = x.abs_diff(y);
+    let tol = slack(px).max(slack(py));
+    if d == 0 && tol == 0 {
+        4
+    } else if d <= 31 + tol {
+        3
+    } else if d <= 366 + tol {
+        2
+    } else {
+        1
+    }
 }
 
 fn place_level(it: &Interner, a: &[u32], b: &[u32]) -> u8 {
@@ -514,9 +594,18 @@ impl Model {
 
     fn refresh(&mut self) {
         for c in 0..NCLASS {
-            for f in 0..NF {
+            for (f, &field) in FIELDS.iter().enumerate() {
                 for l in 1..nlevels(f) {
-                    let (m, u) = (self.m[c][f][l].max(1e-6), self.u[c][f][l].max(1e-6));
+                    // Real lists hold errors the training pairs may not show
+                    // (a wrong sex, another town): no level is impossible.
+                    // Lists do repeat people (the reason to deduplicate):
+                    // being on the same list is weak evidence at most.
+                    let floor = if field == Field::Source {
+                        0.1 * self.u[c][f][l]
+                    } else {
+                        M_FLOOR
+                    };
+                    let (m, u) = (self.m[c][f][l].max(floor), self.u[c][f][l].max(1e-6));
                     self.weights[c][f][l] = (m / u).log2();
                 }
             }
@@ -557,15 +646,18 @@ impl Model {
             3 => p.family,
             _ => p.mother,
         };
-        let tok = if field(a).is_missing() {
-            field(b)
-        } else {
-            field(a)
+        // Both tokens carry the same skeleton unless the agreement came from
+        // a re-read (tail, double given name): then their mean, which keeps
+        // the score symmetric.
+        let (x, y) = (field(a), field(b));
+        let adj = match (x.is_missing(), y.is_missing()) {
+            (true, true) => return 0.0,
+            (false, true) => tf.adjustment(t, x.skel),
+            (true, false) => tf.adjustment(t, y.skel),
+            _ if x.skel == y.skel => tf.adjustment(t, x.skel),
+            _ => 0.5 * (tf.adjustment(t, x.skel) + tf.adjustment(t, y.skel)),
         };
-        if tok.is_missing() {
-            return 0.0;
-        }
-        self.tf_scale * tf.adjustment(t, tok.skel)
+        self.tf_scale * adj
     }
 
     /// Total log2 Bayes factor (prior included) of a pair.
@@ -693,5 +785,71 @@ impl fmt::Display for Explanation {
             }
         }
         write!(f, " => p={:.4}", self.probability)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::days_from_civil;
+    use crate::record::{Normalized, RawRecord};
+
+    #[test]
+    fn event_date_levels() {
+        let d = |y, m, day| Some((days_from_civil(y, m, day), DatePrecision::Day));
+        let month = |y, m| Some((days_from_civil(y, m, 1), DatePrecision::Month));
+        assert_eq!(event_level(d(2013, 4, 7), d(2013, 4, 7)), 4);
+        assert_eq!(event_level(d(2013, 4, 7), d(2013, 4, 20)), 3);
+        assert_eq!(event_level(d(2013, 4, 7), d(2013, 9, 1)), 2);
+        assert_eq!(event_level(d(2013, 4, 7), d(2016, 1, 1)), 1);
+        assert_eq!(event_level(d(2013, 4, 7), None), 0);
+        // A month-only date matches any day of that month, never exactly.
+        assert_eq!(event_level(month(2013, 4), d(2013, 4, 28)), 3);
+        assert_eq!(event_level(month(2013, 4), month(2013, 4)), 3);
+    }
+
+    fn prepared(names: &[(&str, &str, &str, &str, &str)]) -> (Interner, Vec<Prepared>) {
+        let mut it = Interner::default();
+        let recs = names
+            .iter()
+            .map(|&(full, first, father, family, date)| {
+                let n = Normalized::from_raw(&RawRecord {
+                    full_name: full.into(),
+                    first: first.into(),
+                    father: father.into(),
+                    family: family.into(),
+                    event_date: date.into(),
+                    ..Default::default()
+                });
+                Prepared::intern(&n, &mut it)
+            })
+            .collect();
+        (it, recs)
+    }
+
+    #[test]
+    fn double_given_name_compares_under_its_best_reading() {
+        let (it, r) = prepared(&[
+            ("", "محمد علي", "أحمد", "العلي", ""),
+            ("محمد علي أحمد العلي", "", "", "", ""),
+            ("محمد علي حسن العلي", "", "", "", ""),
+        ]);
+        let g = compare(&it, &r[0], &r[1]);
+        assert_eq!(&g[..4], &[5, 5, 0, 6], "{g:?}");
+        assert_eq!(g, compare(&it, &r[1], &r[0]));
+        // Another man: the father differs under either reading.
+        let g = compare(&it, &r[0], &r[2]);
+        assert_eq!(g[1], 1, "{g:?}");
+    }
+
+    #[test]
+    fn a_kunya_in_the_family_slot_is_not_a_disagreement() {
+        let (it, r) = prepared(&[
+            ("خالد أحمد أبو زيد", "", "", "", ""),
+            ("خالد أحمد الحسن", "", "", "", ""),
+            ("خالد أحمد الحموي", "", "", "", ""),
+        ]);
+        assert_eq!(compare(&it, &r[0], &r[1])[3], 0);
+        assert_eq!(compare(&it, &r[2], &r[1])[3], 1);
     }
 }

@@ -26,6 +26,9 @@ pub enum Script {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamePart {
     pub text: String,
+    /// `text` with the typo classes of its script merged (see
+    /// [`crate::record::merge_typo_classes`]).
+    pub merged: String,
     pub skel: String,
     /// Alternative skeleton for ambiguous Latin digraphs (equal to `skel`
     /// for Arabic and when nothing is ambiguous).
@@ -130,8 +133,11 @@ const LA_ABD: &[&str] = &[
 ];
 const LA_ABU: &[&str] = &["abu", "abou", "abo"];
 const LA_DIN_TOKENS: &[&str] = &[
-    "din", "deen", "eddine", "eddin", "uddin", "addin", "eddeen", "uddeen", "ddine",
+    "din", "deen", "dine", "eddine", "eddin", "uddin", "addin", "eddeen", "uddeen", "ddine",
+    "eldin", "aldin", "eldine", "aldine", "eldeen", "aldeen", "uldin",
 ];
+/// Abbreviations of Muhammad in Latin-script documents (Mhd, Mohd).
+const LA_MUHAMMAD_ABBR: &[&str] = &["mhd", "mohd", "muhd", "mouhd", "mohd"];
 const LA_DIN_SUFFIXES: &[&str] = &[
     "eddine", "eddeen", "uddeen", "uddin", "eddin", "addin", "aldin", "eldin", "ulddin", "aldeen",
     "eldeen", "ud-din", "ed-din",
@@ -240,6 +246,17 @@ pub fn name_parts(s: &str) -> Vec<NamePart> {
                     if raw[j] == "ال" && j + 1 < raw.len() {
                         j += 1;
                     }
+                    // A kunya on a compound name: أبو عبد الرحمن.
+                    if head == "ابو" && raw[j] == "عبد" && j + 1 < raw.len() {
+                        let mut k = j + 1;
+                        if raw[k] == "ال" && k + 1 < raw.len() {
+                            k += 1;
+                        }
+                        let inner = canon_ar_token(&format!("عبد{}", raw[k]));
+                        toks.push(format!("ابو{inner}"));
+                        i = k + 1;
+                        continue;
+                    }
                     toks.push(canon_ar_token(&format!("{head}{}", raw[j])));
                     i = j + 1;
                     continue;
@@ -263,9 +280,25 @@ pub fn name_parts(s: &str) -> Vec<NamePart> {
                         j += 1;
                     }
                     let head = if LA_ABD.contains(&t) { "abd" } else { "abu" };
+                    // A kunya on a compound name: Abu Abd al-Rahman.
+                    if head == "abu" && LA_ABD.contains(&raw[j]) && j + 1 < raw.len() {
+                        let mut k = j + 1;
+                        if LA_ARTICLES.contains(&raw[k]) && k + 1 < raw.len() {
+                            k += 1;
+                        }
+                        let inner = canon_la_token(&format!("abd{}", strip_al_la(raw[k])));
+                        toks.push(format!("abu{inner}"));
+                        i = k + 1;
+                        continue;
+                    }
                     let joined = format!("{head}{}", strip_al_la(raw[j]));
                     toks.push(canon_la_token(&joined));
                     i = j + 1;
+                    continue;
+                }
+                if LA_MUHAMMAD_ABBR.contains(&t) {
+                    toks.push("muhammad".to_string());
+                    i += 1;
                     continue;
                 }
                 if LA_DIN_TOKENS.contains(&t) && !toks.is_empty() {
@@ -283,10 +316,11 @@ pub fn name_parts(s: &str) -> Vec<NamePart> {
         .filter(|t| !t.is_empty())
         .map(|text| {
             let (skel, skel_alt, vowels) = match script {
-                Script::Arabic => {
-                    let s = skeleton_arabic(&text);
-                    (s.clone(), s, vowel_slots_arabic(&text))
-                }
+                Script::Arabic => (
+                    skeleton_arabic(&text),
+                    skeleton_arabic_alt(&text),
+                    vowel_slots_arabic(&text),
+                ),
                 Script::Latin => (
                     skeleton_latin(&text),
                     skeleton_latin_alt(&text),
@@ -294,6 +328,7 @@ pub fn name_parts(s: &str) -> Vec<NamePart> {
                 ),
             };
             NamePart {
+                merged: crate::record::merge_typo_classes(&text),
                 text,
                 skel,
                 skel_alt,
@@ -307,41 +342,34 @@ pub fn name_parts(s: &str) -> Vec<NamePart> {
 /// Normalize a single field into one part: tokens of a field are concatenated
 /// (a father's name "عبد الله" is one name).
 pub fn field_part(s: &str) -> Option<NamePart> {
-    let parts = name_parts(s);
-    match parts.len() {
-        0 => None,
-        1 => parts.into_iter().next(),
+    join_parts(&name_parts(s))
+}
+
+/// One name made of several parts (a double given name «محمد علي» written
+/// in one field): texts and skeletons concatenated.
+pub fn join_parts(parts: &[NamePart]) -> Option<NamePart> {
+    match parts {
+        [] => None,
+        [p] => Some(p.clone()),
         _ => {
-            let script = parts[0].script;
-            let text = parts
-                .iter()
-                .map(|p| p.text.as_str())
-                .collect::<Vec<_>>()
-                .join("");
-            let skel = collapse(
-                &parts
-                    .iter()
-                    .map(|p| p.skel.as_str())
-                    .collect::<Vec<_>>()
-                    .join(""),
-            );
-            let skel_alt = collapse(
-                &parts
-                    .iter()
-                    .map(|p| p.skel_alt.as_str())
-                    .collect::<Vec<_>>()
-                    .join(""),
-            );
+            let cat = |f: fn(&NamePart) -> &str| parts.iter().map(f).collect::<Vec<_>>().join("");
+            let text = cat(|p| &p.text);
             Some(NamePart {
+                merged: crate::record::merge_typo_classes(&text),
                 text,
-                skel,
-                skel_alt,
+                skel: collapse(&cat(|p| &p.skel)),
+                skel_alt: collapse(&cat(|p| &p.skel_alt)),
                 vowels: String::new(),
-                script,
+                script: parts[0].script,
             })
         }
     }
 }
+
+/// Skeletons of given names that open double given names (محمد علي،
+/// محمد خير، أحمد نور): a full name starting with one of them may be read
+/// with its first two parts as one given name.
+pub const DOUBLE_NAME_HEADS: &[&str] = &["mhmd", "ahmd"];
 
 fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -396,6 +424,22 @@ pub fn skeleton_arabic(t: &str) -> String {
         }
     }
     finish_skel(out)
+}
+
+/// Alternative skeleton of an Arabic token in Levantine pronunciation, as
+/// many romanizations follow it: ذ and ظ as d (ذياب "Diab"), ث as s
+/// (عثمان "Osman", ثائر "Saer").
+pub fn skeleton_arabic_alt(t: &str) -> String {
+    let spoken: String = t
+        .chars()
+        .map(|c| match c {
+            'ذ' => 'د',
+            'ظ' => 'ض',
+            'ث' => 'س',
+            c => c,
+        })
+        .collect();
+    skeleton_arabic(&spoken)
 }
 
 fn is_vowel(b: u8) -> bool {
@@ -713,6 +757,66 @@ pub fn jaro_winkler_bytes(a: &[u8], b: &[u8]) -> f64 {
     jaro + prefix * 0.1 * (1.0 - jaro)
 }
 
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+/// algorithm).
+pub fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m as i32 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i32 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Inverse of [`days_from_civil`].
+pub fn civil_from_days(z: i32) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i32::from(m <= 2);
+    (y, m, d)
+}
+
+/// How precisely a date is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum DatePrecision {
+    #[default]
+    Day,
+    Month,
+    Year,
+}
+
+/// Parse an event date: `YYYY-MM-DD`, `YYYY/MM/DD`, `DD/MM/YYYY`,
+/// `DD-MM-YYYY`, `DD.MM.YYYY`, `YYYY-MM`, `MM/YYYY` or `YYYY`, in Latin or
+/// Arabic-Indic digits. Returns the day number (first day of the month or
+/// year when less precise) and the precision.
+pub fn parse_date(s: &str) -> Option<(i32, DatePrecision)> {
+    let f = fold(s);
+    let nums: Vec<&str> = f
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let num = |t: &str| t.parse::<u32>().ok();
+    let (y, m, d, prec) = match nums.as_slice() {
+        [y] if y.len() == 4 => (num(y)?, 1, 1, DatePrecision::Year),
+        [a, b] if a.len() == 4 => (num(a)?, num(b)?, 1, DatePrecision::Month),
+        [a, b] if b.len() == 4 => (num(b)?, num(a)?, 1, DatePrecision::Month),
+        [a, b, c] if a.len() == 4 => (num(a)?, num(b)?, num(c)?, DatePrecision::Day),
+        [a, b, c] if c.len() == 4 => (num(c)?, num(b)?, num(a)?, DatePrecision::Day),
+        _ => return None,
+    };
+    if !(1900..=2100).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    Some((days_from_civil(y as i32, m, d), prec))
+}
+
 /// Parse a year, accepting Arabic-Indic digits; a full date keeps its year.
 pub fn parse_year(s: &str) -> Option<u16> {
     let f = fold(s);
@@ -732,8 +836,8 @@ pub fn parse_year(s: &str) -> Option<u16> {
 pub fn parse_sex(s: &str) -> Option<u8> {
     let f = fold(s);
     match f.as_str() {
-        "m" | "male" | "h" | "homme" | "ذكر" | "ذ" | "1" => Some(1),
-        "f" | "female" | "femme" | "انثي" | "2" => Some(2),
+        "m" | "male" | "man" | "h" | "homme" | "ذكر" | "ذ" | "1" => Some(1),
+        "f" | "female" | "woman" | "femme" | "انثي" | "ا" | "2" => Some(2),
         _ => None,
     }
 }
@@ -769,6 +873,7 @@ mod tests {
         check("عبد الرحمن", "عبدرحمن/abdrhmn");
         check("علي بن أحمد", "علي/al احمد/ahmd");
         check("أبو خالد", "ابوخالد/abxld");
+        check("أبو عبد الرحمن محمد", "ابوعبدرحمن/abdrhmn محمد/mhmd");
         check("نور الدين", "نوردين/nrdn");
         check("الياس", "الياس/als");
     }
@@ -783,6 +888,7 @@ mod tests {
         check("Abderrahmane", "abderrahmane/abdrhmn");
         check("Noureddine", "nourdin/nrdn");
         check("Abou Khaled", "abukhaled/abxld");
+        check("Abu Abd al-Rahman Omar", "abuabdrahman/abdrhmn omar/amr");
     }
 
     #[test]
@@ -816,6 +922,34 @@ mod tests {
         same_key(&["Khaled", "Khalid", "خالد"]);
         same_key(&["Hussein", "Husayn", "حسين"]);
         same_key(&["Tarek", "Tareq", "طارق"]);
+    }
+
+    /// Two spellings meet at the comparison level used across scripts:
+    /// same skeleton, or one's skeleton equal to the other's alternative.
+    fn cross_match(ar: &str, la: &str) -> bool {
+        let (a, l) = (&name_parts(ar)[0], &name_parts(la)[0]);
+        a.skel == l.skel || a.skel_alt == l.skel || a.skel == l.skel_alt
+    }
+
+    #[test]
+    fn levantine_and_abbreviated_romanizations() {
+        for (ar, la) in [
+            ("ذياب", "Diab"),
+            ("ذياب", "Dhiab"),
+            ("عثمان", "Osman"),
+            ("عثمان", "Othman"),
+            ("ثائر", "Saer"),
+            ("ثائر", "Thaer"),
+            ("ضياء", "Dhiya"),
+            ("محمد", "Mhd"),
+            ("محمد", "Mohd"),
+        ] {
+            assert!(cross_match(ar, la), "{ar} {la}");
+        }
+        assert!(!cross_match("زياد", "Diab"));
+        same_key(&["Nour Eldin", "Nour El-Din", "نور الدين", "Noureddine"]);
+        same_key(&["Abdelkrim", "Abdul Karim", "عبد الكريم"]);
+        same_key(&["Ezzeddine", "Izz al-Din", "عز الدين"]);
     }
 
     #[test]
@@ -871,6 +1005,29 @@ mod tests {
         assert_eq!(parse_year("85"), None);
         assert_eq!(parse_sex("أنثى"), Some(2));
         assert_eq!(parse_sex("M"), Some(1));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(
+            days_from_civil(2012, 3, 1) - days_from_civil(2012, 2, 28),
+            2
+        );
+        for z in [-1000, 0, 15_000, 18_262, 20_000] {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(days_from_civil(y, m, d), z);
+        }
+        let d = days_from_civil(2013, 4, 7);
+        assert_eq!(parse_date("2013-04-07"), Some((d, DatePrecision::Day)));
+        assert_eq!(parse_date("07/04/2013"), Some((d, DatePrecision::Day)));
+        assert_eq!(parse_date("٢٠١٣/٠٤/٠٧"), Some((d, DatePrecision::Day)));
+        assert_eq!(
+            parse_date("2013-04"),
+            Some((days_from_civil(2013, 4, 1), DatePrecision::Month))
+        );
+        assert_eq!(parse_date("31/13/2013"), None);
+        assert_eq!(parse_date(""), None);
     }
 
     #[test]

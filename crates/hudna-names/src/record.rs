@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use crate::normalize::{
-    detect_script, field_part, fold, name_parts, parse_sex, parse_year, NamePart, Script,
+    detect_script, field_part, fold, join_parts, name_parts, parse_date, parse_sex, parse_year,
+    DatePrecision, NamePart, Script, DOUBLE_NAME_HEADS,
 };
 
 /// One list entry as read from a file: every field is free text, empty when
@@ -82,6 +83,8 @@ pub struct Prepared {
     pub father: Tok,
     pub grandfather: Tok,
     pub family: Tok,
+    /// The family slot holds an أبو compound (kunya or family name).
+    pub family_kunya: bool,
     pub mother: Tok,
     /// Mother's family name, when given.
     pub mother_family: Tok,
@@ -89,10 +92,14 @@ pub struct Prepared {
     pub sex: u8,
     /// 0 unknown.
     pub year: u16,
+    /// Event (arrest, disappearance) day since 1970-01-01 and its precision.
+    pub event: Option<(i32, DatePrecision)>,
     /// Interned source (list) name, `NONE` when not given.
     pub source: u32,
     /// Skeleton ids of place tokens (most specific first), `NONE`-padded.
     pub place: [u32; PLACE_TOKENS],
+    /// Index of the alternative reading in [`Interner::alt`], `NONE` if none.
+    pub alt: u32,
 }
 
 /// String interner shared by texts and skeletons, plus the place-token
@@ -107,6 +114,8 @@ pub struct Interner {
     /// ASCII, and Jaro–Winkler on this inline copy avoids a pointer chase.
     short: Vec<[u8; 16]>,
     related: std::collections::HashSet<u64, FnvBuild>,
+    /// Alternative readings of records (double given names).
+    alts: Vec<Prepared>,
 }
 
 /// FNV-1a: a fast hasher for the engine's internal maps (keys are not
@@ -172,6 +181,10 @@ impl Interner {
         self.map.insert(s.to_string(), i);
         i
     }
+    /// The alternative reading of a record, if it has one.
+    pub fn alt(&self, p: &Prepared) -> Option<&Prepared> {
+        self.alts.get(p.alt as usize)
+    }
     pub fn get(&self, id: u32) -> &str {
         &self.strs[id as usize]
     }
@@ -201,8 +214,12 @@ pub struct Normalized {
     pub mother_family: Option<NamePart>,
     pub sex: u8,
     pub year: u16,
+    pub event: Option<(i32, DatePrecision)>,
     pub place: Vec<String>,
     pub source: String,
+    /// Alternative reading of the name parts (double given name), sharing
+    /// every other field with this one.
+    pub alt: Option<Box<Normalized>>,
 }
 
 /// Latin exonyms of Syrian governorate capitals and large towns, mapped to
@@ -233,45 +250,70 @@ const EXONYMS: &[(&str, &str)] = &[
 ];
 
 impl Normalized {
+    /// Place the parts of a full name written as one string.
+    fn assign_positions(&mut self, parts: Vec<NamePart>) {
+        let mut it = parts.into_iter();
+        match it.len() {
+            0 => {}
+            1 => self.first = it.next(),
+            2 => {
+                self.first = it.next();
+                self.father = it.next();
+                self.tail = Tail::FatherOrFamily;
+            }
+            3 => {
+                self.first = it.next();
+                self.father = it.next();
+                self.family = it.next();
+                self.tail = Tail::FamilyOrGrandfather;
+            }
+            k => {
+                self.first = it.next();
+                self.father = it.next();
+                self.grandfather = it.next();
+                self.family = it.nth(k - 4);
+            }
+        }
+    }
+
     pub fn from_raw(r: &RawRecord) -> Normalized {
         let mut n = Normalized::default();
-        let have_split = !r.first.trim().is_empty();
+        // A whole name typed into `first` with the other name columns empty
+        // is a full name, not one (very long) given name.
+        let only_first = [&r.father, &r.grandfather, &r.family]
+            .iter()
+            .all(|f| f.trim().is_empty())
+            && r.full_name.trim().is_empty()
+            && name_parts(&r.first).len() >= 2;
+        let have_split = !r.first.trim().is_empty() && !only_first;
         if have_split {
             n.first = field_part(&r.first);
             n.father = field_part(&r.father);
             n.grandfather = field_part(&r.grandfather);
             n.family = field_part(&r.family);
         } else {
-            let mut parts = name_parts(&strip_parenthesized(&r.full_name));
-            // A trailing kunya (أبو فلان) after a full lineage is a nickname.
-            if parts.len() >= 5 {
-                let last = &parts[parts.len() - 1].text;
-                if last.starts_with("ابو") || last.starts_with("abu") {
-                    parts.pop();
-                }
+            let full = if only_first { &r.first } else { &r.full_name };
+            let mut parts = name_parts(&strip_parenthesized(full));
+            // A kunya (أبو فلان) before the name, or after a lineage of at
+            // least three names, is a nickname. A third part «أبو زيد» may
+            // be a family name: it stays, and the comparison treats a
+            // disagreeing أبو-family as unknown.
+            if parts.len() >= 3 && is_kunya(&parts[0]) {
+                parts.remove(0);
             }
-            let mut it = parts.into_iter();
-            match it.len() {
-                0 => {}
-                1 => n.first = it.next(),
-                2 => {
-                    n.first = it.next();
-                    n.father = it.next();
-                    n.tail = Tail::FatherOrFamily;
-                }
-                3 => {
-                    n.first = it.next();
-                    n.father = it.next();
-                    n.family = it.next();
-                    n.tail = Tail::FamilyOrGrandfather;
-                }
-                k => {
-                    n.first = it.next();
-                    n.father = it.next();
-                    n.grandfather = it.next();
-                    n.family = it.nth(k - 4);
-                }
+            if parts.len() >= 4 && parts.last().is_some_and(is_kunya) {
+                parts.pop();
             }
+            // A double given name (محمد علي) reads as first and father; keep
+            // the reading with both parts as the given name as an alternative.
+            if parts.len() >= 3 && DOUBLE_NAME_HEADS.contains(&parts[0].skel.as_str()) {
+                let mut alt = Normalized::default();
+                let mut joined = vec![join_parts(&parts[..2]).unwrap_or_else(|| parts[0].clone())];
+                joined.extend_from_slice(&parts[2..]);
+                alt.assign_positions(joined);
+                n.alt = Some(Box::new(alt));
+            }
+            n.assign_positions(parts);
         }
         let mut mother = name_parts(&r.mother).into_iter();
         n.mother = mother.next();
@@ -286,8 +328,20 @@ impl Normalized {
         }
         n.sex = parse_sex(&r.sex).unwrap_or(0);
         n.year = parse_year(&r.birth_year).unwrap_or(0);
+        n.event = parse_date(&r.event_date);
         n.place = place_skeletons(&r.place);
         n.source = fold(&r.source);
+        if let Some(mut alt) = n.alt.take() {
+            alt.mother = n.mother.clone();
+            alt.mother_family = n.mother_family.clone();
+            alt.script = n.script;
+            alt.sex = n.sex;
+            alt.year = n.year;
+            alt.event = n.event;
+            alt.place = n.place.clone();
+            alt.source = n.source.clone();
+            n.alt = Some(alt);
+        }
         n
     }
 
@@ -340,6 +394,11 @@ pub fn merge_typo_classes(s: &str) -> String {
         .collect()
 }
 
+/// A joined أبو compound (kunya or family name).
+pub fn is_kunya(p: &NamePart) -> bool {
+    p.text.starts_with("ابو") || p.text.starts_with("abu")
+}
+
 /// Drop "(...)" segments: nicknames and kunyas written in parentheses.
 fn strip_parenthesized(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -374,10 +433,18 @@ fn place_skeletons(s: &str) -> Vec<String> {
 
 impl Prepared {
     pub fn intern(n: &Normalized, it: &mut Interner) -> Prepared {
+        let alt = match &n.alt {
+            Some(a) => {
+                let p = Prepared::intern(a, it);
+                it.alts.push(p);
+                (it.alts.len() - 1) as u32
+            }
+            None => NONE,
+        };
         let mut tok = |p: &Option<NamePart>| match p {
             Some(p) => Tok {
                 text: it.id(&p.text),
-                merged: it.id(&merge_typo_classes(&p.text)),
+                merged: it.id(&p.merged),
                 skel: it.id(&p.skel),
                 alt: it.id(&p.skel_alt),
                 vowels: it.id(&p.vowels),
@@ -407,16 +474,19 @@ impl Prepared {
             }
         }
         Prepared {
+            alt,
             script: n.script.unwrap_or(Script::Arabic),
             tail: n.tail,
             first,
             father,
             grandfather,
             family,
+            family_kunya: n.family.as_ref().is_some_and(is_kunya),
             mother,
             mother_family,
             sex: n.sex,
             year: n.year,
+            event: n.event,
             place,
             source,
         }
@@ -448,6 +518,72 @@ mod tests {
         assert_eq!(n.grandfather.unwrap().skel, "hsn");
         assert_eq!(n.family.unwrap().skel, "al");
         assert_eq!(n.script, Some(Script::Latin));
+    }
+
+    #[test]
+    fn kunyas_before_and_after_the_name_are_dropped() {
+        let first_family = |name: &str| {
+            let n = Normalized::from_raw(&RawRecord {
+                full_name: name.into(),
+                ..Default::default()
+            });
+            (n.first.unwrap().text, n.family.map(|p| p.text))
+        };
+        let plain = (String::from("خالد"), Some(String::from("حسن")));
+        assert_eq!(first_family("أبو عمر خالد أحمد الحسن"), plain);
+        assert_eq!(
+            first_family("خالد أحمد محمد الحسن أبو عمر"),
+            {
+                let n = Normalized::from_raw(&RawRecord {
+                    full_name: "خالد أحمد محمد الحسن".into(),
+                    ..Default::default()
+                });
+                (n.first.unwrap().text, n.family.map(|p| p.text))
+            }
+        );
+        assert_eq!(first_family("أبو عبد الرحمن خالد أحمد الحسن"), plain);
+        // Three parts: «أبو زيد» may be the family name and stays.
+        assert_eq!(
+            first_family("خالد أحمد أبو زيد"),
+            (String::from("خالد"), Some(String::from("ابوزيد")))
+        );
+    }
+
+    #[test]
+    fn double_given_name_gets_an_alternative_reading() {
+        let n = Normalized::from_raw(&RawRecord {
+            full_name: "محمد علي أحمد العلي".into(),
+            ..Default::default()
+        });
+        assert_eq!(n.first.as_ref().unwrap().text, "محمد");
+        let alt = n.alt.as_ref().expect("محمد + name reads both ways");
+        assert_eq!(alt.first.as_ref().unwrap().text, "محمدعلي");
+        assert_eq!(alt.father.as_ref().unwrap().text, "احمد");
+        assert_eq!(alt.family.as_ref().unwrap().text, "علي");
+        // The joined reading equals the split column «محمد علي».
+        assert_eq!(alt.first, field_part("محمد علي"));
+        let n = Normalized::from_raw(&RawRecord {
+            full_name: "خالد علي أحمد".into(),
+            ..Default::default()
+        });
+        assert!(n.alt.is_none());
+    }
+
+    #[test]
+    fn a_full_name_in_the_first_column_is_split() {
+        let n = Normalized::from_raw(&RawRecord {
+            first: "خالد أحمد الحسن".into(),
+            ..Default::default()
+        });
+        assert_eq!(n.first.unwrap().text, "خالد");
+        assert_eq!(n.family.unwrap().text, "حسن");
+        // With other columns given, «محمد علي» is a double given name.
+        let n = Normalized::from_raw(&RawRecord {
+            first: "محمد علي".into(),
+            father: "أحمد".into(),
+            ..Default::default()
+        });
+        assert_eq!(n.first.unwrap().text, "محمدعلي");
     }
 
     #[test]
