@@ -231,9 +231,17 @@ pub async fn login(
     let acc = st.accounts.clone();
     let now = (st.config.now)();
     let (user, pw) = (f.username.trim().to_owned(), f.password);
-    let r = tokio::task::spawn_blocking(move || acc.login(&user, &pw, &client, now))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()).html())?;
+    // a login over a live session ends that session (one browser, one session)
+    let old = auth::cookie(&headers, auth::SESSION_COOKIE).map(str::to_owned);
+    let r = tokio::task::spawn_blocking(move || {
+        let r = acc.login(&user, &pw, &client, now);
+        if let (Ok(_), Some(old)) = (&r, old) {
+            let _ = acc.logout(&old);
+        }
+        r
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()).html())?;
     match r {
         Ok(s) => {
             let max_age = s.expires_at - now;

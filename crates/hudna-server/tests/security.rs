@@ -828,7 +828,9 @@ fn build(c: &Ctx, f: &Fixture, method: &str, who: Who, r: Req) -> Request<Body> 
                 header::AUTHORIZATION,
                 format!("Bearer {}", f.tokens[user(who)]),
             );
-        } else {
+        } else if !(method == "POST" && r.uri.starts_with("/login")) {
+            // (a login over the caller's session would end it, and the
+            // rows after this one need it)
             cookies.push(c.sessions[&who].0.clone());
         }
     }
@@ -1647,6 +1649,14 @@ async fn fixation(f: &Fixture) {
     assert_ne!(
         again, fresh,
         "[{backend}] a second login reuses the session id"
+    );
+    // and the session it replaced is over
+    assert_eq!(send(f, page(&again)).await.status, StatusCode::OK);
+    let old = send(f, page(&fresh)).await;
+    assert_eq!(
+        (old.status, old.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/login?next=/")),
+        "[{backend}] the replaced session still opens pages"
     );
     // the session cookie is HttpOnly and SameSite=Strict
     let set = a
