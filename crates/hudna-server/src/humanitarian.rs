@@ -20,6 +20,17 @@ use hudna_store::PersonRecordRow;
 use serde::Deserialize;
 use std::fmt::Write;
 
+/// A party's name in the page's language.
+fn party(l: i18n::Lang, id: &str) -> String {
+    hudna_app::reports::party_label(
+        id,
+        match l {
+            i18n::Lang::Ar => hudna_app::reports::Lang::Ar,
+            i18n::Lang::En => hudna_app::reports::Lang::En,
+        },
+    )
+}
+
 fn officers_only(a: &Auth) -> ApiResult<()> {
     if a.user.sees_personal_data() {
         Ok(())
@@ -83,7 +94,7 @@ pub async fn overview(
                 "<tr><td>{}</td><td dir=\"auto\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
                 num(l, x.id),
                 esc(&x.name),
-                esc(&i18n::word(l, &x.source_party)),
+                esc(&party(l, &x.source_party)),
                 i18n::date_str(l, &x.received),
                 num(l, x.records)
             );
@@ -308,7 +319,7 @@ pub async fn person_page(
                 "<p class=\"muted\">{}: <span dir=\"auto\">{}</span> ({}, {})</p>",
                 c.t("lists"),
                 esc(&list.name),
-                esc(&i18n::word(l, &list.source_party)),
+                esc(&party(l, &list.source_party)),
                 i18n::date_str(l, &list.received)
             );
         }

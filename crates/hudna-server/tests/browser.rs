@@ -324,6 +324,21 @@ fn desk_in_headless_chromium() {
         return;
     }
     let f = common::fixture();
+    // two lists for the humanitarian file, linked
+    {
+        let day = chrono::NaiveDate::from_ymd_opt(2018, 1, 12).unwrap();
+        for (name, party, csv) in [
+            ("قائمة الحكومة", "syrian_government", "record_id,full_name,mother,sex,birth_year,place\na1,محمد عبد الله الأحمد,فاطمة,m,1985,إدلب\na2,خالد يوسف النعسان,مريم,m,1990,حماة\n"),
+            ("قائمة المعارضة", "opposition_factions", "record_id,full_name,mother,sex,birth_year,place\nb1,محمد عبدالله احمد,فاطمه,m,1985,ادلب\nb2,Khaled Youssef al-Naasan,Maryam,m,1990,Hama\n"),
+        ] {
+            let read = hudna_app::persons::read_person_csv(name, csv, "missing");
+            f.state
+                .hudna
+                .import_person_list(name, party, day, &read, "test")
+                .unwrap();
+        }
+        f.state.hudna.link_persons(0.3, None, "test").unwrap();
+    }
     // a real server on port 0, on a runtime of its own
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -421,6 +436,21 @@ fn desk_in_headless_chromium() {
         d.click("#r-astana-6 details.statement summary");
         d.find("#r-astana-6 .statement-text mark");
         d.screenshot(&shots.join("rounds-ar.png"));
+        // the humanitarian file, as its officer sees it
+        d.click("#logout");
+        d.goto(&format!("{base}/login?next=/persons/review"));
+        d.type_into("#username", "humanitarian");
+        d.type_into("#password", "hudna-humanitarian-demo");
+        d.click("#login-submit");
+        d.find("#candidates");
+        d.screenshot(&shots.join("persons-review-ar.png"));
+        let first = d.attr("#candidates tr:first-child a", "href");
+        d.click("#candidates tr:first-child button.accept");
+        d.find("#candidates");
+        d.goto(&format!("{base}{first}"));
+        d.find("#person-title");
+        d.find("#same-person");
+        d.screenshot(&shots.join("person-ar.png"));
     }
     let _ = stop_tx.send(());
     server.join().unwrap();
