@@ -40,7 +40,7 @@ for _ in $(seq 1 100); do
   curl -sf "$URL/api/health" >/dev/null && break
   sleep 0.1
 done
-count() { curl -sf "$URL/api/health" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["'"$1"'"])'; }
+count() { curl -sf -H "Authorization: Bearer $HUDNA_TOKEN" "$URL/api/health" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["'"$1"'"])'; }
 
 echo "GET  /api/incidents (zone + time filters), $CONNS connections, $DURATION ..." >&2
 GET=$(wrk -t2 -c"$CONNS" -d"$DURATION" --timeout 5s -s "$ROOT/bench/serve/get.lua" "$URL" | tee "$OUT/get.txt" | sed -n 's/^JSON //p')

@@ -33,7 +33,11 @@ fn ops() -> Vec<Op> {
     vec![
         Op {
             auth: false,
-            ..op("get", "/api/health", "Liveness and counts")
+            ..op(
+                "get",
+                "/api/health",
+                "Liveness; with the credentials of a user who sees unpublished incidents, also the store's counts",
+            )
         },
         op("get", "/api/me", "The authenticated user"),
         Op {

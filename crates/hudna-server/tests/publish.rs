@@ -506,3 +506,18 @@ async fn admins_add_organisations_and_users_from_the_desk() {
     let (_, page) = f.page(&cookie, "/admin/accounts").await;
     assert!(page.contains("id=\"user-amal\"") && !page.contains("id=\"user-xviewer\""));
 }
+
+#[tokio::test]
+async fn health_tells_counts_only_to_users_who_see_unpublished_incidents() {
+    let f = fixture();
+    let (s, r) = f
+        .send(Request::get("/api/health").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&text(r).await).unwrap();
+    assert_eq!(v, json!({"status": "ok"}), "anonymous: liveness only");
+    let (_, v) = f.get_json("viewer", "/api/health").await;
+    assert_eq!(v, json!({"status": "ok"}), "viewers: liveness only");
+    let (_, v) = f.get_json("analyst", "/api/health").await;
+    assert!(v["incidents"].as_u64().unwrap() > 0 && v["reports"].is_u64());
+}
