@@ -22,13 +22,7 @@ use std::fmt::Write;
 
 /// A party's name in the page's language.
 fn party(l: i18n::Lang, id: &str) -> String {
-    hudna_app::reports::party_label(
-        id,
-        match l {
-            i18n::Lang::Ar => hudna_app::reports::Lang::Ar,
-            i18n::Lang::En => hudna_app::reports::Lang::En,
-        },
-    )
+    hudna_app::reports::party_label(id, l.into())
 }
 
 fn officers_only(a: &Auth) -> ApiResult<()> {

@@ -49,6 +49,25 @@ impl Lang {
     }
 }
 
+/// The desk's language and the reports' are the same two; these convert.
+impl From<Lang> for hudna_app::reports::Lang {
+    fn from(l: Lang) -> Self {
+        match l {
+            Lang::Ar => hudna_app::reports::Lang::Ar,
+            Lang::En => hudna_app::reports::Lang::En,
+        }
+    }
+}
+
+impl From<hudna_app::reports::Lang> for Lang {
+    fn from(l: hudna_app::reports::Lang) -> Self {
+        match l {
+            hudna_app::reports::Lang::Ar => Lang::Ar,
+            hudna_app::reports::Lang::En => Lang::En,
+        }
+    }
+}
+
 /// (key, Arabic, English)
 const STRINGS: &[(&str, &str, &str)] = &[
     ("app_name", "هدنة", "Hudna"),

@@ -116,13 +116,6 @@ impl ReportQ {
     }
 }
 
-fn app_lang(l: Lang) -> reports::Lang {
-    match l {
-        Lang::Ar => reports::Lang::Ar,
-        Lang::En => reports::Lang::En,
-    }
-}
-
 /// The report and its map, as this user may see them.
 fn build(
     st: &AppState,
@@ -211,7 +204,7 @@ fn situation_html(c: &Ctx, a: &Auth, q: &ReportQ, r: &SituationReport, svg: &str
             c.t("published_edition_note")
         );
     }
-    b.push_str(&reports::render_body(r, app_lang(l), Some(svg)));
+    b.push_str(&reports::render_body(r, l.into(), Some(svg)));
     page(c, c.t("situation_reports"), &b)
 }
 
@@ -244,7 +237,7 @@ pub async fn situation_download(
         let l = q.lang(page_lang)?;
         let (since, until) = q.period_for(&st2, &a)?;
         let (r, svg) = build(&st2, &a, since, until, l)?;
-        let doc = reports::render_html(&r, app_lang(l), Some(&svg));
+        let doc = reports::render_html(&r, l.into(), Some(&svg));
         let stem = if since == until {
             format!("hudna-daily-{until}-{}", l.code())
         } else {
@@ -535,7 +528,7 @@ fn rounds_html(st: &AppState, a: &Auth, c: &Ctx) -> ApiResult<String> {
             b,
             "<tr><td dir=\"auto\"><a href=\"#c-{id}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(l.pick(&cm.commitment.text.ar, &cm.commitment.text.en)),
-            esc(&reports::party_label(&cm.commitment.owner, app_lang(l))),
+            esc(&reports::party_label(&cm.commitment.owner, l.into())),
             cm.commitment.due.map(|d| date(l, d)).unwrap_or_else(|| "—".into()),
             status_tag(c, &cm.current, cm.overdue),
             esc(l.pick(&r.round.names.ar, &r.round.names.en)),
@@ -566,7 +559,7 @@ fn rounds_html(st: &AppState, a: &Auth, c: &Ctx) -> ApiResult<String> {
                 .round
                 .participants
                 .iter()
-                .map(|p| reports::party_label(p, app_lang(l)))
+                .map(|p| reports::party_label(p, l.into()))
                 .collect::<Vec<_>>()
                 .join("، ")),
             ag.map(|g| format!(" · {}", esc(l.pick(&g.names.ar, &g.names.en))))
@@ -618,7 +611,7 @@ fn rounds_html(st: &AppState, a: &Auth, c: &Ctx) -> ApiResult<String> {
                     status_tag(c, &cm.current, cm.overdue),
                     esc(l.pick(&cm.commitment.text.ar, &cm.commitment.text.en)),
                     c.t("owner"),
-                    esc(&reports::party_label(&cm.commitment.owner, app_lang(l))),
+                    esc(&reports::party_label(&cm.commitment.owner, l.into())),
                     c.t("due"),
                     cm.commitment.due.map(|d| date(l, d)).unwrap_or_else(|| "—".into()),
                     cm.settled

@@ -98,10 +98,7 @@ pub fn report_map(
     })?;
     let ags = h.agreements()?;
     Ok(hudna_server::map::render(&hudna_server::map::MapInput {
-        lang: match lang {
-            Lang::Ar => hudna_server::i18n::Lang::Ar,
-            Lang::En => hudna_server::i18n::Lang::En,
-        },
+        lang: lang.into(),
         at: r.until,
         agreements: &ags,
         incidents: &incidents,
