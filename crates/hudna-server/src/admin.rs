@@ -6,7 +6,7 @@
 use crate::auth::{Auth, MaybeAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::html::{esc, page, Ctx};
-use crate::pages::{ctx, html, need, FormBody};
+use crate::pages::{ctx, html, need, need_form, FormBody};
 use crate::{blocking, AppState};
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
@@ -153,9 +153,7 @@ pub async fn add_org(
     uri: Uri,
     FormBody(f): FormBody<OrgForm>,
 ) -> Result<Response, Response> {
-    let a = need(m, &uri)?;
-    a.check_csrf(Some(&f.csrf))
-        .map_err(|e| e.html().into_response())?;
+    let a = need_form(m, &uri, &f.csrf)?;
     blocking(move || {
         admin_only(&a)?;
         let party = Some(f.party.trim()).filter(|p| !p.is_empty());
@@ -187,9 +185,7 @@ pub async fn add_user(
     uri: Uri,
     FormBody(f): FormBody<UserForm>,
 ) -> Result<Response, Response> {
-    let a = need(m, &uri)?;
-    a.check_csrf(Some(&f.csrf))
-        .map_err(|e| e.html().into_response())?;
+    let a = need_form(m, &uri, &f.csrf)?;
     blocking(move || {
         admin_only(&a)?;
         let role = Role::parse(f.role.trim())?;

@@ -11,7 +11,7 @@ use crate::auth::{Auth, MaybeAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::html::{esc, page, Ctx};
 use crate::i18n::{self, num};
-use crate::pages::{ctx, html, need, FormBody};
+use crate::pages::{ctx, html, need, need_form, FormBody};
 use crate::{api, blocking, AppState};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
@@ -227,9 +227,7 @@ pub async fn review_submit(
     uri: Uri,
     FormBody(f): FormBody<ReviewForm>,
 ) -> Result<Response, Response> {
-    let a = need(m, &uri)?;
-    a.check_csrf(Some(&f.csrf))
-        .map_err(|e| e.html().into_response())?;
+    let a = need_form(m, &uri, &f.csrf)?;
     let next = match f.next.as_deref() {
         Some(n) if n.starts_with("/persons/") => crate::pages::safe_next(Some(n)),
         _ => "/persons/review".to_owned(),
@@ -403,9 +401,7 @@ pub async fn status_submit(
     Path(id): Path<String>,
     FormBody(f): FormBody<StatusForm>,
 ) -> Result<Response, Response> {
-    let a = need(m, &uri)?;
-    a.check_csrf(Some(&f.csrf))
-        .map_err(|e| e.html().into_response())?;
+    let a = need_form(m, &uri, &f.csrf)?;
     let id2 = id.clone();
     blocking(move || {
         officers_only(&a)?;

@@ -126,6 +126,14 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
 }
 
 /// The session of a page, or a redirect to the login.
+/// The session of a form post, with its CSRF token checked.
+pub(crate) fn need_form(m: MaybeAuth, uri: &Uri, csrf: &str) -> Result<Auth, Response> {
+    let a = need(m, uri)?;
+    a.check_csrf(Some(csrf))
+        .map_err(|e| e.html().into_response())?;
+    Ok(a)
+}
+
 pub(crate) fn need(m: MaybeAuth, uri: &Uri) -> Result<Auth, Response> {
     match m.0 {
         Some(a) => Ok(a),
@@ -1118,9 +1126,7 @@ pub async fn stance_form(
     Path(id): Path<String>,
     FormBody(f): FormBody<StanceForm>,
 ) -> Result<Response, Response> {
-    let a = need(m, &uri)?;
-    a.check_csrf(Some(&f.csrf))
-        .map_err(|e| e.html().into_response())?;
+    let a = need_form(m, &uri, &f.csrf)?;
     let id = api::parse_id("incident", &id).map_err(|e| e.html().into_response())?;
     let req = StanceReq {
         agreement: f.agreement,
@@ -1151,9 +1157,7 @@ pub async fn review_form(
     Path(id): Path<String>,
     FormBody(f): FormBody<ReviewForm>,
 ) -> Result<Response, Response> {
-    let a = need(m, &uri)?;
-    a.check_csrf(Some(&f.csrf))
-        .map_err(|e| e.html().into_response())?;
+    let a = need_form(m, &uri, &f.csrf)?;
     if !a.user.may_review() {
         return Err(ApiError::forbidden(
             "forbidden_role",
@@ -1410,9 +1414,7 @@ pub async fn report_submit(
     uri: Uri,
     FormBody(f): FormBody<ReportForm>,
 ) -> Result<Response, Response> {
-    let a = need(m, &uri)?;
-    a.check_csrf(Some(&f.csrf))
-        .map_err(|e| e.html().into_response())?;
+    let a = need_form(m, &uri, &f.csrf)?;
     if !a.user.may_submit_reports() {
         return Err(
             ApiError::forbidden("forbidden_role", "viewers cannot submit reports")

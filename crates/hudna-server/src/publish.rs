@@ -13,7 +13,7 @@ use crate::auth::{Auth, MaybeAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::html::{esc, page, qv, Ctx};
 use crate::i18n::{self, date, num, Lang};
-use crate::pages::{ctx, highlight, html, need, safe_next, FormBody, PageQ};
+use crate::pages::{ctx, highlight, html, need, need_form, safe_next, FormBody, PageQ};
 use crate::{blocking, map, AppState};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
@@ -429,9 +429,7 @@ pub async fn followup_form(
     Path((agreement, commitment)): Path<(String, String)>,
     FormBody(f): FormBody<FollowupForm>,
 ) -> Result<Response, Response> {
-    let a = need(m, &uri)?;
-    a.check_csrf(Some(&f.csrf))
-        .map_err(|e| e.html().into_response())?;
+    let a = need_form(m, &uri, &f.csrf)?;
     let st2 = st.clone();
     let cm = commitment.clone();
     blocking(move || {
@@ -715,9 +713,7 @@ pub async fn consent_form(
     Path(agreement): Path<String>,
     FormBody(f): FormBody<ConsentForm>,
 ) -> Result<Response, Response> {
-    let a = need(m, &uri)?;
-    a.check_csrf(Some(&f.csrf))
-        .map_err(|e| e.html().into_response())?;
+    let a = need_form(m, &uri, &f.csrf)?;
     let extension: u32 = i18n::ascii_digits(f.extension.trim())
         .parse()
         .map_err(|_| {
