@@ -16,8 +16,8 @@ use hudna_core::date::day_number;
 use hudna_core::vocab::{event_type_of, Grade};
 use hudna_core::{Agreement, Role};
 use hudna_store::{
-    AssessmentRow, AuditEntry, AuditHead, AuditRecord, EventRow, IncidentFilter, IncidentRow,
-    Range, ReportRow, StanceRow, Tx,
+    AssessmentRow, AuditEntry, AuditHead, AuditRecord, BatchWrite, EventRow, IdCounts,
+    IncidentFilter, IncidentRow, Range, ReportRow, StanceRow, Tx,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -422,11 +422,7 @@ impl Hudna {
                 let done = self.store().write_tx(&mut |tx| {
                     outcomes.clear();
                     cands.sync(tx)?;
-                    for (row, events) in &prepared {
-                        outcomes.push(ingest_one(
-                            tx, &mut cands, row, events, &ags, &atlas, actor,
-                        )?);
-                    }
+                    outcomes = ingest_batch(tx, &mut cands, &prepared, &ags, &atlas, actor)?;
                     Ok(())
                 });
                 if let Err(e) = done {
@@ -1208,6 +1204,9 @@ pub(crate) struct CandidateCache {
     anchor: Option<AuditHead>,
     /// Tests: read the store for every search (the reference behaviour).
     fresh_reads: bool,
+    /// With `fresh_reads`: the batch's incidents as worked out so far (the
+    /// store has them only once the batch is written).
+    pending: HashMap<i64, IncidentRow>,
 }
 
 #[derive(Default)]
@@ -1270,7 +1269,13 @@ impl CandidateCache {
     pub(crate) fn clear(&mut self) {
         self.groups.clear();
         self.at.clear();
+        self.pending.clear();
         self.anchor = None;
+    }
+
+    /// The batch has been written.
+    fn end_batch(&mut self) {
+        self.pending.clear();
     }
 
     /// Called first in each write transaction: keeps the rows only if the
@@ -1311,13 +1316,38 @@ impl CandidateCache {
             }
             g.mark_loaded(a, b);
         }
+        if self.fresh_reads {
+            // the store does not have the batch's changes yet
+            let pending: Vec<IncidentRow> = self.pending.values().cloned().collect();
+            for i in &pending {
+                self.place(i);
+            }
+        }
+        let g = self.groups.get(group).expect("entry made above");
         Ok(g.rows
             .range((from, i64::MIN)..=(to, i64::MAX))
             .map(|(_, r)| r))
     }
 
-    /// Records an incident as the transaction just wrote it.
+    /// Records an incident as the transaction is about to write it.
     fn put(&mut self, i: &IncidentRow) {
+        if self.fresh_reads {
+            self.pending.insert(i.id, i.clone());
+        }
+        self.place(i);
+    }
+
+    /// Drops a provisional incident (it is put again under its real id).
+    fn forget(&mut self, id: i64) {
+        self.pending.remove(&id);
+        if let Some((group, day)) = self.at.remove(&id) {
+            if let Some(g) = self.groups.get_mut(&group) {
+                g.rows.remove(&(day, id));
+            }
+        }
+    }
+
+    fn place(&mut self, i: &IncidentRow) {
         if let Some((group, day)) = self.at.remove(&i.id) {
             if let Some(g) = self.groups.get_mut(&group) {
                 g.rows.remove(&(day, i.id));
@@ -1335,101 +1365,335 @@ impl CandidateCache {
     }
 }
 
-/// Stores one prepared report and attaches its events, inside the batch's
-/// transaction.
-fn ingest_one(
+/// Ids at and above this are provisional: rows of the batch being worked out,
+/// numbered in the order they arise, above every stored id so that they sort
+/// after them as the real ids will.
+const PROVISIONAL: i64 = 1 << 52;
+
+/// An incident the batch changes, with everything its aggregate, reading and
+/// grade depend on.
+struct Touched {
+    row: IncidentRow,
+    /// By id: the stored events, then the batch's in the order they came.
+    events: Vec<EventRow>,
+    /// Report id to source name.
+    sources: BTreeMap<i64, String>,
+    stances: Vec<StanceRow>,
+    stored: bool,
+}
+
+/// What became of one report of the batch.
+enum Planned {
+    Duplicate(i64),
+    Stored {
+        report: i64,
+        events: usize,
+        touched: Vec<i64>,
+        created: Vec<i64>,
+    },
+}
+
+/// Loads what [`Touched`] needs of stored incidents, four queries for all.
+fn load_touched(tx: &mut dyn Tx, ids: &[i64]) -> hudna_store::Result<HashMap<i64, Touched>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut out: HashMap<i64, Touched> = tx
+        .incidents_by_ids(ids)?
+        .into_iter()
+        .map(|row| {
+            let t = Touched {
+                row,
+                events: vec![],
+                sources: BTreeMap::new(),
+                stances: vec![],
+                stored: true,
+            };
+            (t.row.id, t)
+        })
+        .collect();
+    let events = tx.events_of_incidents(ids)?;
+    let rids: Vec<i64> = events
+        .iter()
+        .map(|e| e.report_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let sources: HashMap<i64, String> = tx.report_sources(&rids)?.into_iter().collect();
+    for e in events {
+        if let Some(t) = e.incident_id.and_then(|i| out.get_mut(&i)) {
+            if let Some(s) = sources.get(&e.report_id) {
+                t.sources.insert(e.report_id, s.clone());
+            }
+            t.events.push(e);
+        }
+    }
+    for s in tx.stances_of_incidents(ids)? {
+        if let Some(t) = out.get_mut(&s.incident_id) {
+            t.stances.push(s);
+        }
+    }
+    Ok(out)
+}
+
+fn event_day(e: &EventRow) -> Option<i32> {
+    e.date
+        .as_deref()
+        .and_then(|d| hudna_core::parse_day(d).ok())
+        .map(day_number)
+}
+
+/// Stores a batch of prepared reports inside one transaction: each report,
+/// its events, the incidents they join or open (re-aggregated, re-assessed,
+/// re-graded) and one audit entry per report.
+///
+/// The batch is worked out in memory first, report by report in order,
+/// exactly as if each were stored before the next is read: provisional ids
+/// stand for the rows it will write, and the stored incidents it may touch
+/// are read up front (every live candidate that fits one of its events as
+/// it stands; an incident no event fits stays as it is, so it cannot start
+/// to fit later in the batch). Then the real ids are taken and everything is
+/// written with the batch operations of [`Tx`], a fixed number of
+/// statements whatever the batch's size.
+fn ingest_batch(
     tx: &mut dyn Tx,
     cands: &mut CandidateCache,
-    row: &ReportRow,
-    events: &[EventRow],
+    prepared: &[(ReportRow, Vec<EventRow>)],
     ags: &[Agreement],
     atlas: &Atlas,
     actor: &str,
-) -> hudna_store::Result<ReportOutcome> {
-    if let Some(id) = tx.report_by_hash(&row.content_hash)? {
-        let o = ReportOutcome {
-            origin: row.origin.clone(),
-            report_id: Some(id),
-            outcome: "duplicate",
-            reason: Some(format!("already stored as report {id}; nothing changed")),
-            events: 0,
-            incidents: vec![],
-            flags: vec![],
-        };
-        return Ok(o);
-    }
-    let mut r = row.clone();
-    r.ingested_by = actor.into();
-    let rid = tx.insert_report(&r)?;
-    let mut touched: Vec<i64> = vec![];
-    let mut created: Vec<i64> = vec![];
-    for e in events {
-        let mut e = e.clone();
-        e.report_id = rid;
-        let eid = tx.insert_event(&e)?;
-        e.id = eid;
-        let group = event_type_of(&e.kind).unwrap_or("strategic_developments");
-        let day = e
-            .date
-            .as_deref()
-            .and_then(|d| hudna_core::parse_day(d).ok())
-            .map(day_number);
-        let mut target = None;
-        if let (Some(day), Some(_)) = (day, e.lat) {
-            let w = day_window(e.date_precision).max(31);
-            let mut best: Option<(f64, i64)> = None;
-            for c in cands.range(tx, group, day - w, day + w)? {
-                // events of the same report are different happenings
-                if touched.contains(&c.id) {
-                    continue;
-                }
-                if let Some(s) = fit(&e, day, c) {
-                    if best.is_none_or(|(b, _)| s < b) {
-                        best = Some((s, c.id));
+) -> hudna_store::Result<Vec<ReportOutcome>> {
+    let hashes: Vec<String> = prepared
+        .iter()
+        .map(|(r, _)| r.content_hash.clone())
+        .collect();
+    let stored_reports = tx.reports_by_hashes(&hashes)?;
+    // the stored incidents this batch may touch
+    let mut maybe = BTreeSet::new();
+    for (row, events) in prepared {
+        if stored_reports.contains_key(&row.content_hash) {
+            continue;
+        }
+        for e in events {
+            let group = event_type_of(&e.kind).unwrap_or("strategic_developments");
+            if let (Some(day), Some(_)) = (event_day(e), e.lat) {
+                let w = day_window(e.date_precision).max(31);
+                for c in cands.range(tx, group, day - w, day + w)? {
+                    if fit(e, day, c).is_some() {
+                        maybe.insert(c.id);
                     }
                 }
             }
-            target = best.map(|(_, id)| id);
         }
-        let iid = match target {
-            Some(id) => id,
-            None => {
-                let mut n = new_incident(&e);
-                let id = tx.insert_incident(&n)?;
-                n.id = id;
-                cands.put(&n);
-                created.push(id);
-                id
+    }
+    let maybe: Vec<i64> = maybe.into_iter().collect();
+    let mut touched = load_touched(tx, &maybe)?;
+    // incidents in the order the batch first touched them
+    let mut order: Vec<i64> = vec![];
+
+    let (mut n_reports, mut n_events, mut n_incidents) = (0i64, 0i64, 0i64);
+    let mut seen: HashMap<&str, i64> = HashMap::new();
+    let mut new_reports: Vec<ReportRow> = vec![];
+    let mut new_events: Vec<EventRow> = vec![];
+    let mut plan: Vec<Planned> = vec![];
+    for (row, events) in prepared {
+        if let Some(&id) = stored_reports
+            .get(&row.content_hash)
+            .or_else(|| seen.get(row.content_hash.as_str()))
+        {
+            plan.push(Planned::Duplicate(id));
+            continue;
+        }
+        let rid = PROVISIONAL + n_reports;
+        n_reports += 1;
+        seen.insert(&row.content_hash, rid);
+        let mut r = row.clone();
+        r.id = rid;
+        r.ingested_by = actor.into();
+        let mut mine: Vec<i64> = vec![];
+        let mut created: Vec<i64> = vec![];
+        for e in events {
+            let mut e = e.clone();
+            e.report_id = rid;
+            e.id = PROVISIONAL + n_events;
+            n_events += 1;
+            let group = event_type_of(&e.kind).unwrap_or("strategic_developments");
+            let mut target = None;
+            if let (Some(day), Some(_)) = (event_day(&e), e.lat) {
+                let w = day_window(e.date_precision).max(31);
+                let mut best: Option<(f64, i64)> = None;
+                for c in cands.range(tx, group, day - w, day + w)? {
+                    // events of the same report are different happenings
+                    if mine.contains(&c.id) {
+                        continue;
+                    }
+                    if let Some(s) = fit(&e, day, c) {
+                        if best.is_none_or(|(b, _)| s < b) {
+                            best = Some((s, c.id));
+                        }
+                    }
+                }
+                target = best.map(|(_, id)| id);
             }
-        };
-        tx.set_event_incident(eid, iid)?;
-        if !touched.contains(&iid) {
-            touched.push(iid);
+            let iid = match target {
+                Some(id) => {
+                    if !touched.contains_key(&id) {
+                        // not foreseen (it cannot happen, see above): read it now
+                        touched.extend(load_touched(tx, &[id])?);
+                    }
+                    id
+                }
+                None => {
+                    let mut n = new_incident(&e);
+                    n.id = PROVISIONAL + n_incidents;
+                    n_incidents += 1;
+                    cands.put(&n);
+                    created.push(n.id);
+                    let id = n.id;
+                    touched.insert(
+                        id,
+                        Touched {
+                            row: n,
+                            events: vec![],
+                            sources: BTreeMap::new(),
+                            stances: vec![],
+                            stored: false,
+                        },
+                    );
+                    id
+                }
+            };
+            e.incident_id = Some(iid);
+            let t = touched
+                .get_mut(&iid)
+                .ok_or_else(|| hudna_store::StoreError::NotFound(format!("incident {iid}")))?;
+            t.events.push(e.clone());
+            t.sources.insert(rid, r.source.clone());
+            new_events.push(e);
+            if !mine.contains(&iid) {
+                mine.push(iid);
+            }
         }
-    }
-    for &iid in &touched {
-        if let Some(mut i) = tx.incident(iid)? {
-            refresh(tx, &mut i, ags, atlas)?;
-            cands.put(&i);
+        for &iid in &mine {
+            let t = touched.get_mut(&iid).expect("touched above");
+            let sources: Vec<(i64, String)> =
+                t.sources.iter().map(|(k, v)| (*k, v.clone())).collect();
+            aggregate(&mut t.row, &t.events, &sources);
+            cands.put(&t.row);
+            if !order.contains(&iid) {
+                order.push(iid);
+            }
         }
+        plan.push(Planned::Stored {
+            report: rid,
+            events: events.len(),
+            touched: mine,
+            created,
+        });
+        new_reports.push(r);
     }
-    let audit = tx.audit(&AuditEntry::new(
-        actor,
-        "report.ingest",
-        &format!("report/{rid}"),
-        json!({"hash": row.content_hash, "source": row.source, "origin": row.origin, "events": events.len(), "incidents": touched, "new_incidents": created}),
-    ))?;
-    cands.appended(&audit);
-    let o = ReportOutcome {
-        origin: row.origin.clone(),
-        report_id: Some(rid),
-        outcome: "stored",
-        reason: None,
-        events: events.len(),
-        incidents: created,
-        flags: row.flags.split_whitespace().map(str::to_owned).collect(),
+
+    // the real ids, in the order the provisional ones were given
+    let ids = tx.reserve_ids(IdCounts {
+        reports: n_reports as usize,
+        events: n_events as usize,
+        incidents: n_incidents as usize,
+    })?;
+    let real = |v: &[i64], id: i64| -> i64 {
+        if id >= PROVISIONAL {
+            v[(id - PROVISIONAL) as usize]
+        } else {
+            id
+        }
     };
-    Ok(o)
+    let report_id = |id| real(&ids.reports, id);
+    let incident_id = |id| real(&ids.incidents, id);
+    for r in &mut new_reports {
+        r.id = report_id(r.id);
+    }
+    for e in &mut new_events {
+        e.id = real(&ids.events, e.id);
+        e.report_id = report_id(e.report_id);
+        e.incident_id = e.incident_id.map(incident_id);
+    }
+    let (mut inserts, mut updates, mut assessed) = (vec![], vec![], vec![]);
+    for &iid in &order {
+        let t = touched.get_mut(&iid).expect("touched");
+        if !t.stored {
+            cands.forget(iid);
+        }
+        t.row.id = incident_id(iid);
+        assessed.extend(assessment_rows(&t.row, ags, atlas));
+        t.row.grade = derive_grade(&t.row, &t.stances, ags).0.as_str().into();
+        cands.put(&t.row);
+        if t.stored {
+            updates.push(t.row.clone());
+        } else {
+            inserts.push(t.row.clone());
+        }
+    }
+    let ids_touched: Vec<i64> = order.iter().map(|&i| incident_id(i)).collect();
+
+    let mut outcomes = vec![];
+    let mut entries = vec![];
+    let mut stored = new_reports.iter();
+    for ((row, _), p) in prepared.iter().zip(plan) {
+        match p {
+            Planned::Duplicate(id) => {
+                let id = report_id(id);
+                outcomes.push(ReportOutcome {
+                    origin: row.origin.clone(),
+                    report_id: Some(id),
+                    outcome: "duplicate",
+                    reason: Some(format!("already stored as report {id}; nothing changed")),
+                    events: 0,
+                    incidents: vec![],
+                    flags: vec![],
+                });
+            }
+            Planned::Stored {
+                report,
+                events,
+                touched,
+                created,
+            } => {
+                let r = stored.next().expect("one stored row per stored report");
+                let rid = report_id(report);
+                debug_assert_eq!(r.id, rid);
+                let touched: Vec<i64> = touched.into_iter().map(incident_id).collect();
+                let created: Vec<i64> = created.into_iter().map(incident_id).collect();
+                entries.push(AuditEntry::new(
+                    actor,
+                    "report.ingest",
+                    &format!("report/{rid}"),
+                    json!({"hash": row.content_hash, "source": row.source, "origin": row.origin, "events": events, "incidents": touched, "new_incidents": created}),
+                ));
+                outcomes.push(ReportOutcome {
+                    origin: row.origin.clone(),
+                    report_id: Some(rid),
+                    outcome: "stored",
+                    reason: None,
+                    events,
+                    incidents: created,
+                    flags: row.flags.split_whitespace().map(str::to_owned).collect(),
+                });
+            }
+        }
+    }
+    let written = tx.write_batch(&BatchWrite {
+        reports: &new_reports,
+        new_incidents: &inserts,
+        events: &new_events,
+        changed_incidents: &updates,
+        assessed: &ids_touched,
+        assessments: &assessed,
+        audit: &entries,
+    })?;
+    if let Some(last) = written.last() {
+        cands.appended(last);
+    }
+    cands.end_batch();
+    Ok(outcomes)
 }
 
 #[cfg(test)]
@@ -1698,9 +1962,13 @@ mod tests {
         });
     }
 
-    /// The same on PostgreSQL, when `HUDNA_TEST_PG` names a server (CI).
-    #[test]
-    fn kept_candidates_merge_as_reading_the_store_every_time_postgres() {
+    /// Gives the URL of a fresh schema named after its argument.
+    type SchemaUrl<'a> = &'a dyn Fn(&str) -> String;
+
+    /// Runs `test` with a maker of database URLs, each a fresh schema on the
+    /// PostgreSQL server `HUDNA_TEST_PG` names (CI); the schemas are dropped
+    /// afterwards. Without the variable it says so and returns.
+    fn on_postgres(test: &dyn Fn(SchemaUrl<'_>)) {
         let Some(url) = std::env::var("HUDNA_TEST_PG")
             .ok()
             .filter(|u| !u.trim().is_empty())
@@ -1713,7 +1981,7 @@ mod tests {
                 .expect("HUDNA_TEST_PG is set but PostgreSQL is not reachable"),
         );
         let schemas = std::cell::RefCell::new(vec![]);
-        kept_candidates_merge_as_reading_the_store_every_time(&|name| {
+        test(&|name| {
             let schema = format!(
                 "hudna_app_{name}_{}_{}",
                 std::process::id(),
@@ -1727,15 +1995,98 @@ mod tests {
                 .unwrap();
             schemas.borrow_mut().push(schema.clone());
             let sep = if url.contains('?') { '&' } else { '?' };
-            let db = format!("{url}{sep}options=-c%20search_path%3D{schema}");
-            let h = Hudna::create_url(&db).unwrap();
-            loaded(&h);
-            (h, Hudna::open_url(&db).unwrap())
+            format!("{url}{sep}options=-c%20search_path%3D{schema}")
         });
         for s in schemas.into_inner() {
             let _ = admin
                 .borrow_mut()
                 .batch_execute(&format!("DROP SCHEMA IF EXISTS {s} CASCADE"));
         }
+    }
+
+    /// The same on PostgreSQL, when `HUDNA_TEST_PG` names a server (CI).
+    #[test]
+    fn kept_candidates_merge_as_reading_the_store_every_time_postgres() {
+        on_postgres(&|db| {
+            kept_candidates_merge_as_reading_the_store_every_time(&|name| {
+                let db = db(name);
+                let h = Hudna::create_url(&db).unwrap();
+                loaded(&h);
+                (h, Hudna::open_url(&db).unwrap())
+            })
+        });
+    }
+
+    /// Working a batch out in memory and writing it at once stores exactly
+    /// what storing its reports one call each does: the same incidents (ids,
+    /// aggregates, grades), events, assessments and audit entries, with
+    /// resubmitted reports among them, across two batches of one call.
+    fn batching_does_not_change_what_is_stored(open: &dyn Fn(&str) -> Hudna) {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let mut rng = Rng(0x517C_C1B7_2722_0A95);
+        let mut reports = random_reports(&mut rng, 300, "b");
+        for k in (0..300).step_by(37) {
+            let mut again = reports[k].clone();
+            again.origin = format!("again:{k}");
+            reports.push(again);
+        }
+        let whole = open("whole");
+        let s = whole
+            .ingest(reports.clone(), "test", today, &|_| {})
+            .unwrap();
+        assert_eq!((s.stored, s.duplicates), (300, 9));
+        let single = open("single");
+        for r in &reports {
+            single
+                .ingest(vec![r.clone()], "test", today, &|_| {})
+                .unwrap();
+        }
+        let (ew, iw) = outcome(&whole);
+        let (es, is) = outcome(&single);
+        assert_eq!(ew, es, "events went to other incidents");
+        assert_eq!(iw, is, "incidents differ");
+        let joined = ew.len() - iw.len();
+        assert!(
+            joined > 20,
+            "not vacuous: {joined} events joined an incident"
+        );
+        for i in &iw {
+            assert_eq!(
+                whole.store().assessments(i.id).unwrap(),
+                single.store().assessments(i.id).unwrap()
+            );
+        }
+        let trail = |h: &Hudna| -> Vec<(String, String, serde_json::Value)> {
+            h.store()
+                .audit_log(None)
+                .unwrap()
+                .into_iter()
+                .filter(|r| r.action == "report.ingest")
+                .map(|r| (r.action, r.entity, serde_json::from_str(&r.detail).unwrap()))
+                .collect()
+        };
+        assert_eq!(trail(&whole), trail(&single));
+        assert_eq!(whole.store().verify_audit().unwrap().1, None);
+    }
+
+    #[test]
+    fn batching_does_not_change_what_is_stored_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        batching_does_not_change_what_is_stored(&|name| {
+            let h = Hudna::create(&dir.path().join(format!("{name}.sqlite"))).unwrap();
+            loaded(&h);
+            h
+        });
+    }
+
+    #[test]
+    fn batching_does_not_change_what_is_stored_postgres() {
+        on_postgres(&|db| {
+            batching_does_not_change_what_is_stored(&|name| {
+                let h = Hudna::create_url(&db(name)).unwrap();
+                loaded(&h);
+                h
+            })
+        });
     }
 }

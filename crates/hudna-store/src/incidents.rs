@@ -170,4 +170,120 @@ pub trait Tx {
     /// transaction no other writer can move it, so a cache of rows read when
     /// the head was `h` is still exact wherever the head is still `h`.
     fn audit_head(&mut self) -> Result<Option<AuditHead>>;
+
+    // Batch operations. The ingest works out a whole batch in memory and
+    // writes it with these, so that a batch costs a fixed number of round
+    // trips to a database server rather than a dozen per report. The
+    // defaults loop over the one-row operations above.
+
+    /// The stored reports among these content hashes (hash to id).
+    fn reports_by_hashes(
+        &mut self,
+        hashes: &[String],
+    ) -> Result<std::collections::HashMap<String, i64>> {
+        let mut out = std::collections::HashMap::new();
+        for h in hashes {
+            if let Some(id) = self.report_by_hash(h)? {
+                out.insert(h.clone(), id);
+            }
+        }
+        Ok(out)
+    }
+    /// The incidents with these ids (missing ones are left out).
+    fn incidents_by_ids(&mut self, ids: &[i64]) -> Result<Vec<IncidentRow>> {
+        let mut out = vec![];
+        for &id in ids {
+            out.extend(self.incident(id)?);
+        }
+        Ok(out)
+    }
+    /// The events of these incidents, by event id.
+    fn events_of_incidents(&mut self, ids: &[i64]) -> Result<Vec<EventRow>> {
+        let mut out = vec![];
+        for &id in ids {
+            out.extend(self.events_of(id)?);
+        }
+        out.sort_by_key(|e| e.id);
+        Ok(out)
+    }
+    /// The stances on these incidents, by stance id.
+    fn stances_of_incidents(&mut self, ids: &[i64]) -> Result<Vec<StanceRow>> {
+        let mut out = vec![];
+        for &id in ids {
+            out.extend(self.stances(id)?);
+        }
+        out.sort_by_key(|s| s.id);
+        Ok(out)
+    }
+    /// Takes the ids the next `n` reports, events and incidents will have;
+    /// the batch inserts below then write rows with these ids. Only valid
+    /// inside a write transaction (which holds the writers' lock).
+    fn reserve_ids(&mut self, n: IdCounts) -> Result<ReservedIds>;
+    /// Inserts reports with the ids they carry (from [`Tx::reserve_ids`]).
+    fn insert_reports(&mut self, rows: &[ReportRow]) -> Result<()>;
+    /// Inserts events with the ids they carry.
+    fn insert_events(&mut self, rows: &[EventRow]) -> Result<()>;
+    /// Inserts incidents with the ids they carry.
+    fn insert_incidents(&mut self, rows: &[IncidentRow]) -> Result<()>;
+    fn update_incidents(&mut self, rows: &[IncidentRow]) -> Result<()> {
+        for i in rows {
+            self.update_incident(i)?;
+        }
+        Ok(())
+    }
+    /// Replaces the assessments of the incidents `ids` by `rows`.
+    fn replace_assessments(&mut self, ids: &[i64], rows: &[AssessmentRow]) -> Result<()> {
+        for &id in ids {
+            let mine: Vec<AssessmentRow> = rows
+                .iter()
+                .filter(|a| a.incident_id == id)
+                .cloned()
+                .collect();
+            self.put_assessments(id, &mine)?;
+        }
+        Ok(())
+    }
+    /// Appends entries to the audit chain, in order.
+    fn audit_many(&mut self, entries: &[AuditEntry]) -> Result<Vec<AuditRecord>> {
+        entries.iter().map(|e| self.audit(e)).collect()
+    }
+    /// Writes everything a batch changed (rows carrying reserved ids), in
+    /// an order the foreign keys accept, and appends its audit entries.
+    fn write_batch(&mut self, b: &BatchWrite<'_>) -> Result<Vec<AuditRecord>> {
+        self.insert_reports(b.reports)?;
+        self.insert_incidents(b.new_incidents)?;
+        self.insert_events(b.events)?;
+        self.update_incidents(b.changed_incidents)?;
+        self.replace_assessments(b.assessed, b.assessments)?;
+        self.audit_many(b.audit)
+    }
+}
+
+/// What one ingest batch writes ([`Tx::write_batch`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BatchWrite<'a> {
+    pub reports: &'a [ReportRow],
+    pub new_incidents: &'a [IncidentRow],
+    pub events: &'a [EventRow],
+    pub changed_incidents: &'a [IncidentRow],
+    /// Incidents whose assessments become `assessments`.
+    pub assessed: &'a [i64],
+    pub assessments: &'a [AssessmentRow],
+    pub audit: &'a [AuditEntry],
+}
+
+/// How many ids of each kind a batch needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IdCounts {
+    pub reports: usize,
+    pub events: usize,
+    pub incidents: usize,
+}
+
+/// Ids taken for a batch, ascending.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReservedIds {
+    pub reports: Vec<i64>,
+    pub events: Vec<i64>,
+    pub incidents: Vec<i64>,
 }

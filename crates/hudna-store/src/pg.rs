@@ -14,7 +14,7 @@
 //!
 //! [`AccountStore`]: crate::AccountStore
 
-use crate::audit::{entry_hash, verify, AuditEntry, AuditRecord, ChainBreak, GENESIS};
+use crate::audit::{entry_hash, verify, AuditEntry, AuditHead, AuditRecord, ChainBreak, GENESIS};
 use crate::incidents::{AssessmentRow, DailyCount, IncidentFilter, IncidentRow, ReportRow, Tx};
 use crate::pg_incidents::{assessment_row, incident_row, report_row, PgTx};
 use crate::sqlite_incidents::{ASSESSMENT_COLS, INCIDENT_COLS, REPORT_COLS};
@@ -68,7 +68,14 @@ pub(crate) type Stmts = std::collections::HashMap<String, postgres::Statement>;
 pub(crate) struct Conn {
     client: postgres::Client,
     stmts: Stmts,
+    /// When a transaction on it last committed.
+    ok_at: std::time::Instant,
 }
+
+/// A connection that committed this recently is handed out without the
+/// pool's round trip to check it (under load that check was one extra
+/// round trip per request); one idle for longer is checked first.
+const TRUSTED_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl std::ops::Deref for Conn {
     type Target = postgres::Client;
@@ -93,10 +100,16 @@ impl r2d2::ManageConnection for Manager {
         Ok(Conn {
             client: self.0.connect()?,
             stmts: Stmts::new(),
+            ok_at: std::time::Instant::now(),
         })
     }
     fn is_valid(&self, c: &mut Conn) -> std::result::Result<(), postgres::Error> {
-        self.0.is_valid(&mut c.client)
+        if c.ok_at.elapsed() < TRUSTED_FOR {
+            return Ok(());
+        }
+        self.0.is_valid(&mut c.client)?;
+        c.ok_at = std::time::Instant::now();
+        Ok(())
     }
     fn has_broken(&self, c: &mut Conn) -> bool {
         self.0.has_broken(&mut c.client)
@@ -327,7 +340,7 @@ impl PgStore {
         f: impl FnOnce(&mut Transaction<'_>, &mut Stmts) -> Result<T>,
     ) -> Result<T> {
         let mut c = self.conn()?;
-        let Conn { client, stmts } = &mut *c;
+        let Conn { client, stmts, .. } = &mut *c;
         let mut tx = client.transaction()?;
         // one round trip: this transaction's wait limit, then the writers' lock
         tx.batch_execute(&format!(
@@ -337,6 +350,7 @@ impl PgStore {
         .map_err(|e| self.locked(e))?;
         let out = f(&mut tx, stmts)?;
         tx.commit()?;
+        c.ok_at = std::time::Instant::now();
         Ok(out)
     }
 
@@ -351,7 +365,7 @@ impl PgStore {
         f: impl FnOnce(&mut Transaction<'_>, &mut Stmts) -> Result<T>,
     ) -> Result<T> {
         let mut c = self.conn()?;
-        let Conn { client, stmts } = &mut *c;
+        let Conn { client, stmts, .. } = &mut *c;
         let mut tx = client
             .build_transaction()
             .isolation_level(IsolationLevel::RepeatableRead)
@@ -359,6 +373,7 @@ impl PgStore {
             .start()?;
         let out = f(&mut tx, stmts)?;
         tx.commit()?;
+        c.ok_at = std::time::Instant::now();
         Ok(out)
     }
 
@@ -377,6 +392,32 @@ pub(crate) fn pg_append(tx: &mut Transaction<'_>, e: &AuditEntry) -> Result<Audi
 }
 
 /// As [`pg_append`], with the connection's statement cache.
+/// The records that chain `entries` after `head` (`None`: the log is empty).
+pub(crate) fn chain_after(head: Option<&AuditHead>, entries: &[AuditEntry]) -> Vec<AuditRecord> {
+    let (mut id, mut prev) = match head {
+        Some(h) => (h.id, h.hash.clone()),
+        None => (0, GENESIS.to_owned()),
+    };
+    let at = now();
+    let mut out = Vec::with_capacity(entries.len());
+    for e in entries {
+        id += 1;
+        let detail = serde_json::to_string(&e.detail).expect("json");
+        let hash = entry_hash(&prev, id, &at, &e.actor, &e.action, &e.entity, &detail);
+        out.push(AuditRecord {
+            id,
+            at: at.clone(),
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            entity: e.entity.clone(),
+            detail,
+            prev_hash: std::mem::replace(&mut prev, hash.clone()),
+            hash,
+        });
+    }
+    out
+}
+
 pub(crate) fn pg_append_cached(
     tx: &mut Transaction<'_>,
     stmts: &mut Stmts,
@@ -645,11 +686,11 @@ impl Store for PgStore {
     }
 
     fn write_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
-        self.write_cached(|tx, stmts| f(&mut PgTx(tx, stmts)))
+        self.write_cached(|tx, stmts| f(&mut PgTx(tx, stmts, None)))
     }
 
     fn read_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
-        self.read_cached(|tx, stmts| f(&mut PgTx(tx, stmts)))
+        self.read_cached(|tx, stmts| f(&mut PgTx(tx, stmts, None)))
     }
 
     fn incidents(&self, q: &IncidentFilter) -> Result<Vec<IncidentRow>> {

@@ -4,12 +4,19 @@
 
 use crate::audit::{AuditEntry, AuditHead, AuditRecord};
 use crate::incidents::*;
-use crate::pg::{cached, now, pg_append_cached, Stmts};
+use crate::pg::{cached, chain_after, now, Stmts};
 use crate::sqlite_incidents::{ASSESSMENT_COLS, EVENT_COLS, INCIDENT_COLS, STANCE_COLS};
 use crate::{Result, StoreError};
+use postgres::types::ToSql;
 use postgres::{Row, Transaction};
 
-pub(crate) struct PgTx<'a, 'b>(pub &'a mut Transaction<'b>, pub &'a mut Stmts);
+/// A transaction, the connection's statement cache, and the audit head
+/// once known (`None` until read).
+pub(crate) struct PgTx<'a, 'b>(
+    pub &'a mut Transaction<'b>,
+    pub &'a mut Stmts,
+    pub Option<Option<AuditHead>>,
+);
 
 type Params<'p> = &'p [&'p (dyn postgres::types::ToSql + Sync)];
 
@@ -34,6 +41,267 @@ impl PgTx<'_, '_> {
     fn exec(&mut self, sql: &str, p: Params<'_>) -> Result<u64> {
         let st = self.st(sql)?;
         Ok(self.0.execute(&st, p)?)
+    }
+}
+
+/// Parameters of a statement built from fragments: each `add` pushes one
+/// and gives its placeholder with a cast (so one statement text serves
+/// every batch size and is prepared once per connection).
+#[derive(Default)]
+struct Args<'a>(Vec<Box<dyn ToSql + Sync + 'a>>);
+
+impl<'a> Args<'a> {
+    fn add(&mut self, v: impl ToSql + Sync + 'a, ty: &str) -> String {
+        self.0.push(Box::new(v));
+        format!("${}::{ty}", self.0.len())
+    }
+    fn refs(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.0.iter().map(|b| &**b as &(dyn ToSql + Sync)).collect()
+    }
+}
+
+/// A column of `rows` as an array parameter.
+fn col<'a, R, T: ToSql + Sync + 'a>(
+    a: &mut Args<'a>,
+    rows: &'a [R],
+    ty: &str,
+    f: impl Fn(&'a R) -> T,
+) -> String {
+    a.add(rows.iter().map(f).collect::<Vec<T>>(), ty)
+}
+
+const REPORT_INSERT_COLS: &str = "id, content_hash, source, outlet, url, published, language, kind, origin, text, extraction, flags, ingested_by, ingested_at";
+const EVENT_INSERT_COLS: &str = "id, report_id, seq, type, date, date_precision, place_name, geonameid, admin1, lat, lon, geo_precision, perpetrator, target, killed, injured, evidence, incident_id";
+const INCIDENT_DATA_COLS: [&str; 31] = [
+    "id",
+    "type",
+    "event_group",
+    "date",
+    "day",
+    "date_precision",
+    "place_name",
+    "geonameid",
+    "admin1",
+    "lat",
+    "lon",
+    "geo_precision",
+    "perpetrator",
+    "target",
+    "killed_low",
+    "killed_best",
+    "killed_high",
+    "injured_low",
+    "injured_best",
+    "injured_high",
+    "sources",
+    "reports",
+    "status",
+    "assignee",
+    "grade",
+    "grade_override",
+    "grade_reason",
+    "merged_into",
+    "absorbed",
+    "revision",
+    "flags",
+];
+
+fn reports_insert<'a>(a: &mut Args<'a>, rows: &'a [ReportRow], t: &str) -> String {
+    let arrays = [
+        col(a, rows, "bigint[]", |r| r.id),
+        col(a, rows, "text[]", |r| r.content_hash.as_str()),
+        col(a, rows, "text[]", |r| r.source.as_str()),
+        col(a, rows, "text[]", |r| r.outlet.as_str()),
+        col(a, rows, "text[]", |r| r.url.as_str()),
+        col(a, rows, "text[]", |r| r.published.as_deref()),
+        col(a, rows, "text[]", |r| r.language.as_str()),
+        col(a, rows, "text[]", |r| r.kind.as_str()),
+        col(a, rows, "text[]", |r| r.origin.as_str()),
+        col(a, rows, "text[]", |r| r.text.as_str()),
+        col(a, rows, "text[]", |r| r.extraction.as_str()),
+        col(a, rows, "text[]", |r| r.flags.as_str()),
+        col(a, rows, "text[]", |r| r.ingested_by.as_str()),
+    ];
+    format!(
+        "INSERT INTO reports ({REPORT_INSERT_COLS}) SELECT u.*, {t} FROM unnest({}) AS u",
+        arrays.join(", ")
+    )
+}
+
+fn events_insert<'a>(a: &mut Args<'a>, rows: &'a [EventRow]) -> String {
+    let arrays = [
+        col(a, rows, "bigint[]", |e| e.id),
+        col(a, rows, "bigint[]", |e| e.report_id),
+        col(a, rows, "bigint[]", |e| i64::from(e.seq)),
+        col(a, rows, "text[]", |e| e.kind.as_str()),
+        col(a, rows, "text[]", |e| e.date.as_deref()),
+        col(a, rows, "bigint[]", |e| wide8(e.date_precision)),
+        col(a, rows, "text[]", |e| e.place_name.as_deref()),
+        col(a, rows, "bigint[]", |e| wide32(e.geonameid)),
+        col(a, rows, "text[]", |e| e.admin1.as_deref()),
+        col(a, rows, "float8[]", |e| e.lat),
+        col(a, rows, "float8[]", |e| e.lon),
+        col(a, rows, "bigint[]", |e| wide8(e.geo_precision)),
+        col(a, rows, "text[]", |e| e.perpetrator.as_deref()),
+        col(a, rows, "text[]", |e| e.target.as_deref()),
+        col(a, rows, "bigint[]", |e| wide32(e.killed)),
+        col(a, rows, "bigint[]", |e| wide32(e.injured)),
+        col(a, rows, "text[]", |e| e.evidence.as_str()),
+        col(a, rows, "bigint[]", |e| e.incident_id),
+    ];
+    format!(
+        "INSERT INTO events ({EVENT_INSERT_COLS}) SELECT * FROM unnest({})",
+        arrays.join(", ")
+    )
+}
+
+/// `unnest(...) AS u(<the 31 data columns>)` over incident rows.
+fn incident_arrays<'a>(a: &mut Args<'a>, rows: &'a [IncidentRow]) -> String {
+    let arrays = [
+        col(a, rows, "bigint[]", |r| r.id),
+        col(a, rows, "text[]", |r| r.kind.as_str()),
+        col(a, rows, "text[]", |r| r.event_group.as_str()),
+        col(a, rows, "text[]", |r| r.date.as_deref()),
+        col(a, rows, "bigint[]", |r| widei(r.day)),
+        col(a, rows, "bigint[]", |r| wide8(r.date_precision)),
+        col(a, rows, "text[]", |r| r.place_name.as_deref()),
+        col(a, rows, "bigint[]", |r| wide32(r.geonameid)),
+        col(a, rows, "text[]", |r| r.admin1.as_deref()),
+        col(a, rows, "float8[]", |r| r.lat),
+        col(a, rows, "float8[]", |r| r.lon),
+        col(a, rows, "bigint[]", |r| wide8(r.geo_precision)),
+        col(a, rows, "text[]", |r| r.perpetrator.as_deref()),
+        col(a, rows, "text[]", |r| r.target.as_deref()),
+        col(a, rows, "bigint[]", |r| wide32(r.killed.low)),
+        col(a, rows, "bigint[]", |r| wide32(r.killed.best)),
+        col(a, rows, "bigint[]", |r| wide32(r.killed.high)),
+        col(a, rows, "bigint[]", |r| wide32(r.injured.low)),
+        col(a, rows, "bigint[]", |r| wide32(r.injured.best)),
+        col(a, rows, "bigint[]", |r| wide32(r.injured.high)),
+        col(a, rows, "bigint[]", |r| i64::from(r.sources)),
+        col(a, rows, "bigint[]", |r| i64::from(r.reports)),
+        col(a, rows, "text[]", |r| r.status.as_str()),
+        col(a, rows, "text[]", |r| r.assignee.as_deref()),
+        col(a, rows, "text[]", |r| r.grade.as_str()),
+        col(a, rows, "text[]", |r| r.grade_override.as_deref()),
+        col(a, rows, "text[]", |r| r.grade_reason.as_deref()),
+        col(a, rows, "bigint[]", |r| r.merged_into),
+        col(a, rows, "text[]", |r| r.absorbed.as_str()),
+        col(a, rows, "bigint[]", |r| i64::from(r.revision)),
+        col(a, rows, "text[]", |r| r.flags.as_str()),
+    ];
+    format!(
+        "unnest({}) AS u({})",
+        arrays.join(", "),
+        INCIDENT_DATA_COLS.join(", ")
+    )
+}
+
+fn incidents_insert<'a>(a: &mut Args<'a>, rows: &'a [IncidentRow], t: &str) -> String {
+    let cols = INCIDENT_DATA_COLS.join(", ");
+    format!(
+        "INSERT INTO incidents ({cols}, created_at, updated_at) SELECT u.*, {t}, {t} FROM {}",
+        incident_arrays(a, rows)
+    )
+}
+
+/// Updates the incidents to the rows' values; `RETURNING 1` per row found.
+fn incidents_update<'a>(a: &mut Args<'a>, rows: &'a [IncidentRow], t: &str) -> String {
+    let set: Vec<String> = INCIDENT_DATA_COLS[1..]
+        .iter()
+        .map(|c| format!("{c} = u.{c}"))
+        .collect();
+    format!(
+        "UPDATE incidents AS i SET {}, updated_at = {t} FROM {} WHERE i.id = u.id RETURNING 1",
+        set.join(", "),
+        incident_arrays(a, rows)
+    )
+}
+
+/// Two statements that together replace the assessments of incidents `ids`
+/// by `rows`, touching disjoint rows (so they may run in one statement):
+/// the upsert of the new ones and the delete of those no longer there.
+fn assessments_replace<'a>(
+    a: &mut Args<'a>,
+    ids: &'a [i64],
+    rows: &'a [AssessmentRow],
+) -> (String, String) {
+    let ids = a.add(ids, "bigint[]");
+    let iid = col(a, rows, "bigint[]", |r| r.incident_id);
+    let ag = col(a, rows, "text[]", |r| r.agreement.as_str());
+    let rest = [
+        col(a, rows, "text[]", |r| r.zone.as_deref()),
+        col(a, rows, "bigint[]", |r| widei(r.day)),
+        col(a, rows, "text[]", |r| r.reading.as_str()),
+        col(a, rows, "text[]", |r| r.rule.as_deref()),
+        col(a, rows, "bigint[]", |r| r.in_security_zone as i64),
+        col(a, rows, "float8[]", |r| r.border_km),
+        col(a, rows, "text[]", |r| r.reasons.as_str()),
+    ];
+    let upsert = format!(
+        "INSERT INTO assessments ({ASSESSMENT_COLS}) SELECT * FROM unnest({iid}, {ag}, {})
+         ON CONFLICT (incident_id, agreement) DO UPDATE SET zone = EXCLUDED.zone, day = EXCLUDED.day, reading = EXCLUDED.reading,
+         rule = EXCLUDED.rule, in_security_zone = EXCLUDED.in_security_zone, border_km = EXCLUDED.border_km, reasons = EXCLUDED.reasons",
+        rest.join(", ")
+    );
+    let delete = format!(
+        "DELETE FROM assessments AS a WHERE a.incident_id = ANY({ids})
+         AND NOT EXISTS (SELECT 1 FROM unnest({iid}, {ag}) AS n(incident_id, agreement) WHERE n.incident_id = a.incident_id AND n.agreement = a.agreement)"
+    );
+    (upsert, delete)
+}
+
+fn audit_insert<'a>(a: &mut Args<'a>, rows: &'a [AuditRecord]) -> String {
+    let arrays = [
+        col(a, rows, "bigint[]", |r| r.id),
+        col(a, rows, "text[]", |r| r.at.as_str()),
+        col(a, rows, "text[]", |r| r.actor.as_str()),
+        col(a, rows, "text[]", |r| r.action.as_str()),
+        col(a, rows, "text[]", |r| r.entity.as_str()),
+        col(a, rows, "text[]", |r| r.detail.as_str()),
+        col(a, rows, "text[]", |r| r.prev_hash.as_str()),
+        col(a, rows, "text[]", |r| r.hash.as_str()),
+    ];
+    format!(
+        "INSERT INTO audit_log (id, at, actor, action, entity, detail, prev_hash, hash) SELECT * FROM unnest({})",
+        arrays.join(", ")
+    )
+}
+
+impl PgTx<'_, '_> {
+    /// Runs a statement built with [`Args`] through the statement cache.
+    fn run(&mut self, sql: &str, a: &Args<'_>) -> Result<Vec<postgres::Row>> {
+        let st = self.st(sql)?;
+        Ok(self.0.query(&st, &a.refs())?)
+    }
+
+    /// The audit head: read once per transaction, then followed as this
+    /// transaction appends (it holds the writers' lock, nobody else can).
+    fn head(&mut self) -> Result<Option<AuditHead>> {
+        if let Some(h) = &self.2 {
+            return Ok(h.clone());
+        }
+        let h = self
+            .qopt(
+                "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+                &[],
+            )?
+            .map(|r| AuditHead {
+                id: r.get(0),
+                hash: r.get(1),
+            });
+        self.2 = Some(h.clone());
+        Ok(h)
+    }
+
+    /// The chained records for `entries` after the head (not yet written).
+    fn chain(&mut self, entries: &[AuditEntry]) -> Result<Vec<AuditRecord>> {
+        let head = self.head()?;
+        let out = chain_after(head.as_ref(), entries);
+        if let Some(last) = out.last() {
+            self.2 = Some(Some(AuditHead::from(last)));
+        }
+        Ok(out)
     }
 }
 
@@ -351,18 +619,160 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn audit(&mut self, e: &AuditEntry) -> Result<AuditRecord> {
-        pg_append_cached(self.0, self.1, e)
+        let mut r = self.audit_many(std::slice::from_ref(e))?;
+        Ok(r.pop().expect("one record per entry"))
+    }
+
+    fn reports_by_hashes(
+        &mut self,
+        hashes: &[String],
+    ) -> Result<std::collections::HashMap<String, i64>> {
+        Ok(self
+            .q(
+                "SELECT content_hash, id FROM reports WHERE content_hash = ANY($1)",
+                &[&hashes],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    fn incidents_by_ids(&mut self, ids: &[i64]) -> Result<Vec<IncidentRow>> {
+        Ok(self
+            .q(
+                &format!("SELECT {INCIDENT_COLS} FROM incidents WHERE id = ANY($1) ORDER BY id"),
+                &[&ids],
+            )?
+            .iter()
+            .map(incident_row)
+            .collect())
+    }
+
+    fn events_of_incidents(&mut self, ids: &[i64]) -> Result<Vec<EventRow>> {
+        Ok(self
+            .q(
+                &format!("SELECT {EVENT_COLS} FROM events WHERE incident_id = ANY($1) ORDER BY id"),
+                &[&ids],
+            )?
+            .iter()
+            .map(event_row)
+            .collect())
+    }
+
+    fn stances_of_incidents(&mut self, ids: &[i64]) -> Result<Vec<StanceRow>> {
+        Ok(self
+            .q(
+                &format!(
+                    "SELECT {STANCE_COLS} FROM stances WHERE incident_id = ANY($1) ORDER BY id"
+                ),
+                &[&ids],
+            )?
+            .iter()
+            .map(stance_row)
+            .collect())
+    }
+
+    fn reserve_ids(&mut self, n: IdCounts) -> Result<ReservedIds> {
+        let row = self.q1(
+            "SELECT ARRAY(SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, $1::bigint)),
+                    ARRAY(SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, $2::bigint)),
+                    ARRAY(SELECT nextval(pg_get_serial_sequence('incidents', 'id')) FROM generate_series(1, $3::bigint))",
+            &[&(n.reports as i64), &(n.events as i64), &(n.incidents as i64)],
+        )?;
+        let take = |k: usize| {
+            let mut v: Vec<i64> = row.get(k);
+            v.sort_unstable();
+            v
+        };
+        Ok(ReservedIds {
+            reports: take(0),
+            events: take(1),
+            incidents: take(2),
+        })
+    }
+
+    fn insert_reports(&mut self, rows: &[ReportRow]) -> Result<()> {
+        let mut a = Args::default();
+        let t = a.add(now(), "text");
+        let sql = reports_insert(&mut a, rows, &t);
+        self.run(&sql, &a)?;
+        Ok(())
+    }
+
+    fn insert_events(&mut self, rows: &[EventRow]) -> Result<()> {
+        let mut a = Args::default();
+        let sql = events_insert(&mut a, rows);
+        self.run(&sql, &a)?;
+        Ok(())
+    }
+
+    fn insert_incidents(&mut self, rows: &[IncidentRow]) -> Result<()> {
+        let mut a = Args::default();
+        let t = a.add(now(), "text");
+        let sql = incidents_insert(&mut a, rows, &t);
+        self.run(&sql, &a)?;
+        Ok(())
+    }
+
+    fn update_incidents(&mut self, rows: &[IncidentRow]) -> Result<()> {
+        let mut a = Args::default();
+        let t = a.add(now(), "text");
+        let sql = incidents_update(&mut a, rows, &t);
+        let n = self.run(&sql, &a)?.len();
+        found_all(n, rows.len())
+    }
+
+    fn replace_assessments(&mut self, ids: &[i64], rows: &[AssessmentRow]) -> Result<()> {
+        let mut a = Args::default();
+        let (upsert, delete) = assessments_replace(&mut a, ids, rows);
+        self.run(&format!("WITH d AS ({delete}) {upsert}"), &a)?;
+        Ok(())
+    }
+
+    fn audit_many(&mut self, entries: &[AuditEntry]) -> Result<Vec<AuditRecord>> {
+        let records = self.chain(entries)?;
+        let mut a = Args::default();
+        let sql = audit_insert(&mut a, &records);
+        self.run(&sql, &a)?;
+        drop(a);
+        Ok(records)
+    }
+
+    /// The whole batch in one statement (one round trip): PostgreSQL runs
+    /// the parts of a `WITH` together and checks foreign keys at its end.
+    fn write_batch(&mut self, b: &BatchWrite<'_>) -> Result<Vec<AuditRecord>> {
+        let records = self.chain(b.audit)?;
+        let mut a = Args::default();
+        let t = a.add(now(), "text");
+        let reports = reports_insert(&mut a, b.reports, &t);
+        let incidents = incidents_insert(&mut a, b.new_incidents, &t);
+        let events = events_insert(&mut a, b.events);
+        let update = incidents_update(&mut a, b.changed_incidents, &t);
+        let (upsert, delete) = assessments_replace(&mut a, b.assessed, b.assessments);
+        let audit = audit_insert(&mut a, &records);
+        let sql = format!(
+            "WITH r AS ({reports}), i AS ({incidents}), e AS ({events}), u AS ({update}),
+                  d AS ({delete}), x AS ({upsert}), l AS ({audit})
+             SELECT count(*) FROM u"
+        );
+        let n: i64 = self.run(&sql, &a)?[0].get(0);
+        drop(a);
+        found_all(n as usize, b.changed_incidents.len())?;
+        Ok(records)
     }
 
     fn audit_head(&mut self) -> Result<Option<AuditHead>> {
-        Ok(self
-            .qopt(
-                "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
-                &[],
-            )?
-            .map(|r| AuditHead {
-                id: r.get(0),
-                hash: r.get(1),
-            }))
+        self.head()
     }
+}
+
+/// `n` of `want` rows to update were found.
+fn found_all(n: usize, want: usize) -> Result<()> {
+    if n != want {
+        return Err(StoreError::NotFound(format!(
+            "{} of {want} incidents to update",
+            want - n
+        )));
+    }
+    Ok(())
 }

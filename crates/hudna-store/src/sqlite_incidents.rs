@@ -313,6 +313,128 @@ impl Tx for SqlTx<'_> {
         append(self.0, e)
     }
 
+    fn reserve_ids(&mut self, n: IdCounts) -> Result<ReservedIds> {
+        // The writer holds the database's write lock, and nothing else in
+        // its transaction inserts these rows before the batch does: the next
+        // ids are max + 1, ..., exactly what SQLite would pick for each row.
+        let next = |table: &str, k: usize| -> Result<Vec<i64>> {
+            let max: i64 = self
+                .0
+                .prepare_cached(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"))?
+                .query_row([], |r| r.get(0))?;
+            Ok((1..=k as i64).map(|d| max + d).collect())
+        };
+        Ok(ReservedIds {
+            reports: next("reports", n.reports)?,
+            events: next("events", n.events)?,
+            incidents: next("incidents", n.incidents)?,
+        })
+    }
+
+    fn insert_reports(&mut self, rows: &[ReportRow]) -> Result<()> {
+        let t = now();
+        let mut st = self.0.prepare_cached(
+            "INSERT INTO reports (id, content_hash, source, outlet, url, published, language, kind, origin, text, extraction, flags, ingested_by, ingested_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?;
+        for r in rows {
+            st.execute(params![
+                r.id,
+                r.content_hash,
+                r.source,
+                r.outlet,
+                r.url,
+                r.published,
+                r.language,
+                r.kind,
+                r.origin,
+                r.text,
+                r.extraction,
+                r.flags,
+                r.ingested_by,
+                t
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn insert_events(&mut self, rows: &[EventRow]) -> Result<()> {
+        let mut st = self.0.prepare_cached(
+            "INSERT INTO events (id, report_id, seq, type, date, date_precision, place_name, geonameid, admin1, lat, lon, geo_precision, perpetrator, target, killed, injured, evidence, incident_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        )?;
+        for e in rows {
+            st.execute(params![
+                e.id,
+                e.report_id,
+                e.seq,
+                e.kind,
+                e.date,
+                e.date_precision,
+                e.place_name,
+                e.geonameid,
+                e.admin1,
+                e.lat,
+                e.lon,
+                e.geo_precision,
+                e.perpetrator,
+                e.target,
+                e.killed,
+                e.injured,
+                e.evidence,
+                e.incident_id
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn insert_incidents(&mut self, rows: &[IncidentRow]) -> Result<()> {
+        let t = now();
+        let mut st = self.0.prepare_cached(
+            "INSERT INTO incidents (id, type, event_group, date, day, date_precision, place_name, geonameid, admin1, lat, lon, geo_precision, perpetrator, target,
+              killed_low, killed_best, killed_high, injured_low, injured_best, injured_high, sources, reports, status, assignee, grade, grade_override, grade_reason,
+              merged_into, absorbed, revision, flags, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?32)",
+        )?;
+        for i in rows {
+            st.execute(params![
+                i.id,
+                i.kind,
+                i.event_group,
+                i.date,
+                i.day,
+                i.date_precision,
+                i.place_name,
+                i.geonameid,
+                i.admin1,
+                i.lat,
+                i.lon,
+                i.geo_precision,
+                i.perpetrator,
+                i.target,
+                i.killed.low,
+                i.killed.best,
+                i.killed.high,
+                i.injured.low,
+                i.injured.best,
+                i.injured.high,
+                i.sources,
+                i.reports,
+                i.status,
+                i.assignee,
+                i.grade,
+                i.grade_override,
+                i.grade_reason,
+                i.merged_into,
+                i.absorbed,
+                i.revision,
+                i.flags,
+                t
+            ])?;
+        }
+        Ok(())
+    }
+
     fn audit_head(&mut self) -> Result<Option<AuditHead>> {
         Ok(self
             .0
