@@ -72,6 +72,9 @@ pub(crate) struct Conn {
     ok_at: std::time::Instant,
 }
 
+/// Connections in the write pool.
+const WRITE_POOL: u32 = 3;
+
 /// A connection that committed this recently is handed out without the
 /// pool's round trip to check it (under load that check was one extra
 /// round trip per request); one idle for longer is checked first.
@@ -133,6 +136,10 @@ pub(crate) fn cached(
 /// A Hudna store in a PostgreSQL database.
 pub struct PgStore {
     pool: Pool,
+    /// Connections for write transactions only: they take turns on the
+    /// writers' lock anyway, and must never wait behind readers holding
+    /// every connection of `pool`.
+    writers: Pool,
     /// The URL without its password, for messages.
     label: String,
     /// How long a writer waits for another one before `Locked`.
@@ -225,7 +232,8 @@ impl PgStore {
         Ok(s)
     }
 
-    /// Connects (pool of up to `HUDNA_PG_POOL` connections, default 8)
+    /// Connects (pool of up to `HUDNA_PG_POOL` connections, default 4, and
+    /// up to 3 more for write transactions)
     /// without touching the schema.
     pub fn connect(url: &str) -> Result<Self> {
         let label = redact_url(url);
@@ -236,18 +244,23 @@ impl PgStore {
             .ok()
             .and_then(|v| v.parse().ok())
             .filter(|&n: &u32| n > 0)
-            .unwrap_or(8);
-        let pool = r2d2::Pool::builder()
-            .max_size(size)
-            .min_idle(Some(0))
-            .connection_timeout(std::time::Duration::from_secs(10))
-            .connection_customizer(Box::new(Session))
-            .build(Manager(PostgresConnectionManager::new(cfg, NoTls)))
-            .map_err(|e| {
-                StoreError::Postgres(format!("cannot connect to {label}: {e}; is the server running and the URL right (postgres://USER:PASSWORD@HOST:PORT/DB)?"))
-            })?;
+            .unwrap_or(4);
+        let build = |size: u32| {
+            r2d2::Pool::builder()
+                .max_size(size)
+                .min_idle(Some(0))
+                .connection_timeout(std::time::Duration::from_secs(10))
+                .connection_customizer(Box::new(Session))
+                .build(Manager(PostgresConnectionManager::new(cfg.clone(), NoTls)))
+                .map_err(|e| {
+                    StoreError::Postgres(format!("cannot connect to {label}: {e}; is the server running and the URL right (postgres://USER:PASSWORD@HOST:PORT/DB)?"))
+                })
+        };
+        let pool = build(size)?;
+        let writers = build(WRITE_POOL)?;
         Ok(PgStore {
             pool,
+            writers,
             label,
             lock_timeout: std::time::Duration::from_secs(30),
         })
@@ -262,6 +275,12 @@ impl PgStore {
     /// The URL this store talks to, password hidden.
     pub fn label(&self) -> &str {
         &self.label
+    }
+
+    fn write_conn(&self) -> Result<PgConn> {
+        self.writers
+            .get()
+            .map_err(|e| StoreError::Postgres(format!("no connection to {}: {e}", self.label)))
     }
 
     pub(crate) fn conn(&self) -> Result<PgConn> {
@@ -339,7 +358,7 @@ impl PgStore {
         &self,
         f: impl FnOnce(&mut Transaction<'_>, &mut Stmts) -> Result<T>,
     ) -> Result<T> {
-        let mut c = self.conn()?;
+        let mut c = self.write_conn()?;
         let Conn { client, stmts, .. } = &mut *c;
         let mut tx = client.transaction()?;
         // one round trip: this transaction's wait limit, then the writers' lock
