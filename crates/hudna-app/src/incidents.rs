@@ -16,8 +16,8 @@ use hudna_core::date::day_number;
 use hudna_core::vocab::{event_type_of, Grade};
 use hudna_core::{Agreement, Role};
 use hudna_store::{
-    AssessmentRow, AuditEntry, AuditHead, AuditRecord, BatchWrite, EventRow, IdCounts,
-    IncidentFilter, IncidentRow, Range, ReportRow, StanceRow, Tx,
+    AssessmentRow, AuditEntry, AuditHead, AuditRecord, BatchContext, BatchWrite, EventRow,
+    IdCounts, IncidentFilter, IncidentRow, Range, ReportRow, StanceRow, Tx,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -1393,13 +1393,10 @@ enum Planned {
     },
 }
 
-/// Loads what [`Touched`] needs of stored incidents, four queries for all.
-fn load_touched(tx: &mut dyn Tx, ids: &[i64]) -> hudna_store::Result<HashMap<i64, Touched>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut out: HashMap<i64, Touched> = tx
-        .incidents_by_ids(ids)?
+/// What [`Touched`] needs of the stored incidents the context was read for.
+fn touched_from(ctx: BatchContext) -> HashMap<i64, Touched> {
+    let mut out: HashMap<i64, Touched> = ctx
+        .incidents
         .into_iter()
         .map(|row| {
             let t = Touched {
@@ -1412,15 +1409,8 @@ fn load_touched(tx: &mut dyn Tx, ids: &[i64]) -> hudna_store::Result<HashMap<i64
             (t.row.id, t)
         })
         .collect();
-    let events = tx.events_of_incidents(ids)?;
-    let rids: Vec<i64> = events
-        .iter()
-        .map(|e| e.report_id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let sources: HashMap<i64, String> = tx.report_sources(&rids)?.into_iter().collect();
-    for e in events {
+    let sources: HashMap<i64, String> = ctx.sources.into_iter().collect();
+    for e in ctx.events {
         if let Some(t) = e.incident_id.and_then(|i| out.get_mut(&i)) {
             if let Some(s) = sources.get(&e.report_id) {
                 t.sources.insert(e.report_id, s.clone());
@@ -1428,12 +1418,12 @@ fn load_touched(tx: &mut dyn Tx, ids: &[i64]) -> hudna_store::Result<HashMap<i64
             t.events.push(e);
         }
     }
-    for s in tx.stances_of_incidents(ids)? {
+    for s in ctx.stances {
         if let Some(t) = out.get_mut(&s.incident_id) {
             t.stances.push(s);
         }
     }
-    Ok(out)
+    out
 }
 
 fn event_day(e: &EventRow) -> Option<i32> {
@@ -1467,13 +1457,10 @@ fn ingest_batch(
         .iter()
         .map(|(r, _)| r.content_hash.clone())
         .collect();
-    let stored_reports = tx.reports_by_hashes(&hashes)?;
-    // the stored incidents this batch may touch
+    // the stored incidents this batch may touch (events of resubmitted
+    // reports included: a superset does no harm)
     let mut maybe = BTreeSet::new();
-    for (row, events) in prepared {
-        if stored_reports.contains_key(&row.content_hash) {
-            continue;
-        }
+    for (_, events) in prepared {
         for e in events {
             let group = event_type_of(&e.kind).unwrap_or("strategic_developments");
             if let (Some(day), Some(_)) = (event_day(e), e.lat) {
@@ -1487,7 +1474,9 @@ fn ingest_batch(
         }
     }
     let maybe: Vec<i64> = maybe.into_iter().collect();
-    let mut touched = load_touched(tx, &maybe)?;
+    let mut ctx = tx.batch_context(&hashes, &maybe)?;
+    let stored_reports = std::mem::take(&mut ctx.stored);
+    let mut touched = touched_from(ctx);
     // incidents in the order the batch first touched them
     let mut order: Vec<i64> = vec![];
 
@@ -1539,7 +1528,7 @@ fn ingest_batch(
                 Some(id) => {
                     if !touched.contains_key(&id) {
                         // not foreseen (it cannot happen, see above): read it now
-                        touched.extend(load_touched(tx, &[id])?);
+                        touched.extend(touched_from(tx.batch_context(&[], &[id])?));
                     }
                     id
                 }
@@ -2044,7 +2033,10 @@ mod tests {
         let (ew, iw) = outcome(&whole);
         let (es, is) = outcome(&single);
         assert_eq!(ew, es, "events went to other incidents");
-        assert_eq!(iw, is, "incidents differ");
+        assert_eq!(iw.len(), is.len(), "as many incidents");
+        for (w, s) in iw.iter().zip(&is) {
+            assert_eq!(w, s, "incident {} differs", w.id);
+        }
         let joined = ew.len() - iw.len();
         assert!(
             joined > 20,

@@ -215,6 +215,29 @@ pub trait Tx {
         out.sort_by_key(|s| s.id);
         Ok(out)
     }
+    /// Everything an ingest batch reads before it is worked out: which of
+    /// `hashes` are stored reports, and the stored incidents `ids` with their
+    /// events (by id), those events' report sources and their stances.
+    fn batch_context(&mut self, hashes: &[String], ids: &[i64]) -> Result<BatchContext> {
+        let stored = self.reports_by_hashes(hashes)?;
+        let incidents = self.incidents_by_ids(ids)?;
+        let events = self.events_of_incidents(ids)?;
+        let rids: Vec<i64> = events
+            .iter()
+            .map(|e| e.report_id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let sources = self.report_sources(&rids)?;
+        let stances = self.stances_of_incidents(ids)?;
+        Ok(BatchContext {
+            stored,
+            incidents,
+            events,
+            sources,
+            stances,
+        })
+    }
     /// Takes the ids the next `n` reports, events and incidents will have;
     /// the batch inserts below then write rows with these ids. Only valid
     /// inside a write transaction (which holds the writers' lock).
@@ -270,6 +293,21 @@ pub struct BatchWrite<'a> {
     pub assessed: &'a [i64],
     pub assessments: &'a [AssessmentRow],
     pub audit: &'a [AuditEntry],
+}
+
+/// What [`Tx::batch_context`] reads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchContext {
+    /// Content hash to report id, for the hashes that are stored.
+    pub stored: std::collections::HashMap<String, i64>,
+    /// By id.
+    pub incidents: Vec<IncidentRow>,
+    /// By id.
+    pub events: Vec<EventRow>,
+    /// (report id, source) of each report behind `events`, by report id.
+    pub sources: Vec<(i64, String)>,
+    /// By id.
+    pub stances: Vec<StanceRow>,
 }
 
 /// How many ids of each kind a batch needs.

@@ -672,6 +672,44 @@ impl Tx for PgTx<'_, '_> {
             .collect())
     }
 
+    /// One round trip: each part comes back as a JSON array, shaped like
+    /// the rows' serde form (`json`, not `jsonb`: `jsonb` would round floats
+    /// to 15 digits on the way).
+    fn batch_context(&mut self, hashes: &[String], ids: &[i64]) -> Result<BatchContext> {
+        let incident_cols = INCIDENT_COLS.replace(
+            "killed_low, killed_best, killed_high, injured_low, injured_best, injured_high",
+            "json_build_object('low', killed_low, 'best', killed_best, 'high', killed_high) AS killed, \
+             json_build_object('low', injured_low, 'best', injured_best, 'high', injured_high) AS injured",
+        );
+        debug_assert!(incident_cols.contains("AS injured"));
+        let row = self.q1(
+            &format!(
+                "SELECT
+                   (SELECT COALESCE(json_agg(json_build_array(content_hash, id)), '[]')::text FROM reports WHERE content_hash = ANY($1)),
+                   (SELECT COALESCE(json_agg(i ORDER BY i.id), '[]')::text FROM (SELECT {incident_cols} FROM incidents WHERE id = ANY($2)) AS i),
+                   (SELECT COALESCE(json_agg(e ORDER BY e.id), '[]')::text FROM (SELECT {EVENT_COLS} FROM events WHERE incident_id = ANY($2)) AS e),
+                   (SELECT COALESCE(json_agg(json_build_array(r.id, r.source) ORDER BY r.id), '[]')::text FROM reports AS r
+                      WHERE r.id IN (SELECT report_id FROM events WHERE incident_id = ANY($2))),
+                   (SELECT COALESCE(json_agg(s ORDER BY s.id), '[]')::text FROM (SELECT {STANCE_COLS} FROM stances WHERE incident_id = ANY($2)) AS s)"
+            ),
+            &[&hashes, &ids],
+        )?;
+        fn part<T: serde::de::DeserializeOwned>(row: &Row, k: usize) -> Result<T> {
+            let text: String = row.get(k);
+            serde_json::from_str(&text).map_err(|e| {
+                StoreError::Postgres(format!("batch context part {k} does not read back: {e}"))
+            })
+        }
+        let stored: Vec<(String, i64)> = part(&row, 0)?;
+        Ok(BatchContext {
+            stored: stored.into_iter().collect(),
+            incidents: part(&row, 1)?,
+            events: part(&row, 2)?,
+            sources: part(&row, 3)?,
+            stances: part(&row, 4)?,
+        })
+    }
+
     fn reserve_ids(&mut self, n: IdCounts) -> Result<ReservedIds> {
         let row = self.q1(
             "SELECT ARRAY(SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, $1::bigint)),

@@ -1145,3 +1145,139 @@ fn the_audit_head_is_the_newest_entry() {
         assert_eq!(head(&*c.store).map(|h| h.hash), Some(written.hash));
     });
 }
+
+/// The batch operations (one statement each on PostgreSQL) read and write
+/// exactly what the one-row operations do: the context of a batch, rows
+/// with reserved ids, incident updates, the replacement of assessments
+/// (one dropped, one changed, one added) and the audit entries.
+#[test]
+fn batch_operations_agree_with_the_one_row_operations() {
+    each(|c| {
+        c.store
+            .write_tx(&mut |tx| {
+                // stored: two reports, two incidents with events and a stance
+                let r1 = tx.insert_report(&report("h1", "SOHR"))?;
+                let r2 = tx.insert_report(&report("h2", "SANA"))?;
+                let i1 = tx.insert_incident(&incident(17_591))?;
+                let i2 = tx.insert_incident(&incident(17_600))?;
+                for (rid, seq, iid) in [(r1, 0, i1), (r2, 0, i1), (r2, 1, i2)] {
+                    tx.insert_event(&EventRow {
+                        report_id: rid,
+                        seq,
+                        kind: "shelling_artillery_missile".into(),
+                        date: Some("2018-03-01".into()),
+                        // needs all 17 digits to come back the same
+                        lat: Some(36.3 + 0.601),
+                        lon: Some(36.65),
+                        killed: Some(3),
+                        evidence: "[[0, 5]]".into(),
+                        incident_id: Some(iid),
+                        ..Default::default()
+                    })?;
+                }
+                tx.insert_stance(&StanceRow {
+                    id: 0,
+                    incident_id: i2,
+                    agreement: "astana-2017".into(),
+                    party: "russia".into(),
+                    position: "dispute".into(),
+                    comment: "لم يحدث".into(),
+                    recorded_by: "liaison".into(),
+                    recorded_at: String::new(),
+                })?;
+                let mut first = assessment("astana-2017", Some("idlib"), 17_591, "violation");
+                first.incident_id = i1;
+                let mut second = assessment("sochi-2018", None, 17_591, "outside_zones");
+                second.incident_id = i1;
+                tx.put_assessments(i1, &[first.clone(), second])?;
+
+                // the context, against the one-row reads
+                let hashes = vec!["h1".to_string(), "nothing".to_string()];
+                let ctx = tx.batch_context(&hashes, &[i1, i2, 999_999])?;
+                assert_eq!(ctx.stored, [("h1".to_string(), r1)].into_iter().collect());
+                let want_incidents = vec![tx.incident(i1)?.unwrap(), tx.incident(i2)?.unwrap()];
+                assert_eq!(ctx.incidents, want_incidents);
+                let mut want_events = tx.events_of(i1)?;
+                want_events.extend(tx.events_of(i2)?);
+                want_events.sort_by_key(|e| e.id);
+                assert_eq!(ctx.events, want_events);
+                assert_eq!(ctx.sources, tx.report_sources(&[r1, r2])?);
+                assert_eq!(ctx.stances, tx.stances(i2)?);
+                assert_eq!(tx.batch_context(&[], &[])?, BatchContext::default());
+
+                // a batch: a report, a new incident, its event, an update of i1
+                let ids = tx.reserve_ids(IdCounts {
+                    reports: 1,
+                    events: 1,
+                    incidents: 1,
+                })?;
+                assert!(ids.reports[0] > r2 && ids.incidents[0] > i2);
+                let mut r3 = report("h3", "Enab Baladi");
+                r3.id = ids.reports[0];
+                let mut i3 = incident(17_610);
+                i3.id = ids.incidents[0];
+                i3.perpetrator = Some("unknown".into());
+                let e3 = EventRow {
+                    id: ids.events[0],
+                    report_id: r3.id,
+                    seq: 0,
+                    kind: "air_drone_strike".into(),
+                    date: Some("2018-03-10".into()),
+                    date_precision: Some(2),
+                    place_name: Some("سراقب".into()),
+                    geonameid: Some(163_270),
+                    lat: Some(35.86),
+                    // needs all 17 digits to come back the same
+                    lon: Some(36.3 + 0.601),
+                    killed: None,
+                    injured: Some(4),
+                    evidence: "[]".into(),
+                    incident_id: Some(i3.id),
+                    ..Default::default()
+                };
+                let mut i1_now = want_incidents[0].clone();
+                i1_now.reports = 3;
+                i1_now.grade = "fair".into();
+                i1_now.killed.best = None;
+                let mut changed = first.clone();
+                changed.reading = "carve_out_claimed".into();
+                changed.border_km = None;
+                let mut added = assessment("moscow-2020", Some("idlib"), 17_610, "violation");
+                added.incident_id = i3.id;
+                let audit = [entry(1), entry(2)];
+                let written = tx.write_batch(&BatchWrite {
+                    reports: std::slice::from_ref(&r3),
+                    new_incidents: std::slice::from_ref(&i3),
+                    events: std::slice::from_ref(&e3),
+                    changed_incidents: std::slice::from_ref(&i1_now),
+                    assessed: &[i1, i3.id],
+                    assessments: &[changed.clone(), added.clone()],
+                    audit: &audit,
+                })?;
+                let strip = |mut i: IncidentRow| {
+                    (i.created_at, i.updated_at) = (String::new(), String::new());
+                    i
+                };
+                assert_eq!(tx.report_by_hash("h3")?, Some(r3.id));
+                assert_eq!(strip(tx.incident(i3.id)?.unwrap()), strip(i3.clone()));
+                assert_eq!(strip(tx.incident(i1)?.unwrap()), strip(i1_now.clone()));
+                assert_eq!(tx.events_of(i3.id)?, vec![e3.clone()]);
+                assert_eq!(tx.assessments_of(i1)?, vec![changed.clone()]);
+                assert_eq!(tx.assessments_of(i3.id)?, vec![added.clone()]);
+                assert_eq!(written.len(), 2);
+                assert_eq!(tx.audit_head()?, Some(AuditHead::from(&written[1])));
+                assert_eq!(written[1].prev_hash, written[0].hash);
+
+                // an update of an incident that is not there is refused
+                let mut ghost = i1_now.clone();
+                ghost.id = 999_999;
+                assert!(matches!(
+                    tx.update_incidents(&[ghost]),
+                    Err(StoreError::NotFound(_))
+                ));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(c.store.verify_audit().unwrap().1, None);
+    });
+}
