@@ -358,16 +358,29 @@ impl PgStore {
         &self,
         f: impl FnOnce(&mut Transaction<'_>, &mut Stmts) -> Result<T>,
     ) -> Result<T> {
+        self.write_locked(|tx, stmts, _| f(tx, stmts))
+    }
+
+    /// As [`PgStore::write_cached`], and `f` also gets the audit head as the
+    /// lock was taken (read in the same round trip as the lock).
+    pub(crate) fn write_locked<T>(
+        &self,
+        f: impl FnOnce(&mut Transaction<'_>, &mut Stmts, Option<AuditHead>) -> Result<T>,
+    ) -> Result<T> {
         let mut c = self.write_conn()?;
         let Conn { client, stmts, .. } = &mut *c;
         let mut tx = client.transaction()?;
-        // one round trip: this transaction's wait limit, then the writers' lock
-        tx.batch_execute(&format!(
-            "SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock({WRITE_LOCK})",
-            self.lock_timeout.as_millis().max(1)
-        ))
-        .map_err(|e| self.locked(e))?;
-        let out = f(&mut tx, stmts)?;
+        // one round trip: this transaction's wait limit, the writers' lock,
+        // then the audit head (which nobody else can move until commit)
+        let replies = tx
+            .simple_query(&format!(
+                "SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock({WRITE_LOCK}); \
+                 SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+                self.lock_timeout.as_millis().max(1)
+            ))
+            .map_err(|e| self.locked(e))?;
+        let head = head_of(&replies)?;
+        let out = f(&mut tx, stmts, head)?;
         tx.commit()?;
         c.ok_at = std::time::Instant::now();
         Ok(out)
@@ -411,6 +424,30 @@ pub(crate) fn pg_append(tx: &mut Transaction<'_>, e: &AuditEntry) -> Result<Audi
 }
 
 /// As [`pg_append`], with the connection's statement cache.
+/// The audit head among the replies of the lock's simple query (the row
+/// with an `id` column; none when the log is empty).
+fn head_of(replies: &[postgres::SimpleQueryMessage]) -> Result<Option<AuditHead>> {
+    for m in replies {
+        if let postgres::SimpleQueryMessage::Row(r) = m {
+            if r.columns().first().map(|c| c.name()) != Some("id") {
+                continue;
+            }
+            let id = r
+                .get(0)
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| StoreError::Postgres("the audit head has no id".into()))?;
+            let hash = r
+                .get(1)
+                .ok_or_else(|| StoreError::Postgres("the audit head has no hash".into()))?;
+            return Ok(Some(AuditHead {
+                id,
+                hash: hash.to_owned(),
+            }));
+        }
+    }
+    Ok(None)
+}
+
 /// The records that chain `entries` after `head` (`None`: the log is empty).
 pub(crate) fn chain_after(head: Option<&AuditHead>, entries: &[AuditEntry]) -> Vec<AuditRecord> {
     let (mut id, mut prev) = match head {
@@ -705,7 +742,7 @@ impl Store for PgStore {
     }
 
     fn write_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
-        self.write_cached(|tx, stmts| f(&mut PgTx(tx, stmts, None)))
+        self.write_locked(|tx, stmts, head| f(&mut PgTx(tx, stmts, Some(head))))
     }
 
     fn read_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
