@@ -48,8 +48,17 @@ impl PhaseClock {
     fn mark(&mut self, phase: &str) {
         if let Some((t, c)) = self.0 {
             let now = cpu_seconds();
+            // Peak resident memory so far (VmHWM), in MB.
+            let hwm = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    let l = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+                    l.split_whitespace().nth(1)?.parse::<f64>().ok()
+                })
+                .unwrap_or(0.0)
+                / 1024.0;
             eprintln!(
-                "timing {phase}: {:.2} s wall, {:.2} s cpu",
+                "timing {phase}: {:.2} s wall, {:.2} s cpu, peak {hwm:.0} MB",
                 t.elapsed().as_secs_f64(),
                 now - c
             );
@@ -216,7 +225,7 @@ impl Linker {
 
     /// Prior per class by fixed point: λ = expected matches among candidates
     /// / all pairs of the class (pairs outside blocks count as non-matches).
-    fn estimate_lambda(&self, gammas: &[u32], bfs: &[f32]) -> [f64; NCLASS] {
+    fn estimate_lambda(&self, cands: &[u64], bfs: &[u32]) -> [f64; NCLASS] {
         let n_ar = self
             .recs
             .iter()
@@ -231,14 +240,17 @@ impl Linker {
         // Histogram of Bayes factors per class, in 1/20 bit bins.
         const NB: usize = 8001;
         let bin_of = |bf: f32| ((bf * 20.0).round() as i64 + 4000).clamp(0, NB as i64 - 1) as usize;
-        let dense: Vec<Vec<f64>> = gammas
+        let recs = &self.recs;
+        let dense: Vec<Vec<f64>> = cands
             .par_iter()
             .zip(bfs.par_iter())
             .with_min_len(1 << 18)
             .fold(
                 || vec![vec![0.0f64; NB]; NCLASS],
-                |mut acc, (g, bf)| {
-                    acc[unpack_gamma(*g).0][bin_of(*bf)] += 1.0;
+                |mut acc, (&p, &bf)| {
+                    let (i, j) = unpack(p);
+                    let c = pair_class(&recs[i as usize], &recs[j as usize]);
+                    acc[c][bin_of(f32::from_bits(bf))] += 1.0;
                     acc
                 },
             )
@@ -339,29 +351,36 @@ impl Linker {
         let u = self.random_u();
         let mut model = Model::train(&sessions, &u, self.config.em_iterations);
         clock.mark("u+em");
+        // The comparison vectors are not needed once scored: each becomes
+        // its Bayes factor (f32 bits) in place, which saves 4 bytes a pair at
+        // the memory peak.
         let (tf, recs) = (&self.tf, &self.recs);
-        let bfs: Vec<f32> = cands
-            .par_iter()
-            .zip(gammas.par_iter())
-            .map(|(&p, &g)| {
+        let mut bfs = gammas;
+        bfs.par_iter_mut()
+            .zip(cands.par_iter())
+            .for_each(|(g, &p)| {
                 let (i, j) = unpack(p);
-                model.log2_bf_gamma(tf, &recs[i as usize], &recs[j as usize], &unpack_gamma(g).1)
-                    as f32
-            })
-            .collect();
-        model.set_lambda(self.estimate_lambda(&gammas, &bfs));
+                let bf = model.log2_bf_gamma(
+                    tf,
+                    &recs[i as usize],
+                    &recs[j as usize],
+                    &unpack_gamma(*g).1,
+                ) as f32;
+                *g = bf.to_bits();
+            });
+        model.set_lambda(self.estimate_lambda(&cands, &bfs));
         clock.mark("score+lambda");
         let thr = self.config.cluster.threshold;
         let edges: Vec<(u32, u32, f64)> = cands
             .par_iter()
-            .zip(gammas.par_iter().zip(bfs.par_iter()))
-            .filter_map(|(&p, (&g, &bf))| {
+            .zip(bfs.par_iter())
+            .filter_map(|(&p, &bf)| {
                 let (i, j) = unpack(p);
-                let pr = probability(model.prior(unpack_gamma(g).0) + bf as f64);
+                let c = pair_class(&recs[i as usize], &recs[j as usize]);
+                let pr = probability(model.prior(c) + f32::from_bits(bf) as f64);
                 (pr >= thr).then_some((i, j, pr))
             })
             .collect();
-        drop(gammas);
         drop(bfs);
         // Back to the caller's numbering.
         let edges: Vec<(u32, u32, f64)> = edges

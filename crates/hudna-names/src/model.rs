@@ -70,7 +70,13 @@ const FAMILY_LEVELS: &[&str] = &[
     "close",
     "near-exact",
     "exact",
+    "differs-tail",
 ];
+
+/// Family level of a last name that differs where one record's last name
+/// may be its grandfather (a three-part name) and the other record has no
+/// grandfather to tell.
+pub const FAMILY_DIFFERS_TAIL: u8 = 7;
 const YEAR_LEVELS: &[&str] = &["null", "diff>=6", "diff=3..5", "diff=2", "diff=1", "exact"];
 const EVENT_LEVELS: &[&str] = &[
     "null",
@@ -263,6 +269,7 @@ fn name_agreement(g: &Gamma) -> i32 {
         .map(|f| match g[f] {
             0 => 0,
             1 => -1,
+            FAMILY_DIFFERS_TAIL if f == 3 => 0,
             l if l >= strong[f] => 1,
             _ => 0,
         })
@@ -284,11 +291,19 @@ fn compare_one(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
             let swapped = |x: &Prepared, y: &Prepared| {
                 !y.grandfather.is_missing() && x.family.skel == y.grandfather.skel
             };
+            // «محمد حسن مصطفى» may be first, father and grandfather with the
+            // family dropped: against a record without a grandfather its
+            // last name is not plainly another family.
+            let tail = |x: &Prepared, y: &Prepared| {
+                x.tail == Tail::FamilyOrGrandfather && y.grandfather.is_missing()
+            };
             if swapped(a, b) || swapped(b, a) {
                 2
             } else if a.family_kunya || b.family_kunya {
                 // «أبو عمر» in the last slot may be a kunya, not a family.
                 0
+            } else if tail(a, b) || tail(b, a) {
+                FAMILY_DIFFERS_TAIL
             } else {
                 1
             }
@@ -469,6 +484,10 @@ fn init_m() -> [[f64; MAXL]; NF] {
         for (l, v) in row.iter_mut().enumerate().take(k).skip(1) {
             *v = (l * l * l) as f64 / total;
         }
+        if FIELDS[f] == Field::Family {
+            // The tail level is a kind of disagreement: start it low.
+            row[FAMILY_DIFFERS_TAIL as usize] = row[1];
+        }
     }
     m
 }
@@ -636,7 +655,7 @@ impl Model {
             None => return 0.0,
         };
         let top = if f == 3 { 5 } else { 4 };
-        if level < top {
+        if level < top || (f == 3 && level == FAMILY_DIFFERS_TAIL) {
             return 0.0;
         }
         let field = |p: &Prepared| match f {
@@ -847,9 +866,30 @@ mod tests {
         let (it, r) = prepared(&[
             ("خالد أحمد أبو زيد", "", "", "", ""),
             ("خالد أحمد الحسن", "", "", "", ""),
-            ("خالد أحمد الحموي", "", "", "", ""),
+            ("خالد أحمد محمد الحموي", "", "", "", ""),
         ]);
         assert_eq!(compare(&it, &r[0], &r[1])[3], 0);
         assert_eq!(compare(&it, &r[2], &r[1])[3], 1);
+    }
+
+    #[test]
+    fn a_three_part_name_may_end_in_its_grandfather() {
+        let (it, r) = prepared(&[
+            ("محمد حسن مصطفى", "", "", "", ""),
+            ("محمد حسن الصباغ", "", "", "", ""),
+            ("محمد حسن علي الصباغ", "", "", "", ""),
+            ("", "محمد", "حسن", "الصباغ", ""),
+        ]);
+        // Without a grandfather on the other side, مصطفى may be one.
+        assert_eq!(compare(&it, &r[0], &r[1])[3], FAMILY_DIFFERS_TAIL);
+        assert_eq!(compare(&it, &r[1], &r[0])[3], FAMILY_DIFFERS_TAIL);
+        // The other record names the grandfather (علي): a plain disagreement.
+        assert_eq!(compare(&it, &r[0], &r[2])[3], 1);
+        // Split columns say «family»: still unsure on the three-part side.
+        assert_eq!(compare(&it, &r[3], &r[0])[3], FAMILY_DIFFERS_TAIL);
+        // The tail level is a disagreement, never an agreement.
+        let (c, g) = unpack_gamma(pack_gamma(0, &compare(&it, &r[0], &r[1])));
+        assert_eq!((c, g[3]), (0, FAMILY_DIFFERS_TAIL));
+        assert_eq!(name_agreement(&g), 2);
     }
 }
