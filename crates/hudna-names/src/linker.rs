@@ -7,8 +7,8 @@ use rayon::prelude::*;
 use crate::block::{candidate_pairs, keys, unpack, BlockConfig, BlockIndex, BlockStats, NKEYS};
 use crate::cluster::{cluster, ClusterConfig};
 use crate::model::{
-    compare, pack_gamma, pair_class, probability, u_from_samples, unpack_gamma, Explanation, Field,
-    Gamma, Model, Session, TermFreq, NCLASS, NF,
+    compare, name_agrees, pack_gamma, pair_class, probability, u_from_samples, unpack_gamma,
+    Explanation, Field, Gamma, Model, Session, TermFreq, NCLASS, NF,
 };
 
 /// Blocking keys used as EM training sessions, with the fields they fix or
@@ -223,6 +223,63 @@ impl Linker {
         u_from_samples(&samples)
     }
 
+    /// Conditional u of the [`crate::model::CONDITIONALS`]: for each
+    /// (field, given) pair, random pairs from one group of the given field
+    /// (by skeleton) whose other name (family for a given name, given name
+    /// for a family) differs, so that they are almost never one person.
+    /// Too few such pairs (a small list) leave the unconditional `u`.
+    fn random_u_given(
+        &self,
+        u: &[[[f64; crate::model::MAXL]; NF]; NCLASS],
+    ) -> [[[f64; crate::model::MAXL]; NF]; NCLASS] {
+        let mut out = *u;
+        let mut rng = Rng::new(self.config.seed ^ 0x5eed);
+        for (field, given) in crate::model::CONDITIONALS {
+            let key = |p: &Prepared| match given {
+                Field::Family => p.family,
+                _ => p.first,
+            };
+            let other = if given == Field::Family {
+                Field::First
+            } else {
+                Field::Family
+            };
+            let mut groups: HashMap<u32, Vec<u32>, FnvBuild> = HashMap::default();
+            for (i, p) in self.recs.iter().enumerate() {
+                if !key(p).is_missing() {
+                    groups.entry(key(p).skel).or_default().push(i as u32);
+                }
+            }
+            let members: Vec<u32> = groups.values().flatten().copied().collect();
+            let mut samples = Vec::new();
+            if !members.is_empty() {
+                for _ in 0..self.config.u_samples {
+                    // A random record, then a random other member of its
+                    // group: pairs in proportion to their number.
+                    let i = members[rng.below(members.len())];
+                    let g = &groups[&key(&self.recs[i as usize]).skel];
+                    let j = g[rng.below(g.len())];
+                    if i == j {
+                        continue;
+                    }
+                    let (a, b) = (&self.recs[i as usize], &self.recs[j as usize]);
+                    let gamma = compare(&self.interner, a, b);
+                    if gamma[other as usize] == 1 && name_agrees(given, gamma[given as usize]) {
+                        samples.push((pair_class(a, b), gamma));
+                    }
+                }
+            }
+            const MIN_SAMPLES: usize = 1000;
+            let u = u_from_samples(&samples);
+            for c in 0..NCLASS {
+                if samples.iter().filter(|s| s.0 == c).count() >= MIN_SAMPLES {
+                    out[c][field as usize] = u[c][field as usize];
+                }
+            }
+        }
+        out
+    }
+
     /// Prior per class by fixed point: λ = expected matches among candidates
     /// / all pairs of the class (pairs outside blocks count as non-matches).
     fn estimate_lambda(&self, cands: &[u64], bfs: &[u32]) -> [f64; NCLASS] {
@@ -350,6 +407,7 @@ impl Linker {
         clock.mark("sessions");
         let u = self.random_u();
         let mut model = Model::train(&sessions, &u, self.config.em_iterations);
+        model.set_u_given(self.random_u_given(&u));
         clock.mark("u+em");
         // The comparison vectors are not needed once scored: each becomes
         // its Bayes factor (f32 bits) in place, which saves 4 bytes a pair at

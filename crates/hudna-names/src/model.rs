@@ -467,8 +467,30 @@ pub struct Model {
     pub m: [[[f64; MAXL]; NF]; NCLASS],
     pub u: [[[f64; MAXL]; NF]; NCLASS],
     weights: [[[f64; MAXL]; NF]; NCLASS],
+    /// Conditional u for fields that depend on another field among
+    /// different people (see [`CONDITIONALS`]): `u_given[c][f]` is the u of
+    /// field f's levels among pairs that agree on the field it depends on.
+    /// Equal to `u` until set with [`Model::set_u_given`].
+    pub u_given: [[[f64; MAXL]; NF]; NCLASS],
+    given_weights: [[[f64; MAXL]; NF]; NCLASS],
     /// Scale of the term-frequency adjustment (1.0 = full, as Splink).
     pub tf_scale: f64,
+}
+
+/// Fields whose agreement says little once another field agrees, among
+/// different people: (field, the field it depends on). Families live in
+/// regions, so two namesakes of one family often share a place; given names
+/// are gendered, so two people with one given name share their sex. Their u
+/// is estimated on pairs of different people that agree on the second field.
+pub const CONDITIONALS: [(Field, Field); 2] =
+    [(Field::Place, Field::Family), (Field::Sex, Field::First)];
+
+/// Whether a name level is an agreement (close or better).
+pub fn name_agrees(f: Field, level: u8) -> bool {
+    match f {
+        Field::Family => (4..=6).contains(&level),
+        _ => (3..=5).contains(&level),
+    }
 }
 
 fn nlevels(f: usize) -> usize {
@@ -591,6 +613,8 @@ impl Model {
             m,
             u: *u_init,
             weights: [[[0.0; MAXL]; NF]; NCLASS],
+            u_given: *u_init,
+            given_weights: [[[0.0; MAXL]; NF]; NCLASS],
             tf_scale: 1.0,
         };
         model.refresh();
@@ -602,13 +626,34 @@ impl Model {
         self.lambda = lambda.map(|l| l.clamp(1e-12, 0.5));
     }
 
+    /// Set the conditional u of the [`CONDITIONALS`] (other fields' rows
+    /// are ignored).
+    pub fn set_u_given(&mut self, u: [[[f64; MAXL]; NF]; NCLASS]) {
+        self.u_given = u;
+        self.refresh();
+    }
+
     /// Log2 Bayes factor of a pair without the prior.
     pub fn log2_bf_gamma(&self, tf: &TermFreq, a: &Prepared, b: &Prepared, g: &Gamma) -> f64 {
         let c = pair_class(a, b);
         g.iter()
             .enumerate()
-            .map(|(f, &l)| self.weight(c, f, l) + self.tf_adjust(tf, f, l, a, b))
+            .map(|(f, &l)| self.field_weight(c, f, g) + self.tf_adjust(tf, f, l, a, b))
             .sum()
+    }
+
+    /// Weight of field `f` in a comparison vector, with the conditional u
+    /// when the field it depends on agrees (see [`CONDITIONALS`]).
+    fn field_weight(&self, class: usize, f: usize, g: &Gamma) -> f64 {
+        let l = g[f];
+        if l != 0 {
+            for (x, given) in CONDITIONALS {
+                if x as usize == f && name_agrees(given, g[given as usize]) {
+                    return self.given_weights[class][f][l as usize];
+                }
+            }
+        }
+        self.weight(class, f, l)
     }
 
     fn refresh(&mut self) {
@@ -626,6 +671,8 @@ impl Model {
                     };
                     let (m, u) = (self.m[c][f][l].max(floor), self.u[c][f][l].max(1e-6));
                     self.weights[c][f][l] = (m / u).log2();
+                    let u = self.u_given[c][f][l].max(1e-6);
+                    self.given_weights[c][f][l] = (m / u).log2();
                 }
             }
         }
@@ -690,7 +737,7 @@ impl Model {
         let c = pair_class(a, b);
         let mut s = self.prior(c);
         for (f, &l) in g.iter().enumerate() {
-            s += self.weight(c, f, l) + self.tf_adjust(tf, f, l, a, b);
+            s += self.field_weight(c, f, g) + self.tf_adjust(tf, f, l, a, b);
         }
         s
     }
@@ -705,7 +752,7 @@ impl Model {
             .map(|(f, &field)| FieldWeight {
                 field,
                 level: field.levels()[g[f] as usize],
-                weight: self.weight(c, f, g[f]),
+                weight: self.field_weight(c, f, &g),
                 tf_adjustment: self.tf_adjust(tf, f, g[f], a, b),
             })
             .collect::<Vec<_>>();
@@ -870,6 +917,34 @@ mod tests {
         ]);
         assert_eq!(compare(&it, &r[0], &r[1])[3], 0);
         assert_eq!(compare(&it, &r[2], &r[1])[3], 1);
+    }
+
+    #[test]
+    fn place_counts_less_once_the_family_agrees() {
+        let u = u_from_samples(&[]);
+        let mut model = Model::train(&[], &u, 1);
+        let mut g: Gamma = [0; NF];
+        g[Field::Place as usize] = 4;
+        let before = model.field_weight(0, Field::Place as usize, &g);
+        // Namesakes of one family share their town one time in three.
+        let mut given = u;
+        given[0][Field::Place as usize][1..5].copy_from_slice(&[0.5, 0.1, 0.07, 0.33]);
+        model.set_u_given(given);
+        g[Field::Family as usize] = 1;
+        assert_eq!(model.field_weight(0, Field::Place as usize, &g), before);
+        g[Field::Family as usize] = 6;
+        let after = model.field_weight(0, Field::Place as usize, &g);
+        assert!(after < before - 1.0, "{after} vs {before}");
+        // Other classes and fields keep their weights.
+        assert_eq!(
+            model.field_weight(1, Field::Place as usize, &g),
+            model.weight(1, Field::Place as usize, 4)
+        );
+        g[Field::BirthYear as usize] = 5;
+        assert_eq!(
+            model.field_weight(0, Field::BirthYear as usize, &g),
+            model.weight(0, Field::BirthYear as usize, 5)
+        );
     }
 
     #[test]
