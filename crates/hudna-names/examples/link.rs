@@ -65,6 +65,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (mut out, mut clusters, mut thr, mut truth) =
         (String::from("pairs.csv"), None, None, None::<String>);
     let (mut floor, mut mean, mut cap, mut window, mut sub_cap) = (None, None, None, None, None);
+    let mut profile_edges = None;
     let mut i = 1;
     while i + 1 < args.len() {
         match args[i].as_str() {
@@ -74,6 +75,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             "--truth" => truth = Some(args[i + 1].clone()),
             "--floor" => floor = Some(args[i + 1].parse::<f64>()?),
             "--mean" => mean = Some(args[i + 1].parse::<f64>()?),
+            "--profile-edges" => profile_edges = Some(args[i + 1].parse::<f64>()?),
             "--cap" => cap = Some(args[i + 1].parse::<usize>()?),
             "--window" => window = Some(args[i + 1].parse::<usize>()?),
             "--sub-cap" => sub_cap = Some(args[i + 1].parse::<usize>()?),
@@ -96,6 +98,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     if let Some(m) = mean {
         cfg.cluster.mean = m;
+    }
+    if let Some(p) = profile_edges {
+        cfg.cluster.profile_edges = p;
     }
     if let Some(c) = cap {
         cfg.block.cap = c;

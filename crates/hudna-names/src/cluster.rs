@@ -16,14 +16,19 @@ pub struct ClusterConfig {
     pub floor: f64,
     /// Mean probability of cross pairs required to merge two clusters.
     pub mean: f64,
+    /// Candidate pairs scoring at least this (and below `threshold`) are
+    /// kept for the second pass of a batch fit, which compares whole
+    /// clusters (see `Linker::fit`); 1.0 turns that pass off.
+    pub profile_edges: f64,
 }
 
 impl Default for ClusterConfig {
     fn default() -> Self {
         ClusterConfig {
             threshold: 0.5,
-            floor: 0.01,
+            floor: 0.001,
             mean: 0.4,
+            profile_edges: 0.01,
         }
     }
 }

@@ -19,7 +19,7 @@ const TRAINING_KEYS: &[(usize, &[Field])] = &[
     (3, &[Field::First, Field::Father, Field::Sex]),
     (2, &[Field::Family, Field::Mother, Field::Place]),
 ];
-use crate::record::{FnvBuild, Interner, Normalized, Prepared, RawRecord};
+use crate::record::{FnvBuild, Interner, Normalized, Prepared, RawRecord, Tail};
 use crate::rng::Rng;
 use crate::NameError;
 
@@ -429,6 +429,7 @@ impl Linker {
         model.set_lambda(self.estimate_lambda(&cands, &bfs));
         clock.mark("score+lambda");
         let thr = self.config.cluster.threshold;
+        let keep = thr.min(self.config.cluster.profile_edges);
         let edges: Vec<(u32, u32, f64)> = cands
             .par_iter()
             .zip(bfs.par_iter())
@@ -436,7 +437,7 @@ impl Linker {
                 let (i, j) = unpack(p);
                 let c = pair_class(&recs[i as usize], &recs[j as usize]);
                 let pr = probability(model.prior(c) + f32::from_bits(bf) as f64);
-                (pr >= thr).then_some((i, j, pr))
+                (pr >= keep).then_some((i, j, pr))
             })
             .collect();
         drop(bfs);
@@ -475,10 +476,12 @@ impl Linker {
             &self.config.cluster,
             |a, b| self.probability(a, b),
         );
+        let clusters = self.merge_profiles(clusters, &edges);
         clock.mark("cluster");
         self.clusters = clusters.clone();
         let pairs = edges
             .into_iter()
+            .filter(|e| e.2 >= thr)
             .map(|(a, b, probability)| ScoredPair { a, b, probability })
             .collect();
         LinkOutput {
@@ -488,6 +491,124 @@ impl Linker {
             rejected,
             candidates: cands,
         }
+    }
+
+    /// What a cluster knows about its person: the record with the most
+    /// fields, with its missing fields filled from the other members (name
+    /// fields only from records in its script, family and grandfather only
+    /// between records whose name parts are not ambiguous).
+    fn profile(&self, members: &[u32]) -> Prepared {
+        let filled = |p: &Prepared| {
+            [p.first, p.father, p.grandfather, p.family, p.mother]
+                .iter()
+                .filter(|t| !t.is_missing())
+                .count()
+                + usize::from(p.year != 0)
+                + usize::from(p.event.is_some())
+                + usize::from(p.place[0] != crate::record::NONE)
+        };
+        let base = members
+            .iter()
+            .copied()
+            .max_by_key(|&i| (filled(&self.recs[i as usize]), std::cmp::Reverse(i)))
+            .unwrap_or(0);
+        let mut p = self.recs[base as usize];
+        for &i in members {
+            let r = &self.recs[i as usize];
+            let same = r.script == p.script;
+            if same && p.mother.is_missing() && !r.mother.is_missing() {
+                p.mother = r.mother;
+                p.mother_family = r.mother_family;
+            }
+            if same && p.tail == Tail::Fixed && r.tail == Tail::Fixed {
+                if p.grandfather.is_missing() {
+                    p.grandfather = r.grandfather;
+                }
+                if p.family.is_missing() {
+                    p.family = r.family;
+                }
+            }
+            if p.year == 0 {
+                p.year = r.year;
+            }
+            if p.event.is_none() {
+                p.event = r.event;
+            }
+            if p.place[0] == crate::record::NONE {
+                p.place = r.place;
+            }
+            if p.sex == 0 {
+                p.sex = r.sex;
+            }
+        }
+        p
+    }
+
+    /// Second clustering pass: two clusters joined by a candidate pair (from
+    /// `profile_edges` up) merge when their profiles (see
+    /// [`Linker::profile`]) score at least the threshold and no cross pair
+    /// scores below the floor. Complementary fields (a year on one record, a
+    /// mother's name on another) then count together.
+    fn merge_profiles(&self, labels: Vec<u32>, edges: &[(u32, u32, f64)]) -> Vec<u32> {
+        let cfg = &self.config.cluster;
+        let Some(model) = self.model.as_ref() else {
+            return labels;
+        };
+        if cfg.profile_edges >= 1.0 {
+            return labels;
+        }
+        let n = labels.len();
+        let mut root: Vec<u32> = labels.clone();
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (i, &l) in labels.iter().enumerate() {
+            members[l as usize].push(i as u32);
+        }
+        let mut order: Vec<&(u32, u32, f64)> = edges
+            .iter()
+            .filter(|e| labels[e.0 as usize] != labels[e.1 as usize])
+            .collect();
+        order.sort_unstable_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+        for &&(a, b, _) in &order {
+            let (ra, rb) = (root[a as usize] as usize, root[b as usize] as usize);
+            if ra == rb {
+                continue;
+            }
+            // Single records are compared as they are: nothing to pool.
+            if members[ra].len() == 1 && members[rb].len() == 1 {
+                continue;
+            }
+            let (pa, pb) = (self.profile(&members[ra]), self.profile(&members[rb]));
+            let p = probability(model.log2_odds(&self.interner, &self.tf, &pa, &pb));
+            if p < cfg.threshold {
+                continue;
+            }
+            let ok = members[ra].iter().all(|&x| {
+                members[rb]
+                    .iter()
+                    .all(|&y| self.probability(x, y) >= cfg.floor)
+            });
+            if !ok {
+                continue;
+            }
+            let (big, small) = if members[ra].len() >= members[rb].len() {
+                (ra, rb)
+            } else {
+                (rb, ra)
+            };
+            let moved = std::mem::take(&mut members[small]);
+            for &x in &moved {
+                root[x as usize] = big as u32;
+            }
+            members[big].extend(moved);
+        }
+        let mut label = vec![0u32; n];
+        for m in members.iter().filter(|m| !m.is_empty()) {
+            let min = *m.iter().min().unwrap_or(&0);
+            for &x in m {
+                label[x as usize] = min;
+            }
+        }
+        label
     }
 
     /// EM training sessions: for each training key, the histogram of
