@@ -111,10 +111,11 @@ mod tests {
 
     #[test]
     fn weak_link_does_not_chain() {
-        // A–B 0.99, B–C 0.99, A–C 0.001: C must not join A's cluster.
+        // A–B 0.99, B–C 0.99, A–C 0.0001 (a conflict: another birth
+        // year, another mother): C must not join A's cluster.
         let p = |a: u32, b: u32| match (a.min(b), a.max(b)) {
             (0, 1) | (1, 2) => 0.99,
-            _ => 0.001,
+            _ => 0.0001,
         };
         let edges = [(0, 1, 0.99), (1, 2, 0.99)];
         let l = cluster(3, &edges, None, &ClusterConfig::default(), p);
