@@ -326,6 +326,19 @@ impl Normalized {
                 alt.assign_positions(joined);
                 n.alt = Some(Box::new(alt));
             }
+            // The same for a father with a double given name («زينب محمد خير
+            // شعبان»: father محمد خير), when the given name is not one.
+            if n.alt.is_none()
+                && parts.len() >= 3
+                && DOUBLE_NAME_HEADS.contains(&parts[1].skel.as_str())
+            {
+                let mut alt = Normalized::default();
+                let mut joined = vec![parts[0].clone()];
+                joined.push(join_parts(&parts[1..3]).unwrap_or_else(|| parts[1].clone()));
+                joined.extend_from_slice(&parts[3..]);
+                alt.assign_positions(joined);
+                n.alt = Some(Box::new(alt));
+            }
             n.assign_positions(parts);
         }
         let mut mother = name_parts(&r.mother).into_iter();
@@ -580,6 +593,15 @@ mod tests {
             ..Default::default()
         });
         assert!(n.alt.is_none());
+        // A father «محمد خير» reads both ways too.
+        let n = Normalized::from_raw(&RawRecord {
+            full_name: "زينب محمد خير شعبان".into(),
+            ..Default::default()
+        });
+        assert_eq!(n.father.as_ref().unwrap().text, "محمد");
+        let alt = n.alt.as_ref().expect("father محمد + name reads both ways");
+        assert_eq!(alt.father, field_part("محمد خير"));
+        assert_eq!(alt.family.as_ref().unwrap().text, "شعبان");
     }
 
     #[test]
