@@ -3,8 +3,11 @@
 //! Each key is a combination of skeleton ids (and birth year), so spelling
 //! and script variants share a block. Blocks larger than `cap` (common names:
 //! محمد + العلي) are not expanded to all pairs: their members are sorted by
-//! (birth year, mother, place) and only pairs within a sliding window are
-//! kept (sorted neighbourhood), which bounds the work on frequent names.
+//! (birth year, mother, place) and by (father, grandfather, year), and only
+//! pairs within a sliding window are kept (sorted neighbourhood); then
+//! sub-blocks on one more attribute (family, mother, birth year, grandfather,
+//! father, month of the event, each place token) give all their pairs up to
+//! `sub_cap` and are windowed beyond. This bounds the work on frequent names.
 
 use rayon::prelude::*;
 

@@ -6,6 +6,8 @@
 //! `floor` and their mean probability reaches `mean`. Cross pairs are scored
 //! directly (not looked up among candidates), so the guarantee holds for all
 //! pairs: two records in one cluster never have a probability below `floor`.
+//! A batch fit adds a second pass over whole clusters (`Linker::fit`,
+//! `profile_edges`) under the same floor.
 
 /// Clustering parameters (probabilities).
 #[derive(Clone, Copy, Debug)]

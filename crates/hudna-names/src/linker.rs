@@ -680,7 +680,8 @@ impl Linker {
     /// Link new records against the registry without re-blocking, re-training
     /// or re-scoring it: only pairs involving a new record are scored, and
     /// existing clusters are kept (new records join or bridge them under the
-    /// same no-chaining rule).
+    /// same no-chaining rule; the whole-cluster pass of a batch fit is not
+    /// run).
     pub fn link_incremental(&mut self, raw: &[RawRecord]) -> Result<LinkOutput, NameError> {
         if self.model.is_none() {
             return Err(NameError::NotTrained);
