@@ -3,11 +3,15 @@
 //! Each key is a combination of skeleton ids (and birth year), so spelling
 //! and script variants share a block. Blocks larger than `cap` (common names:
 //! محمد + العلي) are not expanded to all pairs: their members are sorted by
-//! (birth year, mother, place) and only pairs within a sliding window are
-//! kept (sorted neighbourhood), which bounds the work on frequent names.
+//! (birth year, mother, place) and by (father, grandfather, year), and only
+//! pairs within a sliding window are kept (sorted neighbourhood); then
+//! sub-blocks on one more attribute (family, mother, birth year, grandfather,
+//! father, month of the event, each place token) give all their pairs up to
+//! `sub_cap` and are windowed beyond. This bounds the work on frequent names.
 
 use rayon::prelude::*;
 
+use crate::normalize::DatePrecision;
 use crate::record::{Interner, Prepared, NONE};
 
 /// Number of blocking keys.
@@ -135,16 +139,41 @@ fn window_pairs(members: &[u32], window: usize, out: &mut Vec<u64>) {
     }
 }
 
-/// Attributes that split an oversized block into sub-blocks (missing values
-/// are `NONE` and join no sub-block).
-fn sub_attributes(p: &Prepared) -> [u32; 5] {
-    [
-        p.family.skel,
-        p.mother.skel,
-        if p.year == 0 { NONE } else { p.year as u32 },
-        p.grandfather.skel,
-        p.father.skel,
-    ]
+/// Number of attributes that split an oversized block into sub-blocks.
+const NSUB: usize = 7;
+
+/// Values of sub-block attribute `a` of a record (none when missing): family,
+/// mother, birth year, grandfather, father, month of the event (when known
+/// to the day or month), and each place token (town or governorate).
+fn sub_values(p: &Prepared, a: usize, out: &mut Vec<u32>) {
+    out.clear();
+    let v = match a {
+        0 => p.family.skel,
+        1 => p.mother.skel,
+        2 => {
+            if p.year == 0 {
+                NONE
+            } else {
+                p.year as u32
+            }
+        }
+        3 => p.grandfather.skel,
+        4 => p.father.skel,
+        5 => match p.event {
+            Some((d, DatePrecision::Day | DatePrecision::Month)) => {
+                let (y, m, _) = crate::normalize::civil_from_days(d);
+                (y * 12 + m as i32) as u32
+            }
+            _ => NONE,
+        },
+        _ => {
+            out.extend(p.place.iter().copied().filter(|&t| t != NONE));
+            return;
+        }
+    };
+    if v != NONE {
+        out.push(v);
+    }
 }
 
 fn all_pairs(members: &[u32], out: &mut Vec<u64>) {
@@ -175,18 +204,20 @@ fn emit_block(
     });
     window_pairs(members, cfg.window, out);
     // Then sub-blocks on each further attribute the key does not fix
-    // (family, mother, birth year, grandfather, father): two records
+    // (family, mother, birth year, grandfather, father, event month, place
+    // token): two records
     // that share the key and one of them meet even when other attributes
     // are missing or misspelt. Oversized sub-blocks are windowed in turn.
     let mut sub: Vec<(u32, (u16, u32, u32), u32)> = Vec::with_capacity(members.len());
     let mut run: Vec<u32> = Vec::new();
-    for a in 0..5 {
+    let mut vals: Vec<u32> = Vec::new();
+    for a in 0..NSUB {
         sub.clear();
-        sub.extend(members.iter().filter_map(|&i| {
+        for &i in members.iter() {
             let p = &recs[i as usize];
-            let v = sub_attributes(p)[a];
-            (v != NONE).then(|| (v, neighbourhood_key(p), i))
-        }));
+            sub_values(p, a, &mut vals);
+            sub.extend(vals.iter().map(|&v| (v, neighbourhood_key(p), i)));
+        }
         sub.sort_unstable();
         let mut start = 0;
         while start < sub.len() {
@@ -236,8 +267,9 @@ pub fn candidate_pairs(
         ..Default::default()
     };
     let mut all: Vec<u64> = Vec::new();
-    // Two keys at a time: parallel on two cores, bounded extra memory.
-    for chunk in (0..NKEYS).collect::<Vec<_>>().chunks(2) {
+    // Two keys at a time: parallel on two cores, bounded extra memory (each
+    // key with a large block count is paired with a small one).
+    for chunk in [[0usize, 1], [3, 4], [2, 5]] {
         let per: Vec<(usize, Vec<u64>, usize)> = chunk
             .par_iter()
             .map(|&k| {
@@ -363,5 +395,57 @@ impl BlockIndex {
         }
         out.sort_unstable();
         out.dedup();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Normalized, RawRecord};
+
+    fn prepared(rows: &[(&str, &str, &str)]) -> (Interner, Vec<Prepared>) {
+        let mut it = Interner::default();
+        let recs = rows
+            .iter()
+            .map(|&(year, place, date)| {
+                let n = Normalized::from_raw(&RawRecord {
+                    full_name: "محمد أحمد".into(),
+                    birth_year: year.into(),
+                    place: place.into(),
+                    event_date: date.into(),
+                    ..Default::default()
+                });
+                Prepared::intern(&n, &mut it)
+            })
+            .collect();
+        (it, recs)
+    }
+
+    #[test]
+    fn oversized_blocks_pair_records_sharing_an_event_month_or_a_place() {
+        // Ten «محمد أحمد» (one block over the cap). Records 0 and 1 share
+        // only the month of the event, 2 and 3 only a town (at different
+        // precision); their birth years (a typo, a wrong guess) put the
+        // other records between them in every sorted pass.
+        let mut rows = vec![
+            ("1950", "", "2013-04-07"),
+            ("1990", "", "2013-04"),
+            ("1951", "الباب", ""),
+            ("1991", "حلب، الباب", ""),
+        ];
+        let years = ["1960", "1965", "1970", "1975", "1980", "1985"];
+        rows.extend(years.iter().map(|&y| (y, "", "")));
+        let (it, recs) = prepared(&rows);
+        let cfg = BlockConfig {
+            cap: 2,
+            window: 1,
+            sub_cap: 60,
+        };
+        let (pairs, stats) = candidate_pairs(&recs, &it, &cfg);
+        assert!(stats.windowed_blocks > 0);
+        assert!(pairs.binary_search(&pack(0, 1)).is_ok(), "event month");
+        assert!(pairs.binary_search(&pack(2, 3)).is_ok(), "place");
+        // Records with nothing in common but the key are not all paired.
+        assert!(pairs.binary_search(&pack(0, 3)).is_err());
     }
 }

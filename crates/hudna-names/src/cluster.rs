@@ -6,6 +6,8 @@
 //! `floor` and their mean probability reaches `mean`. Cross pairs are scored
 //! directly (not looked up among candidates), so the guarantee holds for all
 //! pairs: two records in one cluster never have a probability below `floor`.
+//! A batch fit adds a second pass over whole clusters (`Linker::fit`,
+//! `profile_edges`) under the same floor.
 
 /// Clustering parameters (probabilities).
 #[derive(Clone, Copy, Debug)]
@@ -16,14 +18,19 @@ pub struct ClusterConfig {
     pub floor: f64,
     /// Mean probability of cross pairs required to merge two clusters.
     pub mean: f64,
+    /// Candidate pairs scoring at least this (and below `threshold`) are
+    /// kept for the second pass of a batch fit, which compares whole
+    /// clusters (see `Linker::fit`); 1.0 turns that pass off.
+    pub profile_edges: f64,
 }
 
 impl Default for ClusterConfig {
     fn default() -> Self {
         ClusterConfig {
             threshold: 0.5,
-            floor: 0.01,
+            floor: 0.001,
             mean: 0.4,
+            profile_edges: 0.01,
         }
     }
 }
@@ -106,10 +113,11 @@ mod tests {
 
     #[test]
     fn weak_link_does_not_chain() {
-        // A–B 0.99, B–C 0.99, A–C 0.001: C must not join A's cluster.
+        // A–B 0.99, B–C 0.99, A–C 0.0001 (a conflict: another birth
+        // year, another mother): C must not join A's cluster.
         let p = |a: u32, b: u32| match (a.min(b), a.max(b)) {
             (0, 1) | (1, 2) => 0.99,
-            _ => 0.001,
+            _ => 0.0001,
         };
         let edges = [(0, 1, 0.99), (1, 2, 0.99)];
         let l = cluster(3, &edges, None, &ClusterConfig::default(), p);

@@ -16,13 +16,18 @@
 //!   comparison re-reads it against the other record.
 //!   A kunya (أبو فلان) before the name or after a lineage is dropped; a
 //!   full name opening with محمد/أحمد is also read with a double given name
-//!   (محمد علي), and comparison and blocking use the reading that agrees.
+//!   (محمد علي), or else one whose father is محمد/أحمد with the father read
+//!   as a double name (محمد خير), and comparison and blocking use the
+//!   reading that agrees. A compound family after first and father names
+//!   (الشيخ موسى، الحاج علي) is one family, as in a family column. A differing
+//!   last name of a three-part name, against a record with no grandfather,
+//!   has its own level (it may be a grandfather with the family dropped).
 //!   Arabic tokens carry a second, Levantine skeleton (ذ/ظ as d, ث as s) for
 //!   romanizations such as Diab or Osman.
 //! - **Blocking** on six skeleton keys (see [`block`]); oversized blocks of
 //!   common names use two sorted-neighbourhood passes plus sub-blocks on one
-//!   more attribute (family, mother, year, grandfather, father) instead of
-//!   all pairs. During a batch fit the records are renumbered by (first,
+//!   more attribute (family, mother, year, grandfather, father, event month,
+//!   each place token) instead of all pairs. During a batch fit the records are renumbered by (first,
 //!   family, father) so that comparing pairs stays in cache.
 //! - **Fellegi–Sunter** over ten fields (names, mother's name, birth year,
 //!   event date, place, sex, source list) with m/u per pair class (Arabic–Arabic,
@@ -32,10 +37,20 @@
 //!   candidates; no labels. m is floored (no level is impossible in real
 //!   lists) and being on the same list costs a few bits at most. Term-frequency
 //!   adjustment on agreements, so two «محمد» weigh less than two «نعسان».
+//!   Fields that depend on another among different people get a conditional
+//!   u, estimated the same unlabelled way: a shared place once the family
+//!   agrees (families live in regions), the same sex once the given name
+//!   agrees (given names are gendered); without it namesakes of one family
+//!   scored too high.
 //!   Place tokens seen together in one record ("الباب، حلب") count as
 //!   related, so town-vs-governorate precision differences are not conflicts.
 //! - **Clustering without chaining** (see [`cluster`]): merges need every
-//!   cross pair above a floor and a minimum mean probability.
+//!   cross pair above a floor and a minimum mean probability. A batch fit
+//!   then compares whole clusters: two clusters joined by a candidate pair
+//!   (from 0.01 up) merge when their profiles (the fullest record, gaps
+//!   filled from the others) score over the threshold and no cross pair is
+//!   below the floor, so a year on one record and a mother's name on
+//!   another count together.
 //! - **Incremental**: [`Linker::link_incremental`] scores only pairs that
 //!   involve the new records, with the trained model and existing clusters.
 //! - No IO and no async: readers and writers live in the CLI and examples.

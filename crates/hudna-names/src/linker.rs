@@ -7,8 +7,8 @@ use rayon::prelude::*;
 use crate::block::{candidate_pairs, keys, unpack, BlockConfig, BlockIndex, BlockStats, NKEYS};
 use crate::cluster::{cluster, ClusterConfig};
 use crate::model::{
-    compare, pack_gamma, pair_class, probability, u_from_samples, unpack_gamma, Explanation, Field,
-    Gamma, Model, Session, TermFreq, NCLASS, NF,
+    compare, name_agrees, pack_gamma, pair_class, probability, u_from_samples, unpack_gamma,
+    Explanation, Field, Gamma, Model, Session, TermFreq, NCLASS, NF,
 };
 
 /// Blocking keys used as EM training sessions, with the fields they fix or
@@ -19,7 +19,7 @@ const TRAINING_KEYS: &[(usize, &[Field])] = &[
     (3, &[Field::First, Field::Father, Field::Sex]),
     (2, &[Field::Family, Field::Mother, Field::Place]),
 ];
-use crate::record::{FnvBuild, Interner, Normalized, Prepared, RawRecord};
+use crate::record::{FnvBuild, Interner, Normalized, Prepared, RawRecord, Tail};
 use crate::rng::Rng;
 use crate::NameError;
 
@@ -48,8 +48,17 @@ impl PhaseClock {
     fn mark(&mut self, phase: &str) {
         if let Some((t, c)) = self.0 {
             let now = cpu_seconds();
+            // Peak resident memory so far (VmHWM), in MB.
+            let hwm = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    let l = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+                    l.split_whitespace().nth(1)?.parse::<f64>().ok()
+                })
+                .unwrap_or(0.0)
+                / 1024.0;
             eprintln!(
-                "timing {phase}: {:.2} s wall, {:.2} s cpu",
+                "timing {phase}: {:.2} s wall, {:.2} s cpu, peak {hwm:.0} MB",
                 t.elapsed().as_secs_f64(),
                 now - c
             );
@@ -214,9 +223,66 @@ impl Linker {
         u_from_samples(&samples)
     }
 
+    /// Conditional u of the [`crate::model::CONDITIONALS`]: for each
+    /// (field, given) pair, random pairs from one group of the given field
+    /// (by skeleton) whose other name (family for a given name, given name
+    /// for a family) differs, so that they are almost never one person.
+    /// Too few such pairs (a small list) leave the unconditional `u`.
+    fn random_u_given(
+        &self,
+        u: &[[[f64; crate::model::MAXL]; NF]; NCLASS],
+    ) -> [[[f64; crate::model::MAXL]; NF]; NCLASS] {
+        let mut out = *u;
+        let mut rng = Rng::new(self.config.seed ^ 0x5eed);
+        for (field, given) in crate::model::CONDITIONALS {
+            let key = |p: &Prepared| match given {
+                Field::Family => p.family,
+                _ => p.first,
+            };
+            let other = if given == Field::Family {
+                Field::First
+            } else {
+                Field::Family
+            };
+            let mut groups: HashMap<u32, Vec<u32>, FnvBuild> = HashMap::default();
+            for (i, p) in self.recs.iter().enumerate() {
+                if !key(p).is_missing() {
+                    groups.entry(key(p).skel).or_default().push(i as u32);
+                }
+            }
+            let members: Vec<u32> = groups.values().flatten().copied().collect();
+            let mut samples = Vec::new();
+            if !members.is_empty() {
+                for _ in 0..self.config.u_samples {
+                    // A random record, then a random other member of its
+                    // group: pairs in proportion to their number.
+                    let i = members[rng.below(members.len())];
+                    let g = &groups[&key(&self.recs[i as usize]).skel];
+                    let j = g[rng.below(g.len())];
+                    if i == j {
+                        continue;
+                    }
+                    let (a, b) = (&self.recs[i as usize], &self.recs[j as usize]);
+                    let gamma = compare(&self.interner, a, b);
+                    if gamma[other as usize] == 1 && name_agrees(given, gamma[given as usize]) {
+                        samples.push((pair_class(a, b), gamma));
+                    }
+                }
+            }
+            const MIN_SAMPLES: usize = 1000;
+            let u = u_from_samples(&samples);
+            for c in 0..NCLASS {
+                if samples.iter().filter(|s| s.0 == c).count() >= MIN_SAMPLES {
+                    out[c][field as usize] = u[c][field as usize];
+                }
+            }
+        }
+        out
+    }
+
     /// Prior per class by fixed point: λ = expected matches among candidates
     /// / all pairs of the class (pairs outside blocks count as non-matches).
-    fn estimate_lambda(&self, gammas: &[u32], bfs: &[f32]) -> [f64; NCLASS] {
+    fn estimate_lambda(&self, cands: &[u64], bfs: &[u32]) -> [f64; NCLASS] {
         let n_ar = self
             .recs
             .iter()
@@ -231,14 +297,17 @@ impl Linker {
         // Histogram of Bayes factors per class, in 1/20 bit bins.
         const NB: usize = 8001;
         let bin_of = |bf: f32| ((bf * 20.0).round() as i64 + 4000).clamp(0, NB as i64 - 1) as usize;
-        let dense: Vec<Vec<f64>> = gammas
+        let recs = &self.recs;
+        let dense: Vec<Vec<f64>> = cands
             .par_iter()
             .zip(bfs.par_iter())
             .with_min_len(1 << 18)
             .fold(
                 || vec![vec![0.0f64; NB]; NCLASS],
-                |mut acc, (g, bf)| {
-                    acc[unpack_gamma(*g).0][bin_of(*bf)] += 1.0;
+                |mut acc, (&p, &bf)| {
+                    let (i, j) = unpack(p);
+                    let c = pair_class(&recs[i as usize], &recs[j as usize]);
+                    acc[c][bin_of(f32::from_bits(bf))] += 1.0;
                     acc
                 },
             )
@@ -338,30 +407,39 @@ impl Linker {
         clock.mark("sessions");
         let u = self.random_u();
         let mut model = Model::train(&sessions, &u, self.config.em_iterations);
+        model.set_u_given(self.random_u_given(&u));
         clock.mark("u+em");
+        // The comparison vectors are not needed once scored: each becomes
+        // its Bayes factor (f32 bits) in place, which saves 4 bytes a pair at
+        // the memory peak.
         let (tf, recs) = (&self.tf, &self.recs);
-        let bfs: Vec<f32> = cands
-            .par_iter()
-            .zip(gammas.par_iter())
-            .map(|(&p, &g)| {
+        let mut bfs = gammas;
+        bfs.par_iter_mut()
+            .zip(cands.par_iter())
+            .for_each(|(g, &p)| {
                 let (i, j) = unpack(p);
-                model.log2_bf_gamma(tf, &recs[i as usize], &recs[j as usize], &unpack_gamma(g).1)
-                    as f32
-            })
-            .collect();
-        model.set_lambda(self.estimate_lambda(&gammas, &bfs));
+                let bf = model.log2_bf_gamma(
+                    tf,
+                    &recs[i as usize],
+                    &recs[j as usize],
+                    &unpack_gamma(*g).1,
+                ) as f32;
+                *g = bf.to_bits();
+            });
+        model.set_lambda(self.estimate_lambda(&cands, &bfs));
         clock.mark("score+lambda");
         let thr = self.config.cluster.threshold;
+        let keep = thr.min(self.config.cluster.profile_edges);
         let edges: Vec<(u32, u32, f64)> = cands
             .par_iter()
-            .zip(gammas.par_iter().zip(bfs.par_iter()))
-            .filter_map(|(&p, (&g, &bf))| {
+            .zip(bfs.par_iter())
+            .filter_map(|(&p, &bf)| {
                 let (i, j) = unpack(p);
-                let pr = probability(model.prior(unpack_gamma(g).0) + bf as f64);
-                (pr >= thr).then_some((i, j, pr))
+                let c = pair_class(&recs[i as usize], &recs[j as usize]);
+                let pr = probability(model.prior(c) + f32::from_bits(bf) as f64);
+                (pr >= keep).then_some((i, j, pr))
             })
             .collect();
-        drop(gammas);
         drop(bfs);
         // Back to the caller's numbering.
         let edges: Vec<(u32, u32, f64)> = edges
@@ -398,10 +476,12 @@ impl Linker {
             &self.config.cluster,
             |a, b| self.probability(a, b),
         );
+        let clusters = self.merge_profiles(clusters, &edges);
         clock.mark("cluster");
         self.clusters = clusters.clone();
         let pairs = edges
             .into_iter()
+            .filter(|e| e.2 >= thr)
             .map(|(a, b, probability)| ScoredPair { a, b, probability })
             .collect();
         LinkOutput {
@@ -411,6 +491,124 @@ impl Linker {
             rejected,
             candidates: cands,
         }
+    }
+
+    /// What a cluster knows about its person: the record with the most
+    /// fields, with its missing fields filled from the other members (name
+    /// fields only from records in its script, family and grandfather only
+    /// between records whose name parts are not ambiguous).
+    fn profile(&self, members: &[u32]) -> Prepared {
+        let filled = |p: &Prepared| {
+            [p.first, p.father, p.grandfather, p.family, p.mother]
+                .iter()
+                .filter(|t| !t.is_missing())
+                .count()
+                + usize::from(p.year != 0)
+                + usize::from(p.event.is_some())
+                + usize::from(p.place[0] != crate::record::NONE)
+        };
+        let base = members
+            .iter()
+            .copied()
+            .max_by_key(|&i| (filled(&self.recs[i as usize]), std::cmp::Reverse(i)))
+            .unwrap_or(0);
+        let mut p = self.recs[base as usize];
+        for &i in members {
+            let r = &self.recs[i as usize];
+            let same = r.script == p.script;
+            if same && p.mother.is_missing() && !r.mother.is_missing() {
+                p.mother = r.mother;
+                p.mother_family = r.mother_family;
+            }
+            if same && p.tail == Tail::Fixed && r.tail == Tail::Fixed {
+                if p.grandfather.is_missing() {
+                    p.grandfather = r.grandfather;
+                }
+                if p.family.is_missing() {
+                    p.family = r.family;
+                }
+            }
+            if p.year == 0 {
+                p.year = r.year;
+            }
+            if p.event.is_none() {
+                p.event = r.event;
+            }
+            if p.place[0] == crate::record::NONE {
+                p.place = r.place;
+            }
+            if p.sex == 0 {
+                p.sex = r.sex;
+            }
+        }
+        p
+    }
+
+    /// Second clustering pass: two clusters joined by a candidate pair (from
+    /// `profile_edges` up) merge when their profiles (see
+    /// [`Linker::profile`]) score at least the threshold and no cross pair
+    /// scores below the floor. Complementary fields (a year on one record, a
+    /// mother's name on another) then count together.
+    fn merge_profiles(&self, labels: Vec<u32>, edges: &[(u32, u32, f64)]) -> Vec<u32> {
+        let cfg = &self.config.cluster;
+        let Some(model) = self.model.as_ref() else {
+            return labels;
+        };
+        if cfg.profile_edges >= 1.0 {
+            return labels;
+        }
+        let n = labels.len();
+        let mut root: Vec<u32> = labels.clone();
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (i, &l) in labels.iter().enumerate() {
+            members[l as usize].push(i as u32);
+        }
+        let mut order: Vec<&(u32, u32, f64)> = edges
+            .iter()
+            .filter(|e| labels[e.0 as usize] != labels[e.1 as usize])
+            .collect();
+        order.sort_unstable_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+        for &&(a, b, _) in &order {
+            let (ra, rb) = (root[a as usize] as usize, root[b as usize] as usize);
+            if ra == rb {
+                continue;
+            }
+            // Single records are compared as they are: nothing to pool.
+            if members[ra].len() == 1 && members[rb].len() == 1 {
+                continue;
+            }
+            let (pa, pb) = (self.profile(&members[ra]), self.profile(&members[rb]));
+            let p = probability(model.log2_odds(&self.interner, &self.tf, &pa, &pb));
+            if p < cfg.threshold {
+                continue;
+            }
+            let ok = members[ra].iter().all(|&x| {
+                members[rb]
+                    .iter()
+                    .all(|&y| self.probability(x, y) >= cfg.floor)
+            });
+            if !ok {
+                continue;
+            }
+            let (big, small) = if members[ra].len() >= members[rb].len() {
+                (ra, rb)
+            } else {
+                (rb, ra)
+            };
+            let moved = std::mem::take(&mut members[small]);
+            for &x in &moved {
+                root[x as usize] = big as u32;
+            }
+            members[big].extend(moved);
+        }
+        let mut label = vec![0u32; n];
+        for m in members.iter().filter(|m| !m.is_empty()) {
+            let min = *m.iter().min().unwrap_or(&0);
+            for &x in m {
+                label[x as usize] = min;
+            }
+        }
+        label
     }
 
     /// EM training sessions: for each training key, the histogram of
@@ -482,7 +680,8 @@ impl Linker {
     /// Link new records against the registry without re-blocking, re-training
     /// or re-scoring it: only pairs involving a new record are scored, and
     /// existing clusters are kept (new records join or bridge them under the
-    /// same no-chaining rule).
+    /// same no-chaining rule; the whole-cluster pass of a batch fit is not
+    /// run).
     pub fn link_incremental(&mut self, raw: &[RawRecord]) -> Result<LinkOutput, NameError> {
         if self.model.is_none() {
             return Err(NameError::NotTrained);

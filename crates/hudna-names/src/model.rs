@@ -70,7 +70,13 @@ const FAMILY_LEVELS: &[&str] = &[
     "close",
     "near-exact",
     "exact",
+    "differs-tail",
 ];
+
+/// Family level of a last name that differs where one record's last name
+/// may be its grandfather (a three-part name) and the other record has no
+/// grandfather to tell.
+pub const FAMILY_DIFFERS_TAIL: u8 = 7;
 const YEAR_LEVELS: &[&str] = &["null", "diff>=6", "diff=3..5", "diff=2", "diff=1", "exact"];
 const EVENT_LEVELS: &[&str] = &[
     "null",
@@ -263,6 +269,7 @@ fn name_agreement(g: &Gamma) -> i32 {
         .map(|f| match g[f] {
             0 => 0,
             1 => -1,
+            FAMILY_DIFFERS_TAIL if f == 3 => 0,
             l if l >= strong[f] => 1,
             _ => 0,
         })
@@ -284,11 +291,19 @@ fn compare_one(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
             let swapped = |x: &Prepared, y: &Prepared| {
                 !y.grandfather.is_missing() && x.family.skel == y.grandfather.skel
             };
+            // «محمد حسن مصطفى» may be first, father and grandfather with the
+            // family dropped: against a record without a grandfather its
+            // last name is not plainly another family.
+            let tail = |x: &Prepared, y: &Prepared| {
+                x.tail == Tail::FamilyOrGrandfather && y.grandfather.is_missing()
+            };
             if swapped(a, b) || swapped(b, a) {
                 2
             } else if a.family_kunya || b.family_kunya {
                 // «أبو عمر» in the last slot may be a kunya, not a family.
                 0
+            } else if tail(a, b) || tail(b, a) {
+                FAMILY_DIFFERS_TAIL
             } else {
                 1
             }
@@ -452,8 +467,30 @@ pub struct Model {
     pub m: [[[f64; MAXL]; NF]; NCLASS],
     pub u: [[[f64; MAXL]; NF]; NCLASS],
     weights: [[[f64; MAXL]; NF]; NCLASS],
+    /// Conditional u for fields that depend on another field among
+    /// different people (see [`CONDITIONALS`]): `u_given[c][f]` is the u of
+    /// field f's levels among pairs that agree on the field it depends on.
+    /// Equal to `u` until set with [`Model::set_u_given`].
+    pub u_given: [[[f64; MAXL]; NF]; NCLASS],
+    given_weights: [[[f64; MAXL]; NF]; NCLASS],
     /// Scale of the term-frequency adjustment (1.0 = full, as Splink).
     pub tf_scale: f64,
+}
+
+/// Fields whose agreement says little once another field agrees, among
+/// different people: (field, the field it depends on). Families live in
+/// regions, so two namesakes of one family often share a place; given names
+/// are gendered, so two people with one given name share their sex. Their u
+/// is estimated on pairs of different people that agree on the second field.
+pub const CONDITIONALS: [(Field, Field); 2] =
+    [(Field::Place, Field::Family), (Field::Sex, Field::First)];
+
+/// Whether a name level is an agreement (close or better).
+pub fn name_agrees(f: Field, level: u8) -> bool {
+    match f {
+        Field::Family => (4..=6).contains(&level),
+        _ => (3..=5).contains(&level),
+    }
 }
 
 fn nlevels(f: usize) -> usize {
@@ -468,6 +505,10 @@ fn init_m() -> [[f64; MAXL]; NF] {
         let total: f64 = (1..k).map(|l| (l * l * l) as f64).sum();
         for (l, v) in row.iter_mut().enumerate().take(k).skip(1) {
             *v = (l * l * l) as f64 / total;
+        }
+        if FIELDS[f] == Field::Family {
+            // The tail level is a kind of disagreement: start it low.
+            row[FAMILY_DIFFERS_TAIL as usize] = row[1];
         }
     }
     m
@@ -572,6 +613,8 @@ impl Model {
             m,
             u: *u_init,
             weights: [[[0.0; MAXL]; NF]; NCLASS],
+            u_given: *u_init,
+            given_weights: [[[0.0; MAXL]; NF]; NCLASS],
             tf_scale: 1.0,
         };
         model.refresh();
@@ -583,13 +626,34 @@ impl Model {
         self.lambda = lambda.map(|l| l.clamp(1e-12, 0.5));
     }
 
+    /// Set the conditional u of the [`CONDITIONALS`] (other fields' rows
+    /// are ignored).
+    pub fn set_u_given(&mut self, u: [[[f64; MAXL]; NF]; NCLASS]) {
+        self.u_given = u;
+        self.refresh();
+    }
+
     /// Log2 Bayes factor of a pair without the prior.
     pub fn log2_bf_gamma(&self, tf: &TermFreq, a: &Prepared, b: &Prepared, g: &Gamma) -> f64 {
         let c = pair_class(a, b);
         g.iter()
             .enumerate()
-            .map(|(f, &l)| self.weight(c, f, l) + self.tf_adjust(tf, f, l, a, b))
+            .map(|(f, &l)| self.field_weight(c, f, g) + self.tf_adjust(tf, f, l, a, b))
             .sum()
+    }
+
+    /// Weight of field `f` in a comparison vector, with the conditional u
+    /// when the field it depends on agrees (see [`CONDITIONALS`]).
+    fn field_weight(&self, class: usize, f: usize, g: &Gamma) -> f64 {
+        let l = g[f];
+        if l != 0 {
+            for (x, given) in CONDITIONALS {
+                if x as usize == f && name_agrees(given, g[given as usize]) {
+                    return self.given_weights[class][f][l as usize];
+                }
+            }
+        }
+        self.weight(class, f, l)
     }
 
     fn refresh(&mut self) {
@@ -607,6 +671,8 @@ impl Model {
                     };
                     let (m, u) = (self.m[c][f][l].max(floor), self.u[c][f][l].max(1e-6));
                     self.weights[c][f][l] = (m / u).log2();
+                    let u = self.u_given[c][f][l].max(1e-6);
+                    self.given_weights[c][f][l] = (m / u).log2();
                 }
             }
         }
@@ -636,7 +702,7 @@ impl Model {
             None => return 0.0,
         };
         let top = if f == 3 { 5 } else { 4 };
-        if level < top {
+        if level < top || (f == 3 && level == FAMILY_DIFFERS_TAIL) {
             return 0.0;
         }
         let field = |p: &Prepared| match f {
@@ -671,7 +737,7 @@ impl Model {
         let c = pair_class(a, b);
         let mut s = self.prior(c);
         for (f, &l) in g.iter().enumerate() {
-            s += self.weight(c, f, l) + self.tf_adjust(tf, f, l, a, b);
+            s += self.field_weight(c, f, g) + self.tf_adjust(tf, f, l, a, b);
         }
         s
     }
@@ -686,7 +752,7 @@ impl Model {
             .map(|(f, &field)| FieldWeight {
                 field,
                 level: field.levels()[g[f] as usize],
-                weight: self.weight(c, f, g[f]),
+                weight: self.field_weight(c, f, &g),
                 tf_adjustment: self.tf_adjust(tf, f, g[f], a, b),
             })
             .collect::<Vec<_>>();
@@ -847,9 +913,58 @@ mod tests {
         let (it, r) = prepared(&[
             ("خالد أحمد أبو زيد", "", "", "", ""),
             ("خالد أحمد الحسن", "", "", "", ""),
-            ("خالد أحمد الحموي", "", "", "", ""),
+            ("خالد أحمد محمد الحموي", "", "", "", ""),
         ]);
         assert_eq!(compare(&it, &r[0], &r[1])[3], 0);
         assert_eq!(compare(&it, &r[2], &r[1])[3], 1);
+    }
+
+    #[test]
+    fn place_counts_less_once_the_family_agrees() {
+        let u = u_from_samples(&[]);
+        let mut model = Model::train(&[], &u, 1);
+        let mut g: Gamma = [0; NF];
+        g[Field::Place as usize] = 4;
+        let before = model.field_weight(0, Field::Place as usize, &g);
+        // Namesakes of one family share their town one time in three.
+        let mut given = u;
+        given[0][Field::Place as usize][1..5].copy_from_slice(&[0.5, 0.1, 0.07, 0.33]);
+        model.set_u_given(given);
+        g[Field::Family as usize] = 1;
+        assert_eq!(model.field_weight(0, Field::Place as usize, &g), before);
+        g[Field::Family as usize] = 6;
+        let after = model.field_weight(0, Field::Place as usize, &g);
+        assert!(after < before - 1.0, "{after} vs {before}");
+        // Other classes and fields keep their weights.
+        assert_eq!(
+            model.field_weight(1, Field::Place as usize, &g),
+            model.weight(1, Field::Place as usize, 4)
+        );
+        g[Field::BirthYear as usize] = 5;
+        assert_eq!(
+            model.field_weight(0, Field::BirthYear as usize, &g),
+            model.weight(0, Field::BirthYear as usize, 5)
+        );
+    }
+
+    #[test]
+    fn a_three_part_name_may_end_in_its_grandfather() {
+        let (it, r) = prepared(&[
+            ("محمد حسن مصطفى", "", "", "", ""),
+            ("محمد حسن الصباغ", "", "", "", ""),
+            ("محمد حسن علي الصباغ", "", "", "", ""),
+            ("", "محمد", "حسن", "الصباغ", ""),
+        ]);
+        // Without a grandfather on the other side, مصطفى may be one.
+        assert_eq!(compare(&it, &r[0], &r[1])[3], FAMILY_DIFFERS_TAIL);
+        assert_eq!(compare(&it, &r[1], &r[0])[3], FAMILY_DIFFERS_TAIL);
+        // The other record names the grandfather (علي): a plain disagreement.
+        assert_eq!(compare(&it, &r[0], &r[2])[3], 1);
+        // Split columns say «family»: still unsure on the three-part side.
+        assert_eq!(compare(&it, &r[3], &r[0])[3], FAMILY_DIFFERS_TAIL);
+        // The tail level is a disagreement, never an agreement.
+        let (c, g) = unpack_gamma(pack_gamma(0, &compare(&it, &r[0], &r[1])));
+        assert_eq!((c, g[3]), (0, FAMILY_DIFFERS_TAIL));
+        assert_eq!(name_agreement(&g), 2);
     }
 }

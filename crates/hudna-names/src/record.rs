@@ -73,6 +73,9 @@ pub enum Tail {
 /// Maximum number of place tokens kept.
 pub const PLACE_TOKENS: usize = 3;
 
+/// Skeletons of the titles that open a compound family name (الشيخ, الحاج).
+const FAMILY_TITLES: &[&str] = &["cx", "hj"];
+
 /// A record ready for comparison: all strings interned.
 #[derive(Clone, Copy, Debug)]
 pub struct Prepared {
@@ -304,12 +307,35 @@ impl Normalized {
             if parts.len() >= 4 && parts.last().is_some_and(is_kunya) {
                 parts.pop();
             }
+            // A compound family name «الشيخ موسى», «الحاج علي» (Sheikh Mousa,
+            // el-Hajj Ali) after at least a first and a father's name is one
+            // family name, as when it is typed into the family column.
+            let k = parts.len();
+            if k >= 4 && FAMILY_TITLES.contains(&parts[k - 2].skel.as_str()) {
+                if let Some(j) = join_parts(&parts[k - 2..]) {
+                    parts.truncate(k - 2);
+                    parts.push(j);
+                }
+            }
             // A double given name (محمد علي) reads as first and father; keep
             // the reading with both parts as the given name as an alternative.
             if parts.len() >= 3 && DOUBLE_NAME_HEADS.contains(&parts[0].skel.as_str()) {
                 let mut alt = Normalized::default();
                 let mut joined = vec![join_parts(&parts[..2]).unwrap_or_else(|| parts[0].clone())];
                 joined.extend_from_slice(&parts[2..]);
+                alt.assign_positions(joined);
+                n.alt = Some(Box::new(alt));
+            }
+            // The same for a father with a double given name («زينب محمد خير
+            // شعبان»: father محمد خير), when the given name is not one.
+            if n.alt.is_none()
+                && parts.len() >= 3
+                && DOUBLE_NAME_HEADS.contains(&parts[1].skel.as_str())
+            {
+                let mut alt = Normalized::default();
+                let mut joined = vec![parts[0].clone()];
+                joined.push(join_parts(&parts[1..3]).unwrap_or_else(|| parts[1].clone()));
+                joined.extend_from_slice(&parts[3..]);
                 alt.assign_positions(joined);
                 n.alt = Some(Box::new(alt));
             }
@@ -567,6 +593,42 @@ mod tests {
             ..Default::default()
         });
         assert!(n.alt.is_none());
+        // A father «محمد خير» reads both ways too.
+        let n = Normalized::from_raw(&RawRecord {
+            full_name: "زينب محمد خير شعبان".into(),
+            ..Default::default()
+        });
+        assert_eq!(n.father.as_ref().unwrap().text, "محمد");
+        let alt = n.alt.as_ref().expect("father محمد + name reads both ways");
+        assert_eq!(alt.father, field_part("محمد خير"));
+        assert_eq!(alt.family.as_ref().unwrap().text, "شعبان");
+    }
+
+    #[test]
+    fn a_compound_family_name_is_one_family() {
+        let family = |full: &str| {
+            let n = Normalized::from_raw(&RawRecord {
+                full_name: full.into(),
+                ..Default::default()
+            });
+            (n.grandfather.map(|p| p.skel), n.family.map(|p| p.skel))
+        };
+        let column = field_part("الشيخ موسى").map(|p| p.skel);
+        assert_eq!(column.as_deref(), Some("cxms"));
+        assert_eq!(
+            family("خالد مصطفى يوسف الشيخ موسى"),
+            (Some("ysf".into()), column.clone())
+        );
+        assert_eq!(family("خالد مصطفى شيخ موسى"), (None, column));
+        assert_eq!(
+            family("Khaled Moustafa Youssef el-Sheikh Moussa").1,
+            field_part("Sheikh Moussa").map(|p| p.skel)
+        );
+        assert_eq!(family("علي حسن الحاج علي").1.as_deref(), Some("hjal"));
+        // «الشيخ» alone in the last slot is the family name.
+        assert_eq!(family("مصطفى جهاد إياد الشيخ").1.as_deref(), Some("cx"));
+        // Three parts: the title may be a father's name; nothing is joined.
+        assert_eq!(family("خالد الشيخ موسى").1.as_deref(), Some("ms"));
     }
 
     #[test]

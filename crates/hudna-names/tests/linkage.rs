@@ -40,6 +40,26 @@ fn generated_5k_list_links_well() {
 }
 
 #[test]
+fn comparing_whole_clusters_finds_more_without_losing_precision() {
+    // The same list with and without the second (profile) pass.
+    let g = generate(&GenConfig {
+        records: 20_000,
+        seed: 5,
+        ..Default::default()
+    });
+    let run = |profile_edges: f64| {
+        let mut cfg = LinkConfig::default();
+        cfg.cluster.profile_edges = profile_edges;
+        let out = Linker::new(cfg).fit(&g.records);
+        pairwise(&out.clusters, &g.truth, |_| true)
+    };
+    let (off, on) = (run(1.0), run(0.01));
+    assert!(on.recall > off.recall, "{on:?} vs {off:?}");
+    assert!(on.precision > off.precision - 0.002, "{on:?} vs {off:?}");
+    assert!(on.f1 > off.f1, "{on:?} vs {off:?}");
+}
+
+#[test]
 fn incremental_linking_matches_batch_quality() {
     let g = generate(&GenConfig {
         records: 4_000,
@@ -176,7 +196,7 @@ proptest! {
                 edges.push((a, b, score(a, b)));
             }
         }
-        let cfg = ClusterConfig { threshold: 0.3, floor: 0.05, mean: 0.3 };
+        let cfg = ClusterConfig { threshold: 0.3, floor: 0.05, mean: 0.3, ..ClusterConfig::default() };
         let labels = cluster(n, &edges, None, &cfg, score);
         for a in 0..n {
             for b in a + 1..n {
