@@ -1732,13 +1732,7 @@ mod tests {
     fn a_write_between_batches_is_seen_by_the_next_batch() {
         let dir = tempfile::tempdir().unwrap();
         let h = Hudna::create(&dir.path().join("t.sqlite")).unwrap();
-        let data = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data");
-        h.load_agreement(
-            &data.join("agreements/astana-2017"),
-            LoadOptions::default(),
-            "test",
-        )
-        .unwrap();
+        loaded(&h);
         let day = |k: usize| {
             (chrono::NaiveDate::from_ymd_opt(2018, 1, 1).unwrap()
                 + chrono::Duration::days(3 * k as i64))

@@ -173,96 +173,43 @@ pub trait Tx {
 
     // Batch operations. The ingest works out a whole batch in memory and
     // writes it with these, so that a batch costs a fixed number of round
-    // trips to a database server rather than a dozen per report. The
-    // defaults loop over the one-row operations above.
+    // trips to a database server rather than a dozen per report.
 
-    /// The stored reports among these content hashes (hash to id).
-    fn reports_by_hashes(
-        &mut self,
-        hashes: &[String],
-    ) -> Result<std::collections::HashMap<String, i64>> {
-        let mut out = std::collections::HashMap::new();
-        for h in hashes {
-            if let Some(id) = self.report_by_hash(h)? {
-                out.insert(h.clone(), id);
-            }
-        }
-        Ok(out)
-    }
-    /// The incidents with these ids (missing ones are left out).
-    fn incidents_by_ids(&mut self, ids: &[i64]) -> Result<Vec<IncidentRow>> {
-        let mut out = vec![];
-        for &id in ids {
-            out.extend(self.incident(id)?);
-        }
-        Ok(out)
-    }
-    /// The events of these incidents, by event id.
-    fn events_of_incidents(&mut self, ids: &[i64]) -> Result<Vec<EventRow>> {
-        let mut out = vec![];
-        for &id in ids {
-            out.extend(self.events_of(id)?);
-        }
-        out.sort_by_key(|e| e.id);
-        Ok(out)
-    }
-    /// The stances on these incidents, by stance id.
-    fn stances_of_incidents(&mut self, ids: &[i64]) -> Result<Vec<StanceRow>> {
-        let mut out = vec![];
-        for &id in ids {
-            out.extend(self.stances(id)?);
-        }
-        out.sort_by_key(|s| s.id);
-        Ok(out)
-    }
     /// Everything an ingest batch reads before it is worked out: which of
     /// `hashes` are stored reports, and the stored incidents `ids` with their
-    /// events (by id), those events' report sources and their stances.
+    /// events (by id), those events' report sources and their stances. The
+    /// default loops over the one-row reads above.
     fn batch_context(&mut self, hashes: &[String], ids: &[i64]) -> Result<BatchContext> {
-        let stored = self.reports_by_hashes(hashes)?;
-        let incidents = self.incidents_by_ids(ids)?;
-        let events = self.events_of_incidents(ids)?;
-        let rids: Vec<i64> = events
+        let mut ctx = BatchContext::default();
+        for h in hashes {
+            if let Some(id) = self.report_by_hash(h)? {
+                ctx.stored.insert(h.clone(), id);
+            }
+        }
+        for &id in ids {
+            ctx.incidents.extend(self.incident(id)?);
+            ctx.events.extend(self.events_of(id)?);
+            ctx.stances.extend(self.stances(id)?);
+        }
+        ctx.events.sort_by_key(|e| e.id);
+        ctx.stances.sort_by_key(|s| s.id);
+        let rids: Vec<i64> = ctx
+            .events
             .iter()
             .map(|e| e.report_id)
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        let sources = self.report_sources(&rids)?;
-        let stances = self.stances_of_incidents(ids)?;
-        Ok(BatchContext {
-            stored,
-            incidents,
-            events,
-            sources,
-            stances,
-        })
+        ctx.sources = self.report_sources(&rids)?;
+        Ok(ctx)
     }
     /// Takes the ids the next `n` reports, events and incidents will have;
-    /// the batch inserts below then write rows with these ids. Only valid
-    /// inside a write transaction (which holds the writers' lock).
+    /// [`Tx::write_batch`] then writes rows with these ids. Only valid inside
+    /// a write transaction (which holds the writers' lock).
     fn reserve_ids(&mut self, n: IdCounts) -> Result<ReservedIds>;
-    /// Inserts reports with the ids they carry (from [`Tx::reserve_ids`]).
-    fn insert_reports(&mut self, rows: &[ReportRow]) -> Result<()>;
-    /// Inserts events with the ids they carry.
-    fn insert_events(&mut self, rows: &[EventRow]) -> Result<()>;
-    /// Inserts incidents with the ids they carry.
-    fn insert_incidents(&mut self, rows: &[IncidentRow]) -> Result<()>;
     fn update_incidents(&mut self, rows: &[IncidentRow]) -> Result<()> {
         for i in rows {
             self.update_incident(i)?;
-        }
-        Ok(())
-    }
-    /// Replaces the assessments of the incidents `ids` by `rows`.
-    fn replace_assessments(&mut self, ids: &[i64], rows: &[AssessmentRow]) -> Result<()> {
-        for &id in ids {
-            let mine: Vec<AssessmentRow> = rows
-                .iter()
-                .filter(|a| a.incident_id == id)
-                .cloned()
-                .collect();
-            self.put_assessments(id, &mine)?;
         }
         Ok(())
     }
@@ -270,16 +217,11 @@ pub trait Tx {
     fn audit_many(&mut self, entries: &[AuditEntry]) -> Result<Vec<AuditRecord>> {
         entries.iter().map(|e| self.audit(e)).collect()
     }
-    /// Writes everything a batch changed (rows carrying reserved ids), in
-    /// an order the foreign keys accept, and appends its audit entries.
-    fn write_batch(&mut self, b: &BatchWrite<'_>) -> Result<Vec<AuditRecord>> {
-        self.insert_reports(b.reports)?;
-        self.insert_incidents(b.new_incidents)?;
-        self.insert_events(b.events)?;
-        self.update_incidents(b.changed_incidents)?;
-        self.replace_assessments(b.assessed, b.assessments)?;
-        self.audit_many(b.audit)
-    }
+    /// Writes everything a batch changed (rows carrying the ids
+    /// [`Tx::reserve_ids`] gave), in an order the foreign keys accept:
+    /// reports, new incidents, events, changed incidents, the assessments of
+    /// `assessed` replaced by `assessments`; then its audit entries.
+    fn write_batch(&mut self, b: &BatchWrite<'_>) -> Result<Vec<AuditRecord>>;
 }
 
 /// What one ingest batch writes ([`Tx::write_batch`]).

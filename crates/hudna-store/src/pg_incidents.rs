@@ -623,55 +623,6 @@ impl Tx for PgTx<'_, '_> {
         Ok(r.pop().expect("one record per entry"))
     }
 
-    fn reports_by_hashes(
-        &mut self,
-        hashes: &[String],
-    ) -> Result<std::collections::HashMap<String, i64>> {
-        Ok(self
-            .q(
-                "SELECT content_hash, id FROM reports WHERE content_hash = ANY($1)",
-                &[&hashes],
-            )?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect())
-    }
-
-    fn incidents_by_ids(&mut self, ids: &[i64]) -> Result<Vec<IncidentRow>> {
-        Ok(self
-            .q(
-                &format!("SELECT {INCIDENT_COLS} FROM incidents WHERE id = ANY($1) ORDER BY id"),
-                &[&ids],
-            )?
-            .iter()
-            .map(incident_row)
-            .collect())
-    }
-
-    fn events_of_incidents(&mut self, ids: &[i64]) -> Result<Vec<EventRow>> {
-        Ok(self
-            .q(
-                &format!("SELECT {EVENT_COLS} FROM events WHERE incident_id = ANY($1) ORDER BY id"),
-                &[&ids],
-            )?
-            .iter()
-            .map(event_row)
-            .collect())
-    }
-
-    fn stances_of_incidents(&mut self, ids: &[i64]) -> Result<Vec<StanceRow>> {
-        Ok(self
-            .q(
-                &format!(
-                    "SELECT {STANCE_COLS} FROM stances WHERE incident_id = ANY($1) ORDER BY id"
-                ),
-                &[&ids],
-            )?
-            .iter()
-            .map(stance_row)
-            .collect())
-    }
-
     /// One round trip: each part comes back as a JSON array, shaped like
     /// the rows' serde form (`json`, not `jsonb`: `jsonb` would round floats
     /// to 15 digits on the way).
@@ -727,44 +678,6 @@ impl Tx for PgTx<'_, '_> {
             events: take(1),
             incidents: take(2),
         })
-    }
-
-    fn insert_reports(&mut self, rows: &[ReportRow]) -> Result<()> {
-        let mut a = Args::default();
-        let t = a.add(now(), "text");
-        let sql = reports_insert(&mut a, rows, &t);
-        self.run(&sql, &a)?;
-        Ok(())
-    }
-
-    fn insert_events(&mut self, rows: &[EventRow]) -> Result<()> {
-        let mut a = Args::default();
-        let sql = events_insert(&mut a, rows);
-        self.run(&sql, &a)?;
-        Ok(())
-    }
-
-    fn insert_incidents(&mut self, rows: &[IncidentRow]) -> Result<()> {
-        let mut a = Args::default();
-        let t = a.add(now(), "text");
-        let sql = incidents_insert(&mut a, rows, &t);
-        self.run(&sql, &a)?;
-        Ok(())
-    }
-
-    fn update_incidents(&mut self, rows: &[IncidentRow]) -> Result<()> {
-        let mut a = Args::default();
-        let t = a.add(now(), "text");
-        let sql = incidents_update(&mut a, rows, &t);
-        let n = self.run(&sql, &a)?.len();
-        found_all(n, rows.len())
-    }
-
-    fn replace_assessments(&mut self, ids: &[i64], rows: &[AssessmentRow]) -> Result<()> {
-        let mut a = Args::default();
-        let (upsert, delete) = assessments_replace(&mut a, ids, rows);
-        self.run(&format!("WITH d AS ({delete}) {upsert}"), &a)?;
-        Ok(())
     }
 
     fn audit_many(&mut self, entries: &[AuditEntry]) -> Result<Vec<AuditRecord>> {

@@ -331,6 +331,39 @@ impl Tx for SqlTx<'_> {
         })
     }
 
+    fn audit_head(&mut self) -> Result<Option<AuditHead>> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")?
+            .query_row([], |r| {
+                Ok(AuditHead {
+                    id: r.get(0)?,
+                    hash: r.get(1)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn write_batch(&mut self, b: &BatchWrite<'_>) -> Result<Vec<AuditRecord>> {
+        self.insert_reports(b.reports)?;
+        self.insert_incidents(b.new_incidents)?;
+        self.insert_events(b.events)?;
+        self.update_incidents(b.changed_incidents)?;
+        for &id in b.assessed {
+            let mine: Vec<AssessmentRow> = b
+                .assessments
+                .iter()
+                .filter(|a| a.incident_id == id)
+                .cloned()
+                .collect();
+            self.put_assessments(id, &mine)?;
+        }
+        self.audit_many(b.audit)
+    }
+}
+
+/// Inserts of rows that carry their ids (reserved by `reserve_ids`).
+impl SqlTx<'_> {
     fn insert_reports(&mut self, rows: &[ReportRow]) -> Result<()> {
         let t = now();
         let mut st = self.0.prepare_cached(
@@ -433,18 +466,5 @@ impl Tx for SqlTx<'_> {
             ])?;
         }
         Ok(())
-    }
-
-    fn audit_head(&mut self) -> Result<Option<AuditHead>> {
-        Ok(self
-            .0
-            .prepare_cached("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")?
-            .query_row([], |r| {
-                Ok(AuditHead {
-                    id: r.get(0)?,
-                    hash: r.get(1)?,
-                })
-            })
-            .optional()?)
     }
 }
