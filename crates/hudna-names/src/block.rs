@@ -335,15 +335,20 @@ pub struct BlockIndex {
     map: std::collections::HashMap<u64, Vec<u32>>,
 }
 
+/// A record's blocking keys and those of its alternative reading, once each.
+fn record_keys(p: &Prepared, it: &Interner) -> Vec<u64> {
+    let mut ks = keys(p).to_vec();
+    if let Some(a) = it.alt(p) {
+        ks.extend(keys(a));
+    }
+    ks.sort_unstable();
+    ks.dedup();
+    ks
+}
+
 impl BlockIndex {
     pub fn insert(&mut self, idx: u32, p: &Prepared, it: &Interner) {
-        let mut ks = keys(p).to_vec();
-        if let Some(a) = it.alt(p) {
-            ks.extend(keys(a));
-        }
-        ks.sort_unstable();
-        ks.dedup();
-        for k in ks {
+        for k in record_keys(p, it) {
             if k != 0 {
                 self.map.entry(k).or_default().push(idx);
             }
@@ -362,13 +367,7 @@ impl BlockIndex {
     ) {
         let p = &recs[idx as usize];
         let me = neighbourhood_key(p);
-        let mut ks = keys(p).to_vec();
-        if let Some(a) = it.alt(p) {
-            ks.extend(keys(a));
-        }
-        ks.sort_unstable();
-        ks.dedup();
-        for k in ks {
+        for k in record_keys(p, it) {
             if k == 0 {
                 continue;
             }

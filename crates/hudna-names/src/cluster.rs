@@ -86,17 +86,27 @@ pub fn cluster(
         if !ok || sum / (cnt.max(1) as f64) < cfg.mean {
             continue;
         }
-        let (big, small) = if members[ra].len() >= members[rb].len() {
-            (ra, rb)
-        } else {
-            (rb, ra)
-        };
-        let moved = std::mem::take(&mut members[small]);
-        for &x in &moved {
-            root[x as usize] = big as u32;
-        }
-        members[big].extend(moved);
+        join(&mut members, &mut root, ra, rb);
     }
+    labels(&members, n)
+}
+
+/// Moves the smaller of clusters `ra` and `rb` into the larger one.
+pub(crate) fn join(members: &mut [Vec<u32>], root: &mut [u32], ra: usize, rb: usize) {
+    let (big, small) = if members[ra].len() >= members[rb].len() {
+        (ra, rb)
+    } else {
+        (rb, ra)
+    };
+    let moved = std::mem::take(&mut members[small]);
+    for &x in &moved {
+        root[x as usize] = big as u32;
+    }
+    members[big].extend(moved);
+}
+
+/// Each record's cluster label: the smallest record index in its cluster.
+pub(crate) fn labels(members: &[Vec<u32>], n: usize) -> Vec<u32> {
     let mut label = vec![0u32; n];
     for m in members.iter().filter(|m| !m.is_empty()) {
         let min = *m.iter().min().unwrap_or(&0);

@@ -590,25 +590,9 @@ impl Linker {
             if !ok {
                 continue;
             }
-            let (big, small) = if members[ra].len() >= members[rb].len() {
-                (ra, rb)
-            } else {
-                (rb, ra)
-            };
-            let moved = std::mem::take(&mut members[small]);
-            for &x in &moved {
-                root[x as usize] = big as u32;
-            }
-            members[big].extend(moved);
+            crate::cluster::join(&mut members, &mut root, ra, rb);
         }
-        let mut label = vec![0u32; n];
-        for m in members.iter().filter(|m| !m.is_empty()) {
-            let min = *m.iter().min().unwrap_or(&0);
-            for &x in m {
-                label[x as usize] = min;
-            }
-        }
-        label
+        crate::cluster::labels(&members, n)
     }
 
     /// EM training sessions: for each training key, the histogram of
