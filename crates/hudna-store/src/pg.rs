@@ -370,11 +370,16 @@ impl PgStore {
         let mut c = self.write_conn()?;
         let Conn { client, stmts, .. } = &mut *c;
         let mut tx = client.transaction()?;
-        // one round trip: this transaction's wait limit, the writers' lock,
-        // then the audit head (which nobody else can move until commit)
+        // one round trip: this transaction's wait limit and plans, the
+        // writers' lock, then the audit head (which nobody else can move
+        // until commit). Plans are made for each statement's own arguments:
+        // generic plans cached while the tables were small kept scanning
+        // them whole as they grew (in a soak, 6 ms instead of 0.5 for the
+        // batch context, 3,500 buffers a call instead of 200).
         let replies = tx
             .simple_query(&format!(
-                "SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock({WRITE_LOCK}); \
+                "SET LOCAL lock_timeout = {}; SET LOCAL plan_cache_mode = force_custom_plan; \
+                 SELECT pg_advisory_xact_lock({WRITE_LOCK}); \
                  SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
                 self.lock_timeout.as_millis().max(1)
             ))
