@@ -205,7 +205,9 @@ pub trait Tx {
     }
     /// Takes the ids the next `n` reports, events and incidents will have;
     /// [`Tx::write_batch`] then writes rows with these ids. Only valid inside
-    /// a write transaction (which holds the writers' lock).
+    /// a write transaction (which holds the writers' lock), and with no
+    /// one-row insert of those kinds between this call and the write (it
+    /// could take one of the ids). One-row inserts before or after are fine.
     fn reserve_ids(&mut self, n: IdCounts) -> Result<ReservedIds>;
     fn update_incidents(&mut self, rows: &[IncidentRow]) -> Result<()> {
         for i in rows {

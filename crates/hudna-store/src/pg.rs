@@ -16,7 +16,9 @@
 
 use crate::audit::{entry_hash, verify, AuditEntry, AuditHead, AuditRecord, ChainBreak, GENESIS};
 use crate::incidents::{AssessmentRow, DailyCount, IncidentFilter, IncidentRow, ReportRow, Tx};
-use crate::pg_incidents::{assessment_row, incident_row, report_row, PgTx};
+use crate::pg_incidents::{
+    assessment_row, incident_row, last_ids_of, last_ids_sql, report_row, PgTx,
+};
 use crate::sqlite_incidents::{ASSESSMENT_COLS, INCIDENT_COLS, REPORT_COLS};
 use crate::{AgreementRow, ConsentRow, Counts, PlaceRow, PutOutcome, Result, Store, StoreError};
 use postgres::error::SqlState;
@@ -120,8 +122,8 @@ impl r2d2::ManageConnection for Manager {
 }
 
 /// The cached statement for `sql`, prepared on first use.
-pub(crate) fn cached(
-    tx: &mut Transaction<'_>,
+pub(crate) fn cached<C: postgres::GenericClient>(
+    tx: &mut C,
     stmts: &mut Stmts,
     sql: &str,
 ) -> Result<postgres::Statement> {
@@ -391,6 +393,37 @@ impl PgStore {
         Ok(out)
     }
 
+    /// The [`Store::write_tx`] transaction: as [`PgStore::write_locked`],
+    /// and begun by hand so that BEGIN travels with the lock, the audit head
+    /// and the last ids taken (from which [`Tx::reserve_ids`] then answers
+    /// without asking): one round trip where there were three.
+    fn write_batched(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        let mut c = self.write_conn()?;
+        let Conn {
+            client,
+            stmts,
+            ok_at,
+        } = &mut *c;
+        let open = OpenTx { client, open: true };
+        let replies = open
+            .client
+            .simple_query(&format!(
+                "BEGIN; SET LOCAL lock_timeout = {}; SET LOCAL plan_cache_mode = force_custom_plan; \
+                 SELECT pg_advisory_xact_lock({WRITE_LOCK}); \
+                 SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1; {}",
+                self.lock_timeout.as_millis().max(1),
+                last_ids_sql()
+            ))
+            .map_err(|e| self.locked(e))?;
+        let head = head_of(&replies)?;
+        let last = last_ids_of(&replies)?
+            .ok_or_else(|| StoreError::Postgres("the last ids did not come back".into()))?;
+        f(&mut PgTx(&mut *open.client, stmts, Some(head), Some(last)))?;
+        open.commit()?;
+        *ok_at = std::time::Instant::now();
+        Ok(())
+    }
+
     /// Runs `f` against a consistent read-only snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
         self.read_cached(|tx, _| f(tx))
@@ -419,6 +452,29 @@ impl PgStore {
             StoreError::Locked(self.label.clone())
         } else {
             e.into()
+        }
+    }
+}
+
+/// A transaction begun by hand on a client (`BEGIN` inside a larger
+/// simple query): rolled back when dropped uncommitted, on an error or a
+/// panic, so the connection goes back to the pool idle.
+struct OpenTx<'c> {
+    client: &'c mut postgres::Client,
+    open: bool,
+}
+
+impl OpenTx<'_> {
+    fn commit(mut self) -> Result<()> {
+        self.open = false;
+        Ok(self.client.batch_execute("COMMIT")?)
+    }
+}
+
+impl Drop for OpenTx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.client.batch_execute("ROLLBACK");
         }
     }
 }
@@ -747,11 +803,11 @@ impl Store for PgStore {
     }
 
     fn write_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
-        self.write_locked(|tx, stmts, head| f(&mut PgTx(tx, stmts, Some(head))))
+        self.write_batched(f)
     }
 
     fn read_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
-        self.read_cached(|tx, stmts| f(&mut PgTx(tx, stmts, None)))
+        self.read_cached(|tx, stmts| f(&mut PgTx(tx, stmts, None, None)))
     }
 
     fn incidents(&self, q: &IncidentFilter) -> Result<Vec<IncidentRow>> {

@@ -8,21 +8,68 @@ use crate::pg::{cached, chain_after, now, Stmts};
 use crate::sqlite_incidents::{ASSESSMENT_COLS, EVENT_COLS, INCIDENT_COLS, STANCE_COLS};
 use crate::{Result, StoreError};
 use postgres::types::ToSql;
-use postgres::{Row, Transaction};
+use postgres::{GenericClient, Row};
 
-/// A transaction, the connection's statement cache, and the audit head
-/// once known (`None` until read).
-pub(crate) struct PgTx<'a, 'b>(
-    pub &'a mut Transaction<'b>,
+/// A transaction (a [`postgres::Transaction`], or a client inside a
+/// transaction begun by hand), the connection's statement cache, the audit
+/// head once known (`None` until read), and, in a write transaction begun
+/// with them, the last ids taken of reports, events and incidents.
+pub(crate) struct PgTx<'a, C: GenericClient>(
+    pub &'a mut C,
     pub &'a mut Stmts,
     pub Option<Option<AuditHead>>,
+    pub Option<LastIds>,
 );
+
+/// The last ids taken of reports, events and incidents, read under the
+/// writers' lock: ids after them are free until the lock is released, and
+/// [`Tx::write_batch`] moves the sequences past the ones it writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LastIds(pub [i64; 3]);
+
+/// The sequences behind the three ids, in [`LastIds`] order.
+const ID_SEQUENCES: [(&str, &str); 3] = [
+    ("reports", "ids_reports"),
+    ("events", "ids_events"),
+    ("incidents", "ids_incidents"),
+];
+
+/// A query whose one row is the [`LastIds`] (0 for a sequence never used),
+/// for the simple query that takes the writers' lock.
+pub(crate) fn last_ids_sql() -> String {
+    let cols: Vec<String> = ID_SEQUENCES
+        .iter()
+        .map(|(t, name)| {
+            format!("COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{t}', 'id')::regclass), 0) AS {name}")
+        })
+        .collect();
+    format!("SELECT {}", cols.join(", "))
+}
+
+/// The [`LastIds`] among the replies of a simple query that ran [`last_ids_sql`].
+pub(crate) fn last_ids_of(replies: &[postgres::SimpleQueryMessage]) -> Result<Option<LastIds>> {
+    for m in replies {
+        if let postgres::SimpleQueryMessage::Row(r) = m {
+            if r.columns().first().map(|c| c.name()) != Some(ID_SEQUENCES[0].1) {
+                continue;
+            }
+            let mut out = [0i64; 3];
+            for (k, v) in out.iter_mut().enumerate() {
+                *v = r.get(k).and_then(|v| v.parse().ok()).ok_or_else(|| {
+                    StoreError::Postgres(format!("the last {} id does not read", ID_SEQUENCES[k].0))
+                })?;
+            }
+            return Ok(Some(LastIds(out)));
+        }
+    }
+    Ok(None)
+}
 
 type Params<'p> = &'p [&'p (dyn postgres::types::ToSql + Sync)];
 
 /// Every statement of the ingest path through the connection's cache: one
 /// round trip each instead of two.
-impl PgTx<'_, '_> {
+impl<C: GenericClient> PgTx<'_, C> {
     fn st(&mut self, sql: &str) -> Result<postgres::Statement> {
         cached(self.0, self.1, sql)
     }
@@ -268,11 +315,32 @@ fn audit_insert<'a>(a: &mut Args<'a>, rows: &'a [AuditRecord]) -> String {
     )
 }
 
-impl PgTx<'_, '_> {
+impl<C: GenericClient> PgTx<'_, C> {
     /// Runs a statement built with [`Args`] through the statement cache.
     fn run(&mut self, sql: &str, a: &Args<'_>) -> Result<Vec<postgres::Row>> {
         let st = self.st(sql)?;
         Ok(self.0.query(&st, &a.refs())?)
+    }
+
+    /// Before a row takes its id from a sequence: the sequences are moved
+    /// past the ids [`Tx::reserve_ids`] gave from the last ones, which are
+    /// forgotten (reserve_ids asks the sequences from then on).
+    fn settle_ids(&mut self) -> Result<()> {
+        let Some(LastIds(last)) = self.3.take() else {
+            return Ok(());
+        };
+        let sets: Vec<String> = ID_SEQUENCES
+            .iter()
+            .enumerate()
+            .map(|(k, (t, _))| {
+                format!("setval(pg_get_serial_sequence('{t}', 'id'), greatest(${n}::bigint, 1), ${n}::bigint > 0)", n = k + 1)
+            })
+            .collect();
+        self.q1(
+            &format!("SELECT {}", sets.join(", ")),
+            &[&last[0], &last[1], &last[2]],
+        )?;
+        Ok(())
     }
 
     /// The audit head: read once per transaction, then followed as this
@@ -438,7 +506,7 @@ pub(crate) fn stance_row(r: &Row) -> StanceRow {
     }
 }
 
-impl Tx for PgTx<'_, '_> {
+impl<C: GenericClient> Tx for PgTx<'_, C> {
     fn report_by_hash(&mut self, hash: &str) -> Result<Option<i64>> {
         Ok(self
             .qopt("SELECT id FROM reports WHERE content_hash = $1", &[&hash])?
@@ -446,6 +514,7 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn insert_report(&mut self, r: &ReportRow) -> Result<i64> {
+        self.settle_ids()?;
         Ok(self.q1(
             "INSERT INTO reports (content_hash, source, outlet, url, published, language, kind, origin, text, extraction, flags, ingested_by, ingested_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
@@ -454,6 +523,7 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn insert_event(&mut self, e: &EventRow) -> Result<i64> {
+        self.settle_ids()?;
         Ok(self.q1(
             "INSERT INTO events (report_id, seq, type, date, date_precision, place_name, geonameid, admin1, lat, lon, geo_precision, perpetrator, target, killed, injured, evidence, incident_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
@@ -481,6 +551,7 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn insert_incident(&mut self, i: &IncidentRow) -> Result<i64> {
+        self.settle_ids()?;
         let t = now();
         Ok(self.q1(
             "INSERT INTO incidents (type, event_group, date, day, date_precision, place_name, geonameid, admin1, lat, lon, geo_precision, perpetrator, target,
@@ -662,6 +733,20 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn reserve_ids(&mut self, n: IdCounts) -> Result<ReservedIds> {
+        if let Some(LastIds(last)) = &mut self.3 {
+            // under the writers' lock: the ids after the last ones are free,
+            // and write_batch moves the sequences past them
+            let mut take = |k: usize, n: usize| {
+                let from = last[k] + 1;
+                last[k] += n as i64;
+                (from..=last[k]).collect::<Vec<i64>>()
+            };
+            return Ok(ReservedIds {
+                reports: take(0, n.reports),
+                events: take(1, n.events),
+                incidents: take(2, n.incidents),
+            });
+        }
         let row = self.q1(
             "SELECT ARRAY(SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, $1::bigint)),
                     ARRAY(SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, $2::bigint)),
@@ -701,10 +786,26 @@ impl Tx for PgTx<'_, '_> {
         let update = incidents_update(&mut a, b.changed_incidents, &t);
         let (upsert, delete) = assessments_replace(&mut a, b.assessed, b.assessments);
         let audit = audit_insert(&mut a, &records);
+        // the sequences past the ids reserve_ids gave from the last ones
+        // (a sequence never used starts again at 1)
+        let seqs = match self.3 {
+            Some(LastIds(last)) => ID_SEQUENCES
+                .iter()
+                .zip(last)
+                .map(|((t, _), v)| {
+                    let v = a.add(v, "bigint");
+                    format!(
+                        "setval(pg_get_serial_sequence('{t}', 'id'), greatest({v}, 1), {v} > 0)"
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            None => "0".into(),
+        };
         let sql = format!(
             "WITH r AS ({reports}), i AS ({incidents}), e AS ({events}), u AS ({update}),
-                  d AS ({delete}), x AS ({upsert}), l AS ({audit})
-             SELECT count(*) FROM u"
+                  d AS ({delete}), x AS ({upsert}), l AS ({audit}), s AS (SELECT {seqs})
+             SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM s)"
         );
         let n: i64 = self.run(&sql, &a)?[0].get(0);
         drop(a);

@@ -1281,3 +1281,84 @@ fn batch_operations_agree_with_the_one_row_operations() {
         assert_eq!(c.store.verify_audit().unwrap().1, None);
     });
 }
+
+/// Ids a write transaction reserved are never given again: not to a
+/// one-row insert before or after them in the same transaction, not to the
+/// next transaction, and not on a fresh database whose sequences were never
+/// used.
+#[test]
+fn reserved_ids_are_never_given_twice() {
+    each(|c| {
+        let batch =
+            |tx: &mut dyn Tx, hash: &str, n_reports: usize| -> hudna_store::Result<Vec<i64>> {
+                let ids = tx.reserve_ids(IdCounts {
+                    reports: n_reports,
+                    events: 0,
+                    incidents: 0,
+                })?;
+                let rows: Vec<ReportRow> = ids
+                    .reports
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &id)| ReportRow {
+                        id,
+                        ..report(&format!("{hash}{k}"), "SOHR")
+                    })
+                    .collect();
+                tx.write_batch(&BatchWrite {
+                    reports: &rows,
+                    new_incidents: &[],
+                    events: &[],
+                    changed_incidents: &[],
+                    assessed: &[],
+                    assessments: &[],
+                    audit: &[entry(1)],
+                })?;
+                Ok(ids.reports)
+            };
+        let mut seen = std::collections::BTreeSet::new();
+        c.store
+            .write_tx(&mut |tx| {
+                // the first ids of a database, then a one-row insert
+                let ids = batch(tx, "a", 2)?;
+                assert_eq!(ids, vec![1, 2], "a fresh database starts at 1");
+                let one = tx.insert_report(&report("b", "SANA"))?;
+                assert_eq!(one, 3);
+                // reserved after a one-row insert
+                let more = batch(tx, "c", 1)?;
+                assert_eq!(more, vec![4]);
+                seen.extend(ids.into_iter().chain([one]).chain(more));
+                Ok(())
+            })
+            .unwrap();
+        c.store
+            .write_tx(&mut |tx| {
+                let one = tx.insert_report(&report("d", "SANA"))?;
+                let ids = batch(tx, "e", 3)?;
+                for id in ids.iter().chain([&one]) {
+                    assert!(seen.insert(*id), "id {id} given twice");
+                }
+                Ok(())
+            })
+            .unwrap();
+        // a rolled-back batch, then one that commits
+        let failed = c.store.write_tx(&mut |tx| {
+            batch(tx, "f", 2)?;
+            Err(StoreError::NotFound("on purpose".into()))
+        });
+        assert!(failed.is_err());
+        c.store
+            .write_tx(&mut |tx| {
+                for id in batch(tx, "g", 2)? {
+                    assert!(seen.insert(id), "id {id} given twice");
+                }
+                // PostgreSQL's sequences do not go back on a rollback: a gap
+                let one = tx.insert_report(&report("h", "SANA"))?;
+                assert!(one > *seen.last().unwrap(), "{one} after every id given");
+                assert!(seen.insert(one));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(c.store.verify_audit().unwrap().1, None);
+    });
+}
