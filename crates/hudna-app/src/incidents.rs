@@ -16,8 +16,8 @@ use hudna_core::date::day_number;
 use hudna_core::vocab::{event_type_of, Grade};
 use hudna_core::{Agreement, Role};
 use hudna_store::{
-    AssessmentRow, AuditEntry, AuditHead, AuditRecord, BatchContext, BatchWrite, EventRow,
-    IdCounts, IncidentFilter, IncidentRow, Range, ReportRow, StanceRow, Tx,
+    AssessmentRow, AuditEntry, AuditHead, AuditRecord, BatchContext, BatchKeys, BatchWrite,
+    EventRow, IdCounts, IncidentFilter, IncidentRow, Range, ReportRow, StanceRow, Tx,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -419,7 +419,16 @@ impl Hudna {
                     c.clear();
                     c
                 });
-                let done = self.store().write_tx(&mut |tx| {
+                // what the batch will read first, as far as the kept
+                // candidates tell (a backend may read it with the lock)
+                let keys = BatchKeys {
+                    hashes: prepared
+                        .iter()
+                        .map(|(r, _)| r.content_hash.clone())
+                        .collect(),
+                    ids: cands.fitting(&prepared),
+                };
+                let done = self.store().write_tx_for(&keys, &mut |tx| {
                     outcomes.clear();
                     cands.sync(tx)?;
                     outcomes = ingest_batch(tx, &mut cands, &prepared, &ags, &atlas, actor)?;
@@ -1293,6 +1302,32 @@ impl CandidateCache {
     /// which it [`put`](Self::put) here).
     fn appended(&mut self, r: &AuditRecord) {
         self.anchor = Some(AuditHead::from(r));
+    }
+
+    /// The kept incidents that fit an event of `prepared` as they stand,
+    /// from the day ranges already read: a guess made before the
+    /// transaction (which works the exact set out once it holds the lock).
+    fn fitting(&self, prepared: &[(ReportRow, Vec<EventRow>)]) -> Vec<i64> {
+        let mut out = BTreeSet::new();
+        if self.fresh_reads {
+            return vec![];
+        }
+        for (_, events) in prepared {
+            for e in events {
+                let group = event_type_of(&e.kind).unwrap_or("strategic_developments");
+                let (Some(day), Some(_), Some(g)) = (event_day(e), e.lat, self.groups.get(group))
+                else {
+                    continue;
+                };
+                let w = day_window(e.date_precision).max(31);
+                for (_, c) in g.rows.range((day - w, i64::MIN)..=(day + w, i64::MAX)) {
+                    if fit(e, day, c).is_some() {
+                        out.insert(c.id);
+                    }
+                }
+            }
+        }
+        out.into_iter().collect()
     }
 
     /// Live incidents of `group` with a day in `[from, to]`, by (day, id).

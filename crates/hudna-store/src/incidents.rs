@@ -254,6 +254,34 @@ pub struct BatchContext {
     pub stances: Vec<StanceRow>,
 }
 
+impl BatchContext {
+    /// Adds a context read for other ids (parts stay in order, without
+    /// repeats).
+    pub fn extend(&mut self, more: BatchContext) {
+        self.stored.extend(more.stored);
+        self.incidents.extend(more.incidents);
+        self.incidents.sort_by_key(|i| i.id);
+        self.incidents.dedup_by_key(|i| i.id);
+        self.events.extend(more.events);
+        self.events.sort_by_key(|e| e.id);
+        self.events.dedup_by_key(|e| e.id);
+        self.sources.extend(more.sources);
+        self.sources.sort_by_key(|s| s.0);
+        self.sources.dedup_by_key(|s| s.0);
+        self.stances.extend(more.stances);
+        self.stances.sort_by_key(|s| s.id);
+        self.stances.dedup_by_key(|s| s.id);
+    }
+}
+
+/// What an ingest batch will ask [`Tx::batch_context`] for, as far as it is
+/// known before its transaction begins ([`crate::Store::write_tx_for`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchKeys {
+    pub hashes: Vec<String>,
+    pub ids: Vec<i64>,
+}
+
 /// How many ids of each kind a batch needs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IdCounts {

@@ -129,6 +129,18 @@ pub trait Store: Send + Sync {
 
     /// Runs `f` in one write transaction: all of it commits, or none.
     fn write_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+    /// As [`Store::write_tx`] for an ingest batch whose first
+    /// [`Tx::batch_context`] is likely to be for `keys` (the same hashes,
+    /// ids among those): a backend may read it as the transaction begins,
+    /// in the same round trip. The default ignores `keys`.
+    fn write_tx_for(
+        &self,
+        keys: &BatchKeys,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
+    ) -> Result<()> {
+        let _ = keys;
+        self.write_tx(f)
+    }
     /// Runs `f` against a consistent read snapshot.
     fn read_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
     /// Live incidents matching the filter, newest day first.

@@ -15,9 +15,12 @@
 //! [`AccountStore`]: crate::AccountStore
 
 use crate::audit::{entry_hash, verify, AuditEntry, AuditHead, AuditRecord, ChainBreak, GENESIS};
-use crate::incidents::{AssessmentRow, DailyCount, IncidentFilter, IncidentRow, ReportRow, Tx};
+use crate::incidents::{
+    AssessmentRow, BatchKeys, DailyCount, IncidentFilter, IncidentRow, ReportRow, Tx,
+};
 use crate::pg_incidents::{
-    assessment_row, incident_row, last_ids_of, last_ids_sql, report_row, PgTx,
+    assessment_row, context_in, context_sql_for, incident_row, last_ids_of, last_ids_sql,
+    report_row, PgTx,
 };
 use crate::sqlite_incidents::{ASSESSMENT_COLS, INCIDENT_COLS, REPORT_COLS};
 use crate::{AgreementRow, ConsentRow, Counts, PlaceRow, PutOutcome, Result, Store, StoreError};
@@ -397,7 +400,15 @@ impl PgStore {
     /// and begun by hand so that BEGIN travels with the lock, the audit head
     /// and the last ids taken (from which [`Tx::reserve_ids`] then answers
     /// without asking): one round trip where there were three.
-    fn write_batched(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+    fn write_batched(
+        &self,
+        keys: Option<&BatchKeys>,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
+    ) -> Result<()> {
+        let context = match keys {
+            Some(k) => format!("; {}", context_sql_for(k)?),
+            None => String::new(),
+        };
         let mut c = self.write_conn()?;
         let Conn {
             client,
@@ -410,7 +421,7 @@ impl PgStore {
             .simple_query(&format!(
                 "BEGIN; SET LOCAL lock_timeout = {}; SET LOCAL plan_cache_mode = force_custom_plan; \
                  SELECT pg_advisory_xact_lock({WRITE_LOCK}); \
-                 SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1; {}",
+                 SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1; {}{context}",
                 self.lock_timeout.as_millis().max(1),
                 last_ids_sql()
             ))
@@ -418,7 +429,22 @@ impl PgStore {
         let head = head_of(&replies)?;
         let last = last_ids_of(&replies)?
             .ok_or_else(|| StoreError::Postgres("the last ids did not come back".into()))?;
-        f(&mut PgTx(&mut *open.client, stmts, Some(head), Some(last)))?;
+        let pre = match keys {
+            Some(k) => Some((
+                k.clone(),
+                context_in(&replies)?.ok_or_else(|| {
+                    StoreError::Postgres("the batch context did not come back".into())
+                })?,
+            )),
+            None => None,
+        };
+        f(&mut PgTx(
+            &mut *open.client,
+            stmts,
+            Some(head),
+            Some(last),
+            pre,
+        ))?;
         open.commit()?;
         *ok_at = std::time::Instant::now();
         Ok(())
@@ -803,11 +829,19 @@ impl Store for PgStore {
     }
 
     fn write_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
-        self.write_batched(f)
+        self.write_batched(None, f)
+    }
+
+    fn write_tx_for(
+        &self,
+        keys: &BatchKeys,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
+    ) -> Result<()> {
+        self.write_batched(Some(keys), f)
     }
 
     fn read_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
-        self.read_cached(|tx, stmts| f(&mut PgTx(tx, stmts, None, None)))
+        self.read_cached(|tx, stmts| f(&mut PgTx(tx, stmts, None, None, None)))
     }
 
     fn incidents(&self, q: &IncidentFilter) -> Result<Vec<IncidentRow>> {

@@ -19,6 +19,9 @@ pub(crate) struct PgTx<'a, C: GenericClient>(
     pub &'a mut Stmts,
     pub Option<Option<AuditHead>>,
     pub Option<LastIds>,
+    /// The batch context read as the transaction began, and what for
+    /// (taken by the first [`Tx::batch_context`]).
+    pub Option<(BatchKeys, BatchContext)>,
 );
 
 /// The last ids taken of reports, events and incidents, read under the
@@ -698,38 +701,20 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
     /// the rows' serde form (`json`, not `jsonb`: `jsonb` would round floats
     /// to 15 digits on the way).
     fn batch_context(&mut self, hashes: &[String], ids: &[i64]) -> Result<BatchContext> {
-        let incident_cols = INCIDENT_COLS.replace(
-            "killed_low, killed_best, killed_high, injured_low, injured_best, injured_high",
-            "json_build_object('low', killed_low, 'best', killed_best, 'high', killed_high) AS killed, \
-             json_build_object('low', injured_low, 'best', injured_best, 'high', injured_high) AS injured",
-        );
-        debug_assert!(incident_cols.contains("AS injured"));
-        let row = self.q1(
-            &format!(
-                "SELECT
-                   (SELECT COALESCE(json_agg(json_build_array(content_hash, id)), '[]')::text FROM reports WHERE content_hash = ANY($1)),
-                   (SELECT COALESCE(json_agg(i ORDER BY i.id), '[]')::text FROM (SELECT {incident_cols} FROM incidents WHERE id = ANY($2)) AS i),
-                   (SELECT COALESCE(json_agg(e ORDER BY e.id), '[]')::text FROM (SELECT {EVENT_COLS} FROM events WHERE incident_id = ANY($2)) AS e),
-                   (SELECT COALESCE(json_agg(json_build_array(r.id, r.source) ORDER BY r.id), '[]')::text FROM reports AS r
-                      WHERE r.id IN (SELECT report_id FROM events WHERE incident_id = ANY($2))),
-                   (SELECT COALESCE(json_agg(s ORDER BY s.id), '[]')::text FROM (SELECT {STANCE_COLS} FROM stances WHERE incident_id = ANY($2)) AS s)"
-            ),
-            &[&hashes, &ids],
-        )?;
-        fn part<T: serde::de::DeserializeOwned>(row: &Row, k: usize) -> Result<T> {
-            let text: String = row.get(k);
-            serde_json::from_str(&text).map_err(|e| {
-                StoreError::Postgres(format!("batch context part {k} does not read back: {e}"))
-            })
+        // read as the transaction began, for these hashes and maybe more ids
+        if let Some((keys, mut ctx)) = self.4.take() {
+            if keys.hashes == hashes {
+                let have: std::collections::HashSet<i64> = keys.ids.iter().copied().collect();
+                let missing: Vec<i64> = ids.iter().copied().filter(|i| !have.contains(i)).collect();
+                if !missing.is_empty() {
+                    let more = self.batch_context(&[], &missing)?;
+                    ctx.extend(more);
+                }
+                return Ok(ctx);
+            }
         }
-        let stored: Vec<(String, i64)> = part(&row, 0)?;
-        Ok(BatchContext {
-            stored: stored.into_iter().collect(),
-            incidents: part(&row, 1)?,
-            events: part(&row, 2)?,
-            sources: part(&row, 3)?,
-            stances: part(&row, 4)?,
-        })
+        let row = self.q1(&context_sql("$1", "$2"), &[&hashes, &ids])?;
+        context_of(|k| Ok(row.get::<_, String>(k)))
     }
 
     fn reserve_ids(&mut self, n: IdCounts) -> Result<ReservedIds> {
@@ -827,4 +812,89 @@ fn found_all(n: usize, want: usize) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The batch context of [`Tx::batch_context`] in one query: each part a
+/// JSON array shaped like the rows' serde form (`json`, not `jsonb`:
+/// `jsonb` would round floats to 15 digits on the way). `hashes` and `ids`
+/// are SQL expressions of a `text[]` and a `bigint[]`.
+pub(crate) fn context_sql(hashes: &str, ids: &str) -> String {
+    let incident_cols = INCIDENT_COLS.replace(
+        "killed_low, killed_best, killed_high, injured_low, injured_best, injured_high",
+        "json_build_object('low', killed_low, 'best', killed_best, 'high', killed_high) AS killed, \
+         json_build_object('low', injured_low, 'best', injured_best, 'high', injured_high) AS injured",
+    );
+    debug_assert!(incident_cols.contains("AS injured"));
+    format!(
+        "SELECT
+           (SELECT COALESCE(json_agg(json_build_array(content_hash, id)), '[]')::text FROM reports WHERE content_hash = ANY({hashes})) AS context_stored,
+           (SELECT COALESCE(json_agg(i ORDER BY i.id), '[]')::text FROM (SELECT {incident_cols} FROM incidents WHERE id = ANY({ids})) AS i),
+           (SELECT COALESCE(json_agg(e ORDER BY e.id), '[]')::text FROM (SELECT {EVENT_COLS} FROM events WHERE incident_id = ANY({ids})) AS e),
+           (SELECT COALESCE(json_agg(json_build_array(r.id, r.source) ORDER BY r.id), '[]')::text FROM reports AS r
+              WHERE r.id IN (SELECT report_id FROM events WHERE incident_id = ANY({ids}))),
+           (SELECT COALESCE(json_agg(s ORDER BY s.id), '[]')::text FROM (SELECT {STANCE_COLS} FROM stances WHERE incident_id = ANY({ids})) AS s)"
+    )
+}
+
+/// A string as an SQL literal, whatever `standard_conforming_strings` says.
+fn literal(s: &str) -> Result<String> {
+    if s.contains('\0') {
+        return Err(StoreError::Postgres("a text with a NUL byte".into()));
+    }
+    Ok(format!(
+        "E'{}'",
+        s.replace('\\', "\\\\").replace('\'', "''")
+    ))
+}
+
+/// [`context_sql`] for `keys` written out, for a simple query (which takes
+/// no parameters).
+pub(crate) fn context_sql_for(keys: &BatchKeys) -> Result<String> {
+    let hashes = keys
+        .hashes
+        .iter()
+        .map(|h| literal(h))
+        .collect::<Result<Vec<_>>>()?;
+    let ids: Vec<String> = keys.ids.iter().map(i64::to_string).collect();
+    Ok(context_sql(
+        &format!("ARRAY[{}]::text[]", hashes.join(", ")),
+        &format!("ARRAY[{}]::bigint[]", ids.join(", ")),
+    ))
+}
+
+/// The context from the five text columns of [`context_sql`]'s row.
+pub(crate) fn context_of(mut col: impl FnMut(usize) -> Result<String>) -> Result<BatchContext> {
+    let mut part = |k: usize| -> Result<String> { col(k) };
+    fn read<T: serde::de::DeserializeOwned>(k: usize, text: String) -> Result<T> {
+        serde_json::from_str(&text).map_err(|e| {
+            StoreError::Postgres(format!("batch context part {k} does not read back: {e}"))
+        })
+    }
+    let stored: Vec<(String, i64)> = read(0, part(0)?)?;
+    Ok(BatchContext {
+        stored: stored.into_iter().collect(),
+        incidents: read(1, part(1)?)?,
+        events: read(2, part(2)?)?,
+        sources: read(3, part(3)?)?,
+        stances: read(4, part(4)?)?,
+    })
+}
+
+/// The context among the replies of a simple query that ran
+/// [`context_sql_for`] (`None` when it is not there).
+pub(crate) fn context_in(replies: &[postgres::SimpleQueryMessage]) -> Result<Option<BatchContext>> {
+    for m in replies {
+        if let postgres::SimpleQueryMessage::Row(r) = m {
+            if r.columns().first().map(|c| c.name()) != Some("context_stored") {
+                continue;
+            }
+            return context_of(|k| {
+                r.get(k).map(str::to_owned).ok_or_else(|| {
+                    StoreError::Postgres(format!("batch context part {k} is missing"))
+                })
+            })
+            .map(Some);
+        }
+    }
+    Ok(None)
 }

@@ -1362,3 +1362,63 @@ fn reserved_ids_are_never_given_twice() {
         assert_eq!(c.store.verify_audit().unwrap().1, None);
     });
 }
+
+/// The batch context a backend reads as a write transaction begins
+/// ([`Store::write_tx_for`]) is the one `batch_context` reads in it: for
+/// hashes that need quoting, for ids beyond the keys (read then), and not
+/// used for other hashes.
+#[test]
+fn a_context_read_as_the_transaction_begins_is_the_same() {
+    each(|c| {
+        let (mut i1, mut i2) = (0, 0);
+        c.store
+            .write_tx(&mut |tx| {
+                let r1 = tx.insert_report(&report("h'1", "SOHR"))?;
+                let r2 = tx.insert_report(&report("h\\2", "SANA"))?;
+                i1 = tx.insert_incident(&incident(17_591))?;
+                i2 = tx.insert_incident(&incident(17_600))?;
+                for (rid, iid) in [(r1, i1), (r2, i2)] {
+                    tx.insert_event(&EventRow {
+                        report_id: rid,
+                        kind: "shelling_artillery_missile".into(),
+                        date: Some("2018-03-01".into()),
+                        lat: Some(36.3 + 0.601),
+                        lon: Some(36.65),
+                        evidence: "[]".into(),
+                        incident_id: Some(iid),
+                        ..Default::default()
+                    })?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let hashes: Vec<String> = ["h'1", "h\\2", "none"].map(String::from).to_vec();
+        let keys = BatchKeys {
+            hashes: hashes.clone(),
+            ids: vec![i1],
+        };
+        c.store
+            .write_tx_for(&keys, &mut |tx| {
+                let first = tx.batch_context(&hashes, &[i1, i2])?;
+                let again = tx.batch_context(&hashes, &[i1, i2])?;
+                assert_eq!(first, again);
+                assert_eq!(first.stored.len(), 2);
+                assert_eq!(first.incidents.len(), 2);
+                assert_eq!(first.events.len(), 2);
+                Ok(())
+            })
+            .unwrap();
+        c.store
+            .write_tx_for(&keys, &mut |tx| {
+                let other = vec!["h'1".to_string()];
+                let ctx = tx.batch_context(&other, &[i2])?;
+                assert_eq!(ctx.stored.len(), 1);
+                assert_eq!(
+                    ctx.incidents.iter().map(|i| i.id).collect::<Vec<_>>(),
+                    vec![i2]
+                );
+                Ok(())
+            })
+            .unwrap();
+    });
+}
