@@ -17,7 +17,8 @@ use hudna_core::vocab::{event_type_of, Grade};
 use hudna_core::{Agreement, Role};
 use hudna_store::{
     AssessmentRow, AuditEntry, AuditHead, AuditRecord, BatchContext, BatchKeys, BatchWrite,
-    EventRow, IdCounts, IncidentFilter, IncidentRow, Range, ReportRow, StanceRow, Tx,
+    Committed, EventRow, IdCounts, IncidentFilter, IncidentRow, PendingCommit, Range, ReportRow,
+    StanceRow, Tx,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -385,10 +386,40 @@ impl Hudna {
         today: NaiveDate,
         progress: &dyn Fn(usize),
     ) -> Result<IngestSummary> {
+        Ok(self
+            .ingest_batches(reports, actor, today, progress, false)?
+            .0)
+    }
+
+    /// As [`Hudna::ingest`], for a writer that answers many callers: the
+    /// last batch's transaction comes back with its work done and its commit
+    /// still to come, so that the next call can begin meanwhile (it waits
+    /// for that commit where the store serialises writers). The summary
+    /// holds once the commit succeeds; dropped uncommitted, it rolls back.
+    pub fn ingest_pending(
+        &self,
+        reports: Vec<NewReport>,
+        actor: &str,
+        today: NaiveDate,
+    ) -> Result<(IngestSummary, Box<dyn PendingCommit>)> {
+        let (summary, pending) = self.ingest_batches(reports, actor, today, &|_| {}, true)?;
+        Ok((summary, pending.unwrap_or_else(|| Box::new(Committed))))
+    }
+
+    fn ingest_batches(
+        &self,
+        reports: Vec<NewReport>,
+        actor: &str,
+        today: NaiveDate,
+        progress: &dyn Fn(usize),
+        defer_last: bool,
+    ) -> Result<(IngestSummary, Option<Box<dyn PendingCommit>>)> {
+        let mut pending = None;
+        let last = reports.len().saturating_sub(1) / 256;
         let ags = self.agreements()?;
         let atlas = self.atlas()?;
         let mut summary = IngestSummary::default();
-        for chunk in reports.chunks(256) {
+        for (k, chunk) in reports.chunks(256).enumerate() {
             let mut prepared = vec![];
             for r in chunk {
                 match self.prepare(r, today) {
@@ -428,12 +459,21 @@ impl Hudna {
                         .collect(),
                     ids: cands.fitting(&prepared),
                 };
-                let done = self.store().write_tx_for(&keys, &mut |tx| {
+                let mut work = |tx: &mut dyn Tx| {
                     outcomes.clear();
                     cands.sync(tx)?;
                     outcomes = ingest_batch(tx, &mut cands, &prepared, &ags, &atlas, actor)?;
                     Ok(())
-                });
+                };
+                // a commit that fails later leaves the cache ahead of the
+                // store: the next batch's sync sees the audit head differ
+                let done = if defer_last && k == last {
+                    self.store()
+                        .write_tx_pending(&keys, &mut work)
+                        .map(|p| pending = Some(p))
+                } else {
+                    self.store().write_tx_for(&keys, &mut work)
+                };
                 if let Err(e) = done {
                     // rolled back: the cache may hold rows that never were
                     cands.clear();
@@ -463,7 +503,7 @@ impl Hudna {
             .collect();
         summary.new_incidents = new.len();
         summary.merged_events = summary.events.saturating_sub(summary.new_incidents);
-        Ok(summary)
+        Ok((summary, pending))
     }
 
     /// Checks and extracts one report (outside the transaction).
@@ -2036,9 +2076,10 @@ mod tests {
     }
 
     /// Working a batch out in memory and writing it at once stores exactly
-    /// what storing its reports one call each does: the same incidents (ids,
-    /// aggregates, grades), events, assessments and audit entries, with
-    /// resubmitted reports among them, across two batches of one call.
+    /// what storing its reports one call each does (each call's commit left
+    /// pending while the next begins): the same incidents (ids, aggregates,
+    /// grades), events, assessments and audit entries, with resubmitted
+    /// reports among them, across two batches of one call.
     fn batching_does_not_change_what_is_stored(open: &dyn Fn(&str) -> Hudna) {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         let mut rng = Rng(0x517C_C1B7_2722_0A95);
@@ -2053,12 +2094,23 @@ mod tests {
             .ingest(reports.clone(), "test", today, &|_| {})
             .unwrap();
         assert_eq!((s.stored, s.duplicates), (300, 9));
+        // one call each, as the server's writer makes them: each call's
+        // commit is left to another thread while the next call begins
         let single = open("single");
-        for r in &reports {
-            single
-                .ingest(vec![r.clone()], "test", today, &|_| {})
-                .unwrap();
-        }
+        std::thread::scope(|s| {
+            let (to_commit, commits) = std::sync::mpsc::sync_channel::<Box<dyn PendingCommit>>(0);
+            s.spawn(move || {
+                for p in commits {
+                    p.commit().unwrap();
+                }
+            });
+            for r in &reports {
+                let (_, p) = single
+                    .ingest_pending(vec![r.clone()], "test", today)
+                    .unwrap();
+                to_commit.send(p).unwrap();
+            }
+        });
         let (ew, iw) = outcome(&whole);
         let (es, is) = outcome(&single);
         assert_eq!(ew, es, "events went to other incidents");

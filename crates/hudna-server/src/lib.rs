@@ -252,12 +252,28 @@ impl Inner {
 }
 
 /// The group-commit writer: takes every waiting report, ingests them in one
-/// call (one durable transaction per 256), answers each.
+/// call (one durable transaction per 256), and hands the last transaction's
+/// commit to the committer, which answers each caller once it is durable.
+/// Meanwhile the writer takes the next reports (where the store serialises
+/// writers, their transaction waits for that commit).
 fn ingest_writer(
     hudna: Arc<Hudna>,
     today: fn() -> NaiveDate,
     rx: std::sync::mpsc::Receiver<IngestJob>,
 ) {
+    // one commit in hand at most: the writer is never more than one batch ahead
+    let (to_commit, commits) = std::sync::mpsc::sync_channel::<Ingested>(0);
+    let committer = std::thread::Builder::new()
+        .name("hudna-commit".into())
+        .spawn(move || {
+            for (jobs, done) in commits {
+                answer(
+                    jobs,
+                    done.and_then(|(s, pending)| Ok(pending.commit().map(|()| s)?)),
+                );
+            }
+        })
+        .expect("spawn the committer");
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
         while jobs.len() < 512 {
@@ -273,26 +289,45 @@ fn ingest_writer(
         }
         for (actor, jobs) in by_actor {
             let reports: Vec<NewReport> = jobs.iter().map(|j| j.report.clone()).collect();
-            match hudna.ingest(reports, &actor, today(), &|_| {}) {
-                Ok(summary) => {
-                    let mut outcomes: std::collections::HashMap<String, ReportOutcome> = summary
-                        .reports
-                        .into_iter()
-                        .map(|o| (o.origin.clone(), o))
-                        .collect();
-                    for j in jobs {
-                        let r = outcomes
-                            .remove(&j.report.origin)
-                            .ok_or_else(|| ApiError::internal("ingest lost a report"));
-                        let _ = j.reply.send(r);
-                    }
-                }
-                Err(e) => {
-                    let e: ApiError = e.into();
-                    for j in jobs {
-                        let _ = j.reply.send(Err(e.clone()));
-                    }
-                }
+            let done = hudna.ingest_pending(reports, &actor, today());
+            if to_commit.send((jobs, done)).is_err() {
+                return;
+            }
+        }
+    }
+    drop(to_commit);
+    let _ = committer.join();
+}
+
+/// Reports taken by one ingest call, and what it did (to be committed).
+type Ingested = (
+    Vec<IngestJob>,
+    hudna_app::Result<(
+        hudna_app::IngestSummary,
+        Box<dyn hudna_store::PendingCommit>,
+    )>,
+);
+
+/// Answers each caller of an ingest call with its report's outcome.
+fn answer(jobs: Vec<IngestJob>, done: hudna_app::Result<hudna_app::IngestSummary>) {
+    match done {
+        Ok(summary) => {
+            let mut outcomes: HashMap<String, ReportOutcome> = summary
+                .reports
+                .into_iter()
+                .map(|o| (o.origin.clone(), o))
+                .collect();
+            for j in jobs {
+                let r = outcomes
+                    .remove(&j.report.origin)
+                    .ok_or_else(|| ApiError::internal("ingest lost a report"));
+                let _ = j.reply.send(r);
+            }
+        }
+        Err(e) => {
+            let e: ApiError = e.into();
+            for j in jobs {
+                let _ = j.reply.send(Err(e.clone()));
             }
         }
     }

@@ -105,6 +105,22 @@ pub enum PutOutcome {
     Unchanged,
 }
 
+/// A write transaction whose work is done and whose commit is still to
+/// come ([`Store::write_tx_pending`]).
+pub trait PendingCommit: Send {
+    /// Makes the transaction durable, or says why it is not.
+    fn commit(self: Box<Self>) -> Result<()>;
+}
+
+/// A transaction that committed already (or had nothing to write).
+pub struct Committed;
+
+impl PendingCommit for Committed {
+    fn commit(self: Box<Self>) -> Result<()> {
+        Ok(())
+    }
+}
+
 /// The store interface every backend implements.
 pub trait Store: Send + Sync {
     /// Stores (or replaces) an agreement definition, with its audit entry.
@@ -140,6 +156,19 @@ pub trait Store: Send + Sync {
     ) -> Result<()> {
         let _ = keys;
         self.write_tx(f)
+    }
+    /// As [`Store::write_tx_for`], but returns with the work done and the
+    /// commit still to come: the caller commits, and may begin the next
+    /// write transaction meanwhile (which waits for this one's commit
+    /// where the backend serialises writers). Dropped uncommitted, it rolls
+    /// back. The default commits before it returns.
+    fn write_tx_pending(
+        &self,
+        keys: &BatchKeys,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
+    ) -> Result<Box<dyn PendingCommit>> {
+        self.write_tx_for(keys, f)?;
+        Ok(Box::new(Committed))
     }
     /// Runs `f` against a consistent read snapshot.
     fn read_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;

@@ -23,7 +23,10 @@ use crate::pg_incidents::{
     report_row, PgTx,
 };
 use crate::sqlite_incidents::{ASSESSMENT_COLS, INCIDENT_COLS, REPORT_COLS};
-use crate::{AgreementRow, ConsentRow, Counts, PlaceRow, PutOutcome, Result, Store, StoreError};
+use crate::{
+    AgreementRow, ConsentRow, Counts, PendingCommit, PlaceRow, PutOutcome, Result, Store,
+    StoreError,
+};
 use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{IsolationLevel, NoTls, Transaction};
@@ -404,20 +407,17 @@ impl PgStore {
         &self,
         keys: Option<&BatchKeys>,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
-    ) -> Result<()> {
+    ) -> Result<OpenWrite> {
         let context = match keys {
             Some(k) => format!("; {}", context_sql_for(k)?),
             None => String::new(),
         };
-        let mut c = self.write_conn()?;
-        let Conn {
-            client,
-            stmts,
-            ok_at,
-        } = &mut *c;
-        let open = OpenTx { client, open: true };
-        let replies = open
-            .client
+        let mut open = OpenWrite {
+            conn: self.write_conn()?,
+            open: true,
+        };
+        let Conn { client, stmts, .. } = &mut *open.conn;
+        let replies = client
             .simple_query(&format!(
                 "BEGIN; SET LOCAL lock_timeout = {}; SET LOCAL plan_cache_mode = force_custom_plan; \
                  SELECT pg_advisory_xact_lock({WRITE_LOCK}); \
@@ -438,16 +438,8 @@ impl PgStore {
             )),
             None => None,
         };
-        f(&mut PgTx(
-            &mut *open.client,
-            stmts,
-            Some(head),
-            Some(last),
-            pre,
-        ))?;
-        open.commit()?;
-        *ok_at = std::time::Instant::now();
-        Ok(())
+        f(&mut PgTx(client, stmts, Some(head), Some(last), pre))?;
+        Ok(open)
     }
 
     /// Runs `f` against a consistent read-only snapshot.
@@ -482,25 +474,28 @@ impl PgStore {
     }
 }
 
-/// A transaction begun by hand on a client (`BEGIN` inside a larger
-/// simple query): rolled back when dropped uncommitted, on an error or a
-/// panic, so the connection goes back to the pool idle.
-struct OpenTx<'c> {
-    client: &'c mut postgres::Client,
+/// A write transaction begun by hand on a write connection (`BEGIN` inside
+/// a larger simple query), its work done: committed by
+/// [`PendingCommit::commit`], rolled back when dropped uncommitted (on an
+/// error or a panic), so the connection goes back to the pool idle.
+struct OpenWrite {
+    conn: PgConn,
     open: bool,
 }
 
-impl OpenTx<'_> {
-    fn commit(mut self) -> Result<()> {
+impl PendingCommit for OpenWrite {
+    fn commit(mut self: Box<Self>) -> Result<()> {
         self.open = false;
-        Ok(self.client.batch_execute("COMMIT")?)
+        self.conn.client.batch_execute("COMMIT")?;
+        self.conn.ok_at = std::time::Instant::now();
+        Ok(())
     }
 }
 
-impl Drop for OpenTx<'_> {
+impl Drop for OpenWrite {
     fn drop(&mut self) {
         if self.open {
-            let _ = self.client.batch_execute("ROLLBACK");
+            let _ = self.conn.client.batch_execute("ROLLBACK");
         }
     }
 }
@@ -829,7 +824,7 @@ impl Store for PgStore {
     }
 
     fn write_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
-        self.write_batched(None, f)
+        Box::new(self.write_batched(None, f)?).commit()
     }
 
     fn write_tx_for(
@@ -837,7 +832,15 @@ impl Store for PgStore {
         keys: &BatchKeys,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
     ) -> Result<()> {
-        self.write_batched(Some(keys), f)
+        Box::new(self.write_batched(Some(keys), f)?).commit()
+    }
+
+    fn write_tx_pending(
+        &self,
+        keys: &BatchKeys,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
+    ) -> Result<Box<dyn PendingCommit>> {
+        Ok(Box::new(self.write_batched(Some(keys), f)?))
     }
 
     fn read_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {

@@ -1422,3 +1422,49 @@ fn a_context_read_as_the_transaction_begins_is_the_same() {
             .unwrap();
     });
 }
+
+/// A write transaction returned with its commit still to come
+/// ([`Store::write_tx_pending`]) is durable once committed; a next writer
+/// meanwhile waits for it and then sees it; dropped uncommitted, it rolls
+/// back (SQLite's default commits before it returns).
+#[test]
+fn a_pending_commit_commits_or_rolls_back() {
+    each(|c| {
+        let keys = BatchKeys::default();
+        let pending = c
+            .store
+            .write_tx_pending(&keys, &mut |tx| {
+                tx.insert_report(&report("kept", "SOHR"))?;
+                tx.audit(&entry(1))?;
+                Ok(())
+            })
+            .unwrap();
+        let store = c.store.clone();
+        std::thread::scope(|s| {
+            let next = s.spawn(move || {
+                store.write_tx_pending(&keys, &mut |tx| {
+                    assert!(tx.report_by_hash("kept")?.is_some(), "sees the first");
+                    tx.insert_report(&report("dropped", "SOHR"))?;
+                    tx.audit(&entry(2)).map(|_| ())
+                })
+            });
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            pending.commit().unwrap();
+            drop(next.join().unwrap().unwrap());
+        });
+        let mut seen = (None, None);
+        c.store
+            .read_tx(&mut |tx| {
+                seen = (tx.report_by_hash("kept")?, tx.report_by_hash("dropped")?);
+                Ok(())
+            })
+            .unwrap();
+        assert!(seen.0.is_some(), "committed");
+        assert_eq!(
+            seen.1.is_some(),
+            c.name == "sqlite",
+            "dropped: rolled back where pending"
+        );
+        assert_eq!(c.store.verify_audit().unwrap().1, None);
+    });
+}
