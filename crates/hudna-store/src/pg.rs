@@ -28,7 +28,7 @@ use crate::{
     StoreError,
 };
 use postgres::error::SqlState;
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use postgres::{IsolationLevel, NoTls, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use std::path::Path;
@@ -442,6 +442,21 @@ impl PgStore {
         Ok(open)
     }
 
+    /// A read of one statement, outside any transaction (one statement sees
+    /// one snapshot), sent unprepared with its parameters' types: one round
+    /// trip, planned for its arguments. (Through [`PgStore::read`] the same
+    /// read took five: begin, prepare, execute, close, commit.)
+    pub(crate) fn read_one(
+        &self,
+        sql: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+    ) -> Result<Vec<postgres::Row>> {
+        let mut c = self.conn()?;
+        let rows = c.client.query_typed(sql, params)?;
+        c.ok_at = std::time::Instant::now();
+        Ok(rows)
+    }
+
     /// Runs `f` against a consistent read-only snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
         self.read_cached(|tx, _| f(tx))
@@ -849,9 +864,9 @@ impl Store for PgStore {
 
     fn incidents(&self, q: &IncidentFilter) -> Result<Vec<IncidentRow>> {
         let mut sql = String::new();
-        let mut args: Vec<Box<dyn ToSql + Sync>> = vec![];
-        let mut arg = |sql: &mut String, clause: &str, v: Box<dyn ToSql + Sync>| {
-            args.push(v);
+        let mut args: Vec<(Box<dyn ToSql + Sync>, Type)> = vec![];
+        let mut arg = |sql: &mut String, clause: &str, v: Box<dyn ToSql + Sync>, ty: Type| {
+            args.push((v, ty));
             sql.push_str(&format!("{clause} ${}", args.len()));
         };
         let cols: String = INCIDENT_COLS
@@ -863,33 +878,58 @@ impl Store for PgStore {
         if needs_assessment {
             sql.push_str(&format!("SELECT DISTINCT {cols} FROM assessments a JOIN incidents i ON i.id = a.incident_id WHERE i.merged_into IS NULL"));
             if let Some(a) = &q.agreement {
-                arg(&mut sql, " AND a.agreement =", Box::new(a.clone()));
+                arg(
+                    &mut sql,
+                    " AND a.agreement =",
+                    Box::new(a.clone()),
+                    Type::TEXT,
+                );
             }
             if let Some(z) = &q.zone {
-                arg(&mut sql, " AND a.zone =", Box::new(z.clone()));
+                arg(&mut sql, " AND a.zone =", Box::new(z.clone()), Type::TEXT);
             }
             if q.violations_only {
                 sql.push_str(" AND a.reading = 'violation'");
             }
             if let Some(d) = q.since_day {
-                arg(&mut sql, " AND a.day >=", Box::new(i64::from(d)));
+                arg(
+                    &mut sql,
+                    " AND a.day >=",
+                    Box::new(i64::from(d)),
+                    Type::INT8,
+                );
             }
             if let Some(d) = q.until_day {
-                arg(&mut sql, " AND a.day <=", Box::new(i64::from(d)));
+                arg(
+                    &mut sql,
+                    " AND a.day <=",
+                    Box::new(i64::from(d)),
+                    Type::INT8,
+                );
             }
         } else {
             sql.push_str(&format!(
                 "SELECT {cols} FROM incidents i WHERE i.merged_into IS NULL"
             ));
             if let Some(d) = q.since_day {
-                arg(&mut sql, " AND i.day >=", Box::new(i64::from(d)));
+                arg(
+                    &mut sql,
+                    " AND i.day >=",
+                    Box::new(i64::from(d)),
+                    Type::INT8,
+                );
             }
             if let Some(d) = q.until_day {
-                arg(&mut sql, " AND i.day <=", Box::new(i64::from(d)));
+                arg(
+                    &mut sql,
+                    " AND i.day <=",
+                    Box::new(i64::from(d)),
+                    Type::INT8,
+                );
             }
         }
         if let Some(s) = &q.status {
-            arg(&mut sql, " AND i.status =", Box::new(s.clone()));
+            arg(&mut sql, " AND i.status =", Box::new(s.clone()), Type::TEXT);
         }
         if q.published_only {
             sql.push_str(" AND i.status = 'published'");
@@ -902,8 +942,13 @@ impl Store for PgStore {
                 sql.push_str(&format!(" OFFSET {o}"));
             }
         }
-        let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|b| b.as_ref()).collect();
-        self.read(|tx| Ok(tx.query(&sql, &params)?.iter().map(incident_row).collect()))
+        let params: Vec<(&(dyn ToSql + Sync), Type)> =
+            args.iter().map(|(b, t)| (b.as_ref(), t.clone())).collect();
+        Ok(self
+            .read_one(&sql, &params)?
+            .iter()
+            .map(incident_row)
+            .collect())
     }
 
     fn assessments_many(
@@ -915,41 +960,35 @@ impl Store for PgStore {
         if ids.is_empty() {
             return Ok(out);
         }
-        self.read(|tx| {
-            for r in tx.query(
-                &format!("SELECT {ASSESSMENT_COLS} FROM assessments WHERE incident_id = ANY($1) ORDER BY incident_id, agreement COLLATE \"C\""),
-                &[&ids],
-            )? {
-                let a = assessment_row(&r);
-                out.entry(r.get::<_, i64>(0)).or_default().push(a);
-            }
-            Ok(())
-        })?;
+        for r in self.read_one(
+            &format!("SELECT {ASSESSMENT_COLS} FROM assessments WHERE incident_id = ANY($1) ORDER BY incident_id, agreement COLLATE \"C\""),
+            &[(&ids, Type::INT8_ARRAY)],
+        )? {
+            let a = assessment_row(&r);
+            out.entry(r.get::<_, i64>(0)).or_default().push(a);
+        }
         Ok(out)
     }
 
     fn assessments(&self, incident_id: i64) -> Result<Vec<AssessmentRow>> {
-        self.read(|tx| {
-            Ok(tx
-                .query(
-                    &format!("SELECT {ASSESSMENT_COLS} FROM assessments WHERE incident_id = $1 ORDER BY agreement COLLATE \"C\""),
-                    &[&incident_id],
-                )?
-                .iter()
-                .map(assessment_row)
-                .collect())
-        })
+        Ok(self
+            .read_one(
+                &format!("SELECT {ASSESSMENT_COLS} FROM assessments WHERE incident_id = $1 ORDER BY agreement COLLATE \"C\""),
+                &[(&incident_id, Type::INT8)],
+            )?
+            .iter()
+            .map(assessment_row)
+            .collect())
     }
 
     fn report(&self, id: i64) -> Result<Option<ReportRow>> {
-        self.read(|tx| {
-            Ok(tx
-                .query_opt(
-                    &format!("SELECT {REPORT_COLS} FROM reports WHERE id = $1"),
-                    &[&id],
-                )?
-                .map(|r| report_row(&r)))
-        })
+        Ok(self
+            .read_one(
+                &format!("SELECT {REPORT_COLS} FROM reports WHERE id = $1"),
+                &[(&id, Type::INT8)],
+            )?
+            .first()
+            .map(report_row))
     }
 
     fn live_incident_ids(&self) -> Result<Vec<i64>> {
