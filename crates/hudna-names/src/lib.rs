@@ -17,8 +17,9 @@
 //!   A kunya (أبو فلان) before the name or after a lineage is dropped; a
 //!   full name opening with محمد/أحمد is also read with a double given name
 //!   (محمد علي), or else one whose father is محمد/أحمد with the father read
-//!   as a double name (محمد خير), and comparison and blocking use the
-//!   reading that agrees. A compound family after first and father names
+//!   as a double name (محمد خير; always so after «محمد محمد»), and
+//!   comparison and blocking use the readings that agree (either record's
+//!   or both). A compound family after first and father names
 //!   (الشيخ موسى، الحاج علي) is one family, as in a family column. A differing
 //!   last name of a three-part name, against a record with no grandfather,
 //!   has its own level (it may be a grandfather with the family dropped).
@@ -36,7 +37,8 @@
 //!   out, on a sample of candidates), λ by a fixed point over the
 //!   candidates; no labels. m is floored (no level is impossible in real
 //!   lists) and being on the same list costs a few bits at most. Term-frequency
-//!   adjustment on agreements, so two «محمد» weigh less than two «نعسان».
+//!   adjustment on agreements, per name field (fathers are men of another
+//!   generation), so two «محمد» weigh less than two «نعسان».
 //!   Fields that depend on another among different people get a conditional
 //!   u, estimated the same unlabelled way: a shared place once the family
 //!   agrees (families live in regions), the same sex once the given name

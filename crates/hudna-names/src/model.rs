@@ -248,7 +248,10 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
         return g;
     }
     let mut best = (name_agreement(&g), g);
-    for (x, y) in [(xa, Some(b)), (Some(a), xb)] {
+    // Both records may need their alternative reading: two full names of a
+    // man whose father is «محمد علي», one with the grandfather and one
+    // without, agree only when both fathers are read as the double name.
+    for (x, y) in [(xa, Some(b)), (Some(a), xb), (xa, xb)] {
         if let (Some(x), Some(y)) = (x, y) {
             let h = compare_one(it, x, y);
             let cand = (name_agreement(&h), h);
@@ -389,33 +392,35 @@ fn place_level(it: &Interner, a: &[u32], b: &[u32]) -> u8 {
     }
 }
 
-/// Term frequencies of skeletons, per name family (given names pooled over
-/// first/father/grandfather, family names, mothers' names).
+/// Number of term-frequency tables: one per name field.
+const NTF: usize = 5;
+
+/// Term frequencies of skeletons, one table per name field (first, father,
+/// grandfather, family, mother). Fields are not pooled: fathers and
+/// grandfathers are men (a woman's given name is rarer among all given-name
+/// slots than among first names, and pooling made two women's names look
+/// rarer than they are), and fathers are another generation with other
+/// fashions.
 #[derive(Clone, Debug, Default)]
 pub struct TermFreq {
-    counts: [Vec<u32>; 3],
-    totals: [u64; 3],
+    counts: [Vec<u32>; NTF],
+    totals: [u64; NTF],
     /// Probability that two random records agree (Σ tf²), per table.
-    u_rand: [f64; 3],
+    u_rand: [f64; NTF],
 }
 
 fn table_of(f: usize) -> Option<usize> {
-    match f {
-        0..=2 => Some(0),
-        3 => Some(1),
-        4 => Some(2),
-        _ => None,
-    }
+    (f < NTF).then_some(f)
 }
 
 impl TermFreq {
     pub fn add(&mut self, p: &Prepared) {
         let toks = [
             (0, p.first),
-            (0, p.father),
-            (0, p.grandfather),
-            (1, p.family),
-            (2, p.mother),
+            (1, p.father),
+            (2, p.grandfather),
+            (3, p.family),
+            (4, p.mother),
         ];
         for (t, tok) in toks {
             if tok.is_missing() {
@@ -433,7 +438,7 @@ impl TermFreq {
 
     /// Recompute Σ tf² after adding records.
     pub fn finish(&mut self) {
-        for t in 0..3 {
+        for t in 0..NTF {
             let n = self.totals[t].max(1) as f64;
             self.u_rand[t] = self.counts[t]
                 .iter()
@@ -906,6 +911,42 @@ mod tests {
         // Another man: the father differs under either reading.
         let g = compare(&it, &r[0], &r[2]);
         assert_eq!(g[1], 1, "{g:?}");
+    }
+
+    #[test]
+    fn both_records_may_need_the_double_father_reading() {
+        // Father «محمد علي»; one record drops the family, the other keeps
+        // it: read plainly, «سلطان» is a family on one side and a
+        // grandfather on the other, and the families differ.
+        let (it, r) = prepared(&[
+            ("محمد محمد علي سلطان", "", "", "", ""),
+            ("محمد محمد علي سلطان العظمة", "", "", "", ""),
+        ]);
+        let g = compare(&it, &r[0], &r[1]);
+        assert_eq!(&g[..4], &[5, 5, 5, 0], "{g:?}");
+        assert_eq!(g, compare(&it, &r[1], &r[0]));
+    }
+
+    #[test]
+    fn term_frequencies_are_per_name_field() {
+        // «علي» is the commonest father here but a rare given name: agreeing
+        // on it says more about the given name than about the father.
+        let (_, r) = prepared(&[
+            ("", "علي", "حسن", "", ""),
+            ("", "خالد", "علي", "", ""),
+            ("", "خالد", "علي", "", ""),
+            ("", "خالد", "علي", "", ""),
+            ("", "خالد", "علي", "", ""),
+        ]);
+        let mut tf = TermFreq::default();
+        for p in &r {
+            tf.add(p);
+        }
+        tf.finish();
+        let ali = r[0].first.skel;
+        // Pooled over both slots, «علي» would weigh the same in each.
+        assert!(tf.adjustment(0, ali) > 1.5, "{}", tf.adjustment(0, ali));
+        assert!(tf.adjustment(1, ali) < 0.0, "{}", tf.adjustment(1, ali));
     }
 
     #[test]

@@ -319,7 +319,10 @@ impl Normalized {
             }
             // A double given name (محمد علي) reads as first and father; keep
             // the reading with both parts as the given name as an alternative.
-            if parts.len() >= 3 && DOUBLE_NAME_HEADS.contains(&parts[0].skel.as_str()) {
+            // «محمد محمد علي …» is not the double name «محمد محمد»: a second
+            // head opens the father's double name instead (below).
+            let head = |p: &NamePart| DOUBLE_NAME_HEADS.contains(&p.skel.as_str());
+            if parts.len() >= 3 && head(&parts[0]) && !head(&parts[1]) {
                 let mut alt = Normalized::default();
                 let mut joined = vec![join_parts(&parts[..2]).unwrap_or_else(|| parts[0].clone())];
                 joined.extend_from_slice(&parts[2..]);
@@ -328,10 +331,7 @@ impl Normalized {
             }
             // The same for a father with a double given name («زينب محمد خير
             // شعبان»: father محمد خير), when the given name is not one.
-            if n.alt.is_none()
-                && parts.len() >= 3
-                && DOUBLE_NAME_HEADS.contains(&parts[1].skel.as_str())
-            {
+            if n.alt.is_none() && parts.len() >= 3 && head(&parts[1]) {
                 let mut alt = Normalized::default();
                 let mut joined = vec![parts[0].clone()];
                 joined.push(join_parts(&parts[1..3]).unwrap_or_else(|| parts[1].clone()));
@@ -602,6 +602,15 @@ mod tests {
         let alt = n.alt.as_ref().expect("father محمد + name reads both ways");
         assert_eq!(alt.father, field_part("محمد خير"));
         assert_eq!(alt.family.as_ref().unwrap().text, "شعبان");
+        // After a given name محمد, a second head opens the father's double
+        // name: «محمد محمد» is no double given name.
+        let n = Normalized::from_raw(&RawRecord {
+            full_name: "محمد محمد علي سلطان".into(),
+            ..Default::default()
+        });
+        let alt = n.alt.as_ref().expect("father محمد علي");
+        assert_eq!(alt.first.as_ref().unwrap().text, "محمد");
+        assert_eq!(alt.father, field_part("محمد علي"));
     }
 
     #[test]
