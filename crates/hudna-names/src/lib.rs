@@ -22,7 +22,9 @@
 //!   or both). A compound family after first and father names
 //!   (الشيخ موسى، الحاج علي) is one family, as in a family column. A differing
 //!   last name of a three-part name, against a record with no grandfather,
-//!   has its own level (it may be a grandfather with the family dropped).
+//!   has its own level (it may be a grandfather with the family dropped), and
+//!   so has a differing father that is the other record's grandfather, on a
+//!   record without one (the father left out of the lineage).
 //!   Arabic tokens carry a second, Levantine skeleton (ذ/ظ as d, ث as s) for
 //!   romanizations such as Diab or Osman.
 //! - **Blocking** on six skeleton keys (see [`block`]); oversized blocks of

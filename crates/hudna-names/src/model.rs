@@ -62,6 +62,20 @@ const NAME_LEVELS: &[&str] = &[
     "near-exact",
     "exact",
 ];
+const FATHER_LEVELS: &[&str] = &[
+    "null",
+    "different",
+    "jw>=0.80",
+    "close",
+    "near-exact",
+    "exact",
+    "shifted",
+];
+/// Father level of a father's name that differs but equals the other
+/// record's grandfather, on a record with no grandfather of its own: the
+/// father may have been left out of the lineage («سعيد ليث المحمد» for
+/// «سعيد حسين ليث المحمد»), or it is another man. EM weighs it.
+pub const FATHER_SHIFTED: u8 = 6;
 const FAMILY_LEVELS: &[&str] = &[
     "null",
     "different",
@@ -117,6 +131,7 @@ impl Field {
     /// Names of the comparison levels; level 0 is always "null" (weight 0).
     pub fn levels(self) -> &'static [&'static str] {
         match self {
+            Field::Father => FATHER_LEVELS,
             Field::Family => FAMILY_LEVELS,
             Field::Mother => MOTHER_LEVELS,
             Field::BirthYear => YEAR_LEVELS,
@@ -273,6 +288,7 @@ fn name_agreement(g: &Gamma) -> i32 {
             0 => 0,
             1 => -1,
             FAMILY_DIFFERS_TAIL if f == 3 => 0,
+            FATHER_SHIFTED if f == 1 => 0,
             l if l >= strong[f] => 1,
             _ => 0,
         })
@@ -285,6 +301,16 @@ fn compare_one(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
     let mut g = [0u8; NF];
     g[0] = name_level(it, a.first, b.first, same);
     g[1] = name_level(it, a.father, b.father, same);
+    if g[1] == 1 {
+        let shifted = |x: &Prepared, y: &Prepared| {
+            x.grandfather.is_missing()
+                && !y.grandfather.is_missing()
+                && x.father.skel == y.grandfather.skel
+        };
+        if shifted(a, b) || shifted(b, a) {
+            g[1] = FATHER_SHIFTED;
+        }
+    }
     g[2] = name_level(it, a.grandfather, b.grandfather, same);
     let fam = name_level(it, a.family, b.family, same);
     g[3] = match fam {
@@ -515,6 +541,9 @@ fn init_m() -> [[f64; MAXL]; NF] {
             // The tail level is a kind of disagreement: start it low.
             row[FAMILY_DIFFERS_TAIL as usize] = row[1];
         }
+        if FIELDS[f] == Field::Father {
+            row[FATHER_SHIFTED as usize] = row[1];
+        }
     }
     m
 }
@@ -707,7 +736,10 @@ impl Model {
             None => return 0.0,
         };
         let top = if f == 3 { 5 } else { 4 };
-        if level < top || (f == 3 && level == FAMILY_DIFFERS_TAIL) {
+        if level < top
+            || (f == 3 && level == FAMILY_DIFFERS_TAIL)
+            || (f == 1 && level == FATHER_SHIFTED)
+        {
             return 0.0;
         }
         let field = |p: &Prepared| match f {
@@ -925,6 +957,29 @@ mod tests {
         let g = compare(&it, &r[0], &r[1]);
         assert_eq!(&g[..4], &[5, 5, 5, 0], "{g:?}");
         assert_eq!(g, compare(&it, &r[1], &r[0]));
+    }
+
+    #[test]
+    fn a_father_left_out_of_the_lineage_is_its_own_level() {
+        let (it, r) = prepared(&[
+            ("سعيد ليث المحمد", "", "", "", ""),
+            ("سعيد حسين ليث المحمد", "", "", "", ""),
+            ("سعيد محمد المحمد", "", "", "", ""),
+            ("سعيد ليث خالد المحمد", "", "", "", ""),
+        ]);
+        // «ليث» is the other record's grandfather: the father may be missing.
+        let g = compare(&it, &r[0], &r[1]);
+        assert_eq!(g[1], FATHER_SHIFTED, "{g:?}");
+        assert_eq!(g, compare(&it, &r[1], &r[0]));
+        assert_eq!(name_agreement(&g), 2);
+        // Another father's name: a plain disagreement.
+        assert_eq!(compare(&it, &r[2], &r[1])[1], 1);
+        // Both records name a grandfather: nothing was left out.
+        assert_eq!(compare(&it, &r[3], &r[1])[1], 1);
+        // Never an agreement, and no term-frequency bonus.
+        assert!(!name_agrees(Field::Father, FATHER_SHIFTED));
+        let (c, h) = unpack_gamma(pack_gamma(0, &g));
+        assert_eq!((c, h[1]), (0, FATHER_SHIFTED));
     }
 
     #[test]
