@@ -8,6 +8,9 @@
 //! sub-blocks on one more attribute (family, mother, birth year, grandfather,
 //! father, month of the event, each place token) give all their pairs up to
 //! `sub_cap` and are windowed beyond. This bounds the work on frequent names.
+//! A batch run also pairs records whose given or father's names are one typo
+//! apart while the rest of the three names agree (a deletion neighbourhood,
+//! see `typo_pairs`); incremental linkage uses the exact keys only.
 
 use rayon::prelude::*;
 
@@ -289,9 +292,89 @@ pub fn candidate_pairs(
         all.par_sort_unstable();
         all.dedup();
     }
+    // Then records one typo apart in the given name or the father's name
+    // (with the other two names equal), which share no exact key.
+    let typos = [TypoPart::First, TypoPart::Father].map(|part| typo_pairs(recs, it, part, cfg));
+    all.reserve_exact(typos.iter().map(Vec::len).sum());
+    for v in &typos {
+        all.extend_from_slice(v);
+    }
+    drop(typos);
+    all.par_sort_unstable();
+    all.dedup();
     all.shrink_to_fit();
     stats.candidates = all.len();
     (all, stats)
+}
+
+/// The name part that [`typo_pairs`] lets differ by one typo.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TypoPart {
+    First,
+    Father,
+}
+
+/// Pairs of records whose given names (or fathers' names) are one typo
+/// apart while the other of the two and the family agree: a symmetric
+/// deletion neighbourhood. Each record is filed under its skeleton with
+/// each letter left out in turn (and whole), so «عمر» and «عر», «خالد»
+/// and «خادل» meet. Only pairs whose skeletons differ are emitted (the
+/// exact keys cover the others); blocks over `sub_cap` are skipped, as
+/// their names are too common for one letter to tell.
+fn typo_pairs(recs: &[Prepared], it: &Interner, part: TypoPart, cfg: &BlockConfig) -> Vec<u64> {
+    let mut entries: Vec<(u64, u32, u32)> = recs
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, p)| {
+            let (typo, other) = match part {
+                TypoPart::First => (p.first.skel, p.father.skel),
+                TypoPart::Father => (p.father.skel, p.first.skel),
+            };
+            let mut out = Vec::new();
+            if typo == NONE || other == NONE || p.family.skel == NONE {
+                return out.into_iter();
+            }
+            let s = it.get(typo).as_bytes();
+            if s.len() < 2 {
+                return out.into_iter();
+            }
+            let base = mix(mix(0x7e90, other as u64), p.family.skel as u64);
+            for skip in 0..=s.len() {
+                let mut h = base;
+                for (k, &c) in s.iter().enumerate() {
+                    if k != skip {
+                        h = mix(h, c as u64);
+                    }
+                }
+                out.push((h, i as u32, typo));
+            }
+            out.into_iter()
+        })
+        .collect();
+    entries.par_sort_unstable();
+    entries.dedup_by_key(|e| (e.0, e.1));
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < entries.len() {
+        let mut end = start + 1;
+        while end < entries.len() && entries[end].0 == entries[start].0 {
+            end += 1;
+        }
+        let block = &entries[start..end];
+        if block.len() > 1 && block.len() <= cfg.sub_cap {
+            for (x, a) in block.iter().enumerate() {
+                for b in &block[x + 1..] {
+                    if a.2 != b.2 {
+                        out.push(pack(a.1, b.1));
+                    }
+                }
+            }
+        }
+        start = end;
+    }
+    out.par_sort_unstable();
+    out.dedup();
+    out
 }
 
 fn key_pairs(
@@ -418,6 +501,38 @@ mod tests {
             })
             .collect();
         (it, recs)
+    }
+
+    #[test]
+    fn names_one_typo_apart_meet_in_a_block() {
+        let mut it = Interner::default();
+        let recs: Vec<Prepared> = [
+            "عمر عبد الرزاق حمزة الحراكي",
+            "عر عبدالرزاق الحراكي",
+            "خالد أحمد الحسن",
+            "خالد امحد الحسن",
+            "خالد امحد اليوسف",
+        ]
+        .iter()
+        .map(|&full| {
+            let n = Normalized::from_raw(&RawRecord {
+                full_name: full.into(),
+                ..Default::default()
+            });
+            Prepared::intern(&n, &mut it)
+        })
+        .collect();
+        // No exact key is shared: the typo sits in the given name or the
+        // father's name, and the pair shares only father+family or
+        // first+family.
+        let typo = |part| typo_pairs(&recs, &it, part, &BlockConfig::default());
+        assert_eq!(typo(TypoPart::First), vec![pack(0, 1)]);
+        assert_eq!(typo(TypoPart::Father), vec![pack(2, 3)]);
+        let (pairs, _) = candidate_pairs(&recs, &it, &BlockConfig::default());
+        assert!(pairs.binary_search(&pack(0, 1)).is_ok());
+        assert!(pairs.binary_search(&pack(2, 3)).is_ok());
+        // Another family: no typo pair.
+        assert!(pairs.binary_search(&pack(2, 4)).is_err());
     }
 
     #[test]

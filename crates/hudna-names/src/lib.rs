@@ -27,7 +27,8 @@
 //!   record without one (the father left out of the lineage).
 //!   Arabic tokens carry a second, Levantine skeleton (ذ/ظ as d, ث as s) for
 //!   romanizations such as Diab or Osman.
-//! - **Blocking** on six skeleton keys (see [`block`]); oversized blocks of
+//! - **Blocking** on six skeleton keys plus, in a batch, a deletion
+//!   neighbourhood for one typo in the given or father's name (see [`block`]); oversized blocks of
 //!   common names use two sorted-neighbourhood passes plus sub-blocks on one
 //!   more attribute (family, mother, year, grandfather, father, event month,
 //!   each place token) instead of all pairs. During a batch fit the records are renumbered by (first,
