@@ -23,7 +23,7 @@ pub const NKEYS: usize = 6;
 /// Human-readable description of each key.
 pub const KEY_NAMES: [&str; NKEYS] = [
     "first+family",
-    "first+father+grandfather",
+    "first+father+grandfather (or a three-part name's last)",
     "family+mother",
     "first+father",
     "father+family+birth_year",
@@ -65,7 +65,19 @@ pub fn keys(p: &Prepared) -> [u64; NKEYS] {
                 },
             ],
         ),
-        key(1, &[p.first.skel, p.father.skel, p.grandfather.skel]),
+        // A three-part name may end in its grandfather (family dropped).
+        key(
+            1,
+            &[
+                p.first.skel,
+                p.father.skel,
+                if p.tail == crate::record::Tail::FamilyOrGrandfather {
+                    p.family.skel
+                } else {
+                    p.grandfather.skel
+                },
+            ],
+        ),
         key(2, &[p.family.skel, p.mother.skel]),
         key(3, &[p.first.skel, p.father.skel]),
         key(4, &[p.father.skel, p.family.skel, y]),
@@ -533,6 +545,24 @@ mod tests {
         assert!(pairs.binary_search(&pack(2, 3)).is_ok());
         // Another family: no typo pair.
         assert!(pairs.binary_search(&pack(2, 4)).is_err());
+    }
+
+    #[test]
+    fn a_three_part_name_shares_the_lineage_key_of_a_full_one() {
+        let mut it = Interner::default();
+        let k = |full: &str, it: &mut Interner| {
+            let n = Normalized::from_raw(&RawRecord {
+                full_name: full.into(),
+                ..Default::default()
+            });
+            keys(&Prepared::intern(&n, it))
+        };
+        // «كمال» may be the grandfather of a name without its family.
+        let short = k("أمين حسان كمال", &mut it);
+        let full = k("أمين حسان كمال الزيات", &mut it);
+        assert_ne!(short[1], 0);
+        assert_eq!(short[1], full[1]);
+        assert_ne!(short[1], k("أمين حسان علي كمال", &mut it)[1]);
     }
 
     #[test]
