@@ -14,7 +14,9 @@
 //!   grandfather / family after joining compounds; a two-part name's tail may
 //!   be father or family, a three-part name's tail family or grandfather: the
 //!   comparison re-reads it against the other record.
-//!   A kunya (أبو فلان) before the name or after a lineage is dropped; a
+//!   A kunya (أبو فلان) before the name or after a lineage is dropped (on a
+//!   double name, أبو محمد علي, whole after a lineage; before the name the
+//!   next part is read both as the kunya's tail and as the given name); a
 //!   full name opening with محمد/أحمد is also read with a double given name
 //!   (محمد علي), or else one whose father is محمد/أحمد with the father read
 //!   as a double name (محمد خير; always so after «محمد محمد»), and

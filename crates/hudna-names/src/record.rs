@@ -301,11 +301,22 @@ impl Normalized {
             // least three names, is a nickname. A third part «أبو زيد» may
             // be a family name: it stays, and the comparison treats a
             // disagreeing أبو-family as unknown.
+            // A kunya on a double name (أبو محمد علي) is split by the
+            // tokenizer after «أبو محمد»: before the name, the next part may
+            // be its tail or the given name (both readings are kept); after
+            // a lineage of at least three names, it is the tail.
+            let mut kunya_alt = None;
             if parts.len() >= 3 && is_kunya(&parts[0]) {
-                parts.remove(0);
+                let k = parts.remove(0);
+                if parts.len() >= 3 && is_double_kunya(&k) {
+                    kunya_alt = Some(parts[1..].to_vec());
+                }
             }
-            if parts.len() >= 4 && parts.last().is_some_and(is_kunya) {
+            let k = parts.len();
+            if k >= 4 && parts.last().is_some_and(is_kunya) {
                 parts.pop();
+            } else if k >= 5 && is_double_kunya(&parts[k - 2]) {
+                parts.truncate(k - 2);
             }
             // A compound family name «الشيخ موسى», «الحاج علي» (Sheikh Mousa,
             // el-Hajj Ali) after at least a first and a father's name is one
@@ -322,7 +333,11 @@ impl Normalized {
             // «محمد محمد علي …» is not the double name «محمد محمد»: a second
             // head opens the father's double name instead (below).
             let head = |p: &NamePart| DOUBLE_NAME_HEADS.contains(&p.skel.as_str());
-            if parts.len() >= 3 && head(&parts[0]) && !head(&parts[1]) {
+            if let Some(alt_parts) = kunya_alt {
+                let mut alt = Normalized::default();
+                alt.assign_positions(alt_parts);
+                n.alt = Some(Box::new(alt));
+            } else if parts.len() >= 3 && head(&parts[0]) && !head(&parts[1]) {
                 let mut alt = Normalized::default();
                 let mut joined = vec![join_parts(&parts[..2]).unwrap_or_else(|| parts[0].clone())];
                 joined.extend_from_slice(&parts[2..]);
@@ -423,6 +438,18 @@ pub fn merge_typo_classes(s: &str) -> String {
 /// A joined أبو compound (kunya or family name).
 pub fn is_kunya(p: &NamePart) -> bool {
     p.text.starts_with("ابو") || p.text.starts_with("abu")
+}
+
+/// A kunya on the head of a double given name (أبو محمد, أبو أحمد): the
+/// son's name may go on (أبو محمد علي).
+fn is_double_kunya(p: &NamePart) -> bool {
+    is_kunya(p)
+        && ["ابو", "abu"].iter().any(|a| {
+            p.text.strip_prefix(a).is_some_and(|rest| {
+                let rest = crate::normalize::name_parts(rest);
+                rest.len() == 1 && DOUBLE_NAME_HEADS.contains(&rest[0].skel.as_str())
+            })
+        })
 }
 
 /// Drop "(...)" segments: nicknames and kunyas written in parentheses.
@@ -573,6 +600,30 @@ mod tests {
             first_family("خالد أحمد أبو زيد"),
             (String::from("خالد"), Some(String::from("ابوزيد")))
         );
+    }
+
+    #[test]
+    fn a_kunya_on_a_double_name_is_dropped_whole() {
+        let n = |full: &str| {
+            Normalized::from_raw(&RawRecord {
+                full_name: full.into(),
+                ..Default::default()
+            })
+        };
+        let text = |p: &Option<NamePart>| p.as_ref().map(|p| p.text.clone());
+        // After a lineage: «أبو محمد خير» is the kunya, «خير» no family.
+        let r = n("احمد يوسف النزار أبو محمد خير");
+        assert_eq!(text(&r.family).as_deref(), Some("نزار"));
+        // Before the name: «علي» is the kunya's tail or the given name.
+        let r = n("أبو محمد علي هشام ابراهيم وليد شحادة");
+        assert_eq!(text(&r.first).as_deref(), Some("علي"));
+        let alt = r.alt.as_ref().expect("the reading without «علي»");
+        assert_eq!(text(&alt.first).as_deref(), Some("هشام"));
+        assert_eq!(text(&alt.father).as_deref(), Some("ابراهيم"));
+        // A kunya on a single name is dropped alone, with no alternative.
+        let r = n("أبو خالد علي هشام ابراهيم");
+        assert_eq!(text(&r.first).as_deref(), Some("علي"));
+        assert!(r.alt.is_none());
     }
 
     #[test]
