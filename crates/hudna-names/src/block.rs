@@ -9,7 +9,8 @@
 //! father, month of the event, each place token) give all their pairs up to
 //! `sub_cap` and are windowed beyond. This bounds the work on frequent names.
 //! A batch run also pairs records whose given or father's names are one typo
-//! apart while the rest of the three names agree (a deletion neighbourhood,
+//! apart while the rest of the three names (or, without a family, the birth
+//! year) agree (a deletion neighbourhood,
 //! see `typo_pairs`); incremental linkage uses the exact keys only.
 
 use rayon::prelude::*;
@@ -306,7 +307,13 @@ pub fn candidate_pairs(
     }
     // Then records one typo apart in the given name or the father's name
     // (with the other two names equal), which share no exact key.
-    let typos = [TypoPart::First, TypoPart::Father].map(|part| typo_pairs(recs, it, part, cfg));
+    let typos = [
+        TypoPart::First,
+        TypoPart::Father,
+        TypoPart::FirstByYear,
+        TypoPart::FatherByYear,
+    ]
+    .map(|part| typo_pairs(recs, it, part, cfg));
     all.reserve_exact(typos.iter().map(Vec::len).sum());
     for v in &typos {
         all.extend_from_slice(v);
@@ -322,12 +329,20 @@ pub fn candidate_pairs(
 /// The name part that [`typo_pairs`] lets differ by one typo.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum TypoPart {
+    /// The given name, with the father's name and the family equal.
     First,
+    /// The father's name, with the given name and the family equal.
     Father,
+    /// The given name, with the father's name and the birth year equal
+    /// (for records without a family name).
+    FirstByYear,
+    /// The father's name, with the given name and the birth year equal.
+    FatherByYear,
 }
 
 /// Pairs of records whose given names (or fathers' names) are one typo
-/// apart while the other of the two and the family agree: a symmetric
+/// apart while the other of the two and the family (or, when one record
+/// has no family, the birth year) agree: a symmetric
 /// deletion neighbourhood. Each record is filed under its skeleton with
 /// each letter left out in turn (and whole), so «عمر» and «عر», «خالد»
 /// and «خادل» meet. Only pairs whose skeletons differ are emitted (the
@@ -338,19 +353,22 @@ fn typo_pairs(recs: &[Prepared], it: &Interner, part: TypoPart, cfg: &BlockConfi
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, p)| {
-            let (typo, other) = match part {
-                TypoPart::First => (p.first.skel, p.father.skel),
-                TypoPart::Father => (p.father.skel, p.first.skel),
+            let year = if p.year == 0 { NONE } else { p.year as u32 };
+            let (typo, other, third) = match part {
+                TypoPart::First => (p.first.skel, p.father.skel, p.family.skel),
+                TypoPart::Father => (p.father.skel, p.first.skel, p.family.skel),
+                TypoPart::FirstByYear => (p.first.skel, p.father.skel, year),
+                TypoPart::FatherByYear => (p.father.skel, p.first.skel, year),
             };
             let mut out = Vec::new();
-            if typo == NONE || other == NONE || p.family.skel == NONE {
+            if typo == NONE || other == NONE || third == NONE {
                 return out.into_iter();
             }
             let s = it.get(typo).as_bytes();
             if s.len() < 2 {
                 return out.into_iter();
             }
-            let base = mix(mix(0x7e90, other as u64), p.family.skel as u64);
+            let base = mix(mix(0x7e90, other as u64), third as u64);
             for skip in 0..=s.len() {
                 let mut h = base;
                 for (k, &c) in s.iter().enumerate() {
@@ -365,6 +383,10 @@ fn typo_pairs(recs: &[Prepared], it: &Interner, part: TypoPart, cfg: &BlockConfi
         .collect();
     entries.par_sort_unstable();
     entries.dedup_by_key(|e| (e.0, e.1));
+    // With the birth year for context, only pairs the family passes cannot
+    // find: one of the two records has no family name.
+    let by_year = matches!(part, TypoPart::FirstByYear | TypoPart::FatherByYear);
+    let no_family = |i: u32| recs[i as usize].family.is_missing();
     let mut out = Vec::new();
     let mut start = 0;
     while start < entries.len() {
@@ -376,7 +398,7 @@ fn typo_pairs(recs: &[Prepared], it: &Interner, part: TypoPart, cfg: &BlockConfi
         if block.len() > 1 && block.len() <= cfg.sub_cap {
             for (x, a) in block.iter().enumerate() {
                 for b in &block[x + 1..] {
-                    if a.2 != b.2 {
+                    if a.2 != b.2 && (!by_year || no_family(a.1) || no_family(b.1)) {
                         out.push(pack(a.1, b.1));
                     }
                 }
@@ -545,6 +567,32 @@ mod tests {
         assert!(pairs.binary_search(&pack(2, 3)).is_ok());
         // Another family: no typo pair.
         assert!(pairs.binary_search(&pack(2, 4)).is_err());
+    }
+
+    #[test]
+    fn without_a_family_the_birth_year_gives_typos_their_context() {
+        let mut it = Interner::default();
+        let recs: Vec<Prepared> = [
+            ("عمر سامر محمد البري", "1998"),
+            ("عر سامر", "1998"),
+            ("عر سامر محمد البري", "1998"),
+            ("عر سامر", "1990"),
+        ]
+        .iter()
+        .map(|&(full, year)| {
+            let n = Normalized::from_raw(&RawRecord {
+                full_name: full.into(),
+                birth_year: year.into(),
+                ..Default::default()
+            });
+            Prepared::intern(&n, &mut it)
+        })
+        .collect();
+        let typo = |part| typo_pairs(&recs, &it, part, &BlockConfig::default());
+        // 0–1: no family on one side, same year. 0–2 share a family (the
+        // family pass finds them); 0–3 differ in year.
+        assert_eq!(typo(TypoPart::FirstByYear), vec![pack(0, 1)]);
+        assert_eq!(typo(TypoPart::First), vec![pack(0, 2)]);
     }
 
     #[test]
