@@ -10,8 +10,9 @@
 //! `sub_cap` and are windowed beyond. This bounds the work on frequent names.
 //! A batch run also pairs records whose given or father's names are one typo
 //! apart while the rest of the three names (or, without a family, the birth
-//! year) agree (a deletion neighbourhood,
-//! see `typo_pairs`); incremental linkage uses the exact keys only.
+//! year) agree (a deletion neighbourhood, see `typo_pairs`), and a record
+//! with a grandfather but no father with those sharing its given name and
+//! grandfather; incremental linkage uses the exact keys only.
 
 use rayon::prelude::*;
 
@@ -314,16 +315,52 @@ pub fn candidate_pairs(
         TypoPart::FatherByYear,
     ]
     .map(|part| typo_pairs(recs, it, part, cfg));
-    all.reserve_exact(typos.iter().map(Vec::len).sum());
+    let gaps = father_gap_pairs(recs, cfg);
+    all.reserve_exact(typos.iter().map(Vec::len).sum::<usize>() + gaps.len());
     for v in &typos {
         all.extend_from_slice(v);
     }
-    drop(typos);
+    all.extend_from_slice(&gaps);
+    drop((typos, gaps));
     all.par_sort_unstable();
     all.dedup();
     all.shrink_to_fit();
     stats.candidates = all.len();
     (all, stats)
+}
+
+/// Pairs of a record that gives a grandfather but no father with records
+/// sharing its given name and grandfather: every key with the father
+/// misses them. Blocks over `sub_cap` are skipped (common names).
+fn father_gap_pairs(recs: &[Prepared], cfg: &BlockConfig) -> Vec<u64> {
+    let mut entries: Vec<(u64, u32)> = recs
+        .par_iter()
+        .enumerate()
+        .filter(|(_, p)| !p.first.is_missing() && !p.grandfather.is_missing())
+        .map(|(i, p)| (key(7, &[p.first.skel, p.grandfather.skel]), i as u32))
+        .collect();
+    entries.par_sort_unstable();
+    let gap = |i: u32| recs[i as usize].father.is_missing();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < entries.len() {
+        let mut end = start + 1;
+        while end < entries.len() && entries[end].0 == entries[start].0 {
+            end += 1;
+        }
+        let block = &entries[start..end];
+        if block.len() > 1 && block.len() <= cfg.sub_cap && block.iter().any(|e| gap(e.1)) {
+            for (x, a) in block.iter().enumerate() {
+                for b in &block[x + 1..] {
+                    if gap(a.1) || gap(b.1) {
+                        out.push(pack(a.1, b.1));
+                    }
+                }
+            }
+        }
+        start = end;
+    }
+    out
 }
 
 /// The name part that [`typo_pairs`] lets differ by one typo.
@@ -593,6 +630,34 @@ mod tests {
         // family pass finds them); 0–3 differ in year.
         assert_eq!(typo(TypoPart::FirstByYear), vec![pack(0, 1)]);
         assert_eq!(typo(TypoPart::First), vec![pack(0, 2)]);
+    }
+
+    #[test]
+    fn a_record_without_its_father_meets_by_its_grandfather() {
+        let mut it = Interner::default();
+        let recs: Vec<Prepared> = [
+            ("مازن", "", "هشام", ""),
+            ("مازن", "نزار", "هشام", "النجار"),
+            ("مازن", "علي", "هشام", "الخطيب"),
+            ("مازن", "", "خالد", ""),
+        ]
+        .iter()
+        .map(|&(first, father, grandfather, family)| {
+            let n = Normalized::from_raw(&RawRecord {
+                first: first.into(),
+                father: father.into(),
+                grandfather: grandfather.into(),
+                family: family.into(),
+                ..Default::default()
+            });
+            Prepared::intern(&n, &mut it)
+        })
+        .collect();
+        let mut pairs = father_gap_pairs(&recs, &BlockConfig::default());
+        pairs.sort_unstable();
+        // Both records with a father and the grandfather هشام; not the two
+        // with fathers (their own keys), nor another grandfather.
+        assert_eq!(pairs, vec![pack(0, 1), pack(0, 2)]);
     }
 
     #[test]
