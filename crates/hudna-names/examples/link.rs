@@ -215,6 +215,9 @@ fn main() -> Result<(), Box<dyn Error>> {
                                 .map(|w| format!("{}={}", w.field.name(), w.level))
                                 .collect();
                             let hi = e.probability >= 0.5;
+                            if hi && std::env::var_os("SHOW_AR").is_some() {
+                                eprintln!("ARNC\n  {}\n  {}\n  {}", show(m[x]), show(m[y]), e);
+                            }
                             ar_nc_hi += u64::from(hi);
                             *nc_sigs.entry((hi, sig.join(" "))).or_default() += 1;
                         } else {
@@ -225,6 +228,15 @@ fn main() -> Result<(), Box<dyn Error>> {
                                 .filter(|w| w.level != "null" && w.field.name() != "source")
                                 .map(|w| format!("{}={}", w.field.name(), w.level))
                                 .collect();
+                            if std::env::var_os("SHOW_AR").is_some() {
+                                eprintln!(
+                                    "AR{}\n  {}\n  {}\n  {}",
+                                    if e.probability >= 0.5 { "SPLIT" } else { "LOW" },
+                                    show(m[x]),
+                                    show(m[y]),
+                                    e
+                                );
+                            }
                             if e.probability >= 0.5 {
                                 ar_hi += 1;
                                 *split_sigs.entry(sig.join(" ")).or_default() += 1;

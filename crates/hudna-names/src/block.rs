@@ -8,6 +8,11 @@
 //! sub-blocks on one more attribute (family, mother, birth year, grandfather,
 //! father, month of the event, each place token) give all their pairs up to
 //! `sub_cap` and are windowed beyond. This bounds the work on frequent names.
+//! A batch run also pairs records whose given or father's names are one typo
+//! apart while the rest of the three names (or, without a family, the birth
+//! year) agree (a deletion neighbourhood, see `typo_pairs`), and a record
+//! with a grandfather but no father with those sharing its given name and
+//! grandfather; incremental linkage uses the exact keys only.
 
 use rayon::prelude::*;
 
@@ -20,7 +25,7 @@ pub const NKEYS: usize = 6;
 /// Human-readable description of each key.
 pub const KEY_NAMES: [&str; NKEYS] = [
     "first+family",
-    "first+father+grandfather",
+    "first+father+grandfather (or a three-part name's last)",
     "family+mother",
     "first+father",
     "father+family+birth_year",
@@ -62,7 +67,19 @@ pub fn keys(p: &Prepared) -> [u64; NKEYS] {
                 },
             ],
         ),
-        key(1, &[p.first.skel, p.father.skel, p.grandfather.skel]),
+        // A three-part name may end in its grandfather (family dropped).
+        key(
+            1,
+            &[
+                p.first.skel,
+                p.father.skel,
+                if p.tail == crate::record::Tail::FamilyOrGrandfather {
+                    p.family.skel
+                } else {
+                    p.grandfather.skel
+                },
+            ],
+        ),
         key(2, &[p.family.skel, p.mother.skel]),
         key(3, &[p.first.skel, p.father.skel]),
         key(4, &[p.father.skel, p.family.skel, y]),
@@ -289,9 +306,146 @@ pub fn candidate_pairs(
         all.par_sort_unstable();
         all.dedup();
     }
+    // Then records one typo apart in the given name or the father's name
+    // (with the other two names equal), which share no exact key.
+    let typos = [
+        TypoPart::First,
+        TypoPart::Father,
+        TypoPart::FirstByYear,
+        TypoPart::FatherByYear,
+    ]
+    .map(|part| typo_pairs(recs, it, part, cfg));
+    let gaps = father_gap_pairs(recs, cfg);
+    all.reserve_exact(typos.iter().map(Vec::len).sum::<usize>() + gaps.len());
+    for v in &typos {
+        all.extend_from_slice(v);
+    }
+    all.extend_from_slice(&gaps);
+    drop((typos, gaps));
+    all.par_sort_unstable();
+    all.dedup();
     all.shrink_to_fit();
     stats.candidates = all.len();
     (all, stats)
+}
+
+/// Pairs of a record that gives a grandfather but no father with records
+/// sharing its given name and grandfather: every key with the father
+/// misses them. Blocks over `sub_cap` are skipped (common names).
+fn father_gap_pairs(recs: &[Prepared], cfg: &BlockConfig) -> Vec<u64> {
+    let mut entries: Vec<(u64, u32)> = recs
+        .par_iter()
+        .enumerate()
+        .filter(|(_, p)| !p.first.is_missing() && !p.grandfather.is_missing())
+        .map(|(i, p)| (key(7, &[p.first.skel, p.grandfather.skel]), i as u32))
+        .collect();
+    entries.par_sort_unstable();
+    let gap = |i: u32| recs[i as usize].father.is_missing();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < entries.len() {
+        let mut end = start + 1;
+        while end < entries.len() && entries[end].0 == entries[start].0 {
+            end += 1;
+        }
+        let block = &entries[start..end];
+        if block.len() > 1 && block.len() <= cfg.sub_cap && block.iter().any(|e| gap(e.1)) {
+            for (x, a) in block.iter().enumerate() {
+                for b in &block[x + 1..] {
+                    if gap(a.1) || gap(b.1) {
+                        out.push(pack(a.1, b.1));
+                    }
+                }
+            }
+        }
+        start = end;
+    }
+    out
+}
+
+/// The name part that [`typo_pairs`] lets differ by one typo.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TypoPart {
+    /// The given name, with the father's name and the family equal.
+    First,
+    /// The father's name, with the given name and the family equal.
+    Father,
+    /// The given name, with the father's name and the birth year equal
+    /// (for records without a family name).
+    FirstByYear,
+    /// The father's name, with the given name and the birth year equal.
+    FatherByYear,
+}
+
+/// Pairs of records whose given names (or fathers' names) are one typo
+/// apart while the other of the two and the family (or, when one record
+/// has no family, the birth year) agree: a symmetric
+/// deletion neighbourhood. Each record is filed under its skeleton with
+/// each letter left out in turn (and whole), so «عمر» and «عر», «خالد»
+/// and «خادل» meet. Only pairs whose skeletons differ are emitted (the
+/// exact keys cover the others); blocks over `sub_cap` are skipped, as
+/// their names are too common for one letter to tell.
+fn typo_pairs(recs: &[Prepared], it: &Interner, part: TypoPart, cfg: &BlockConfig) -> Vec<u64> {
+    let mut entries: Vec<(u64, u32, u32)> = recs
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, p)| {
+            let year = if p.year == 0 { NONE } else { p.year as u32 };
+            let (typo, other, third) = match part {
+                TypoPart::First => (p.first.skel, p.father.skel, p.family.skel),
+                TypoPart::Father => (p.father.skel, p.first.skel, p.family.skel),
+                TypoPart::FirstByYear => (p.first.skel, p.father.skel, year),
+                TypoPart::FatherByYear => (p.father.skel, p.first.skel, year),
+            };
+            let mut out = Vec::new();
+            if typo == NONE || other == NONE || third == NONE {
+                return out.into_iter();
+            }
+            let s = it.get(typo).as_bytes();
+            if s.len() < 2 {
+                return out.into_iter();
+            }
+            let base = mix(mix(0x7e90, other as u64), third as u64);
+            for skip in 0..=s.len() {
+                let mut h = base;
+                for (k, &c) in s.iter().enumerate() {
+                    if k != skip {
+                        h = mix(h, c as u64);
+                    }
+                }
+                out.push((h, i as u32, typo));
+            }
+            out.into_iter()
+        })
+        .collect();
+    entries.par_sort_unstable();
+    entries.dedup_by_key(|e| (e.0, e.1));
+    // With the birth year for context, only pairs the family passes cannot
+    // find: one of the two records has no family name.
+    let by_year = matches!(part, TypoPart::FirstByYear | TypoPart::FatherByYear);
+    let no_family = |i: u32| recs[i as usize].family.is_missing();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < entries.len() {
+        let mut end = start + 1;
+        while end < entries.len() && entries[end].0 == entries[start].0 {
+            end += 1;
+        }
+        let block = &entries[start..end];
+        if block.len() > 1 && block.len() <= cfg.sub_cap {
+            for (x, a) in block.iter().enumerate() {
+                for b in &block[x + 1..] {
+                    if a.2 != b.2 && (!by_year || no_family(a.1) || no_family(b.1)) {
+                        out.push(pack(a.1, b.1));
+                    }
+                }
+            }
+        }
+        start = end;
+    }
+    out.par_sort_unstable();
+    out.dedup();
+    out
 }
 
 fn key_pairs(
@@ -418,6 +572,110 @@ mod tests {
             })
             .collect();
         (it, recs)
+    }
+
+    #[test]
+    fn names_one_typo_apart_meet_in_a_block() {
+        let mut it = Interner::default();
+        let recs: Vec<Prepared> = [
+            "عمر عبد الرزاق حمزة الحراكي",
+            "عر عبدالرزاق الحراكي",
+            "خالد أحمد الحسن",
+            "خالد امحد الحسن",
+            "خالد امحد اليوسف",
+        ]
+        .iter()
+        .map(|&full| {
+            let n = Normalized::from_raw(&RawRecord {
+                full_name: full.into(),
+                ..Default::default()
+            });
+            Prepared::intern(&n, &mut it)
+        })
+        .collect();
+        // No exact key is shared: the typo sits in the given name or the
+        // father's name, and the pair shares only father+family or
+        // first+family.
+        let typo = |part| typo_pairs(&recs, &it, part, &BlockConfig::default());
+        assert_eq!(typo(TypoPart::First), vec![pack(0, 1)]);
+        assert_eq!(typo(TypoPart::Father), vec![pack(2, 3)]);
+        let (pairs, _) = candidate_pairs(&recs, &it, &BlockConfig::default());
+        assert!(pairs.binary_search(&pack(0, 1)).is_ok());
+        assert!(pairs.binary_search(&pack(2, 3)).is_ok());
+        // Another family: no typo pair.
+        assert!(pairs.binary_search(&pack(2, 4)).is_err());
+    }
+
+    #[test]
+    fn without_a_family_the_birth_year_gives_typos_their_context() {
+        let mut it = Interner::default();
+        let recs: Vec<Prepared> = [
+            ("عمر سامر محمد البري", "1998"),
+            ("عر سامر", "1998"),
+            ("عر سامر محمد البري", "1998"),
+            ("عر سامر", "1990"),
+        ]
+        .iter()
+        .map(|&(full, year)| {
+            let n = Normalized::from_raw(&RawRecord {
+                full_name: full.into(),
+                birth_year: year.into(),
+                ..Default::default()
+            });
+            Prepared::intern(&n, &mut it)
+        })
+        .collect();
+        let typo = |part| typo_pairs(&recs, &it, part, &BlockConfig::default());
+        // 0–1: no family on one side, same year. 0–2 share a family (the
+        // family pass finds them); 0–3 differ in year.
+        assert_eq!(typo(TypoPart::FirstByYear), vec![pack(0, 1)]);
+        assert_eq!(typo(TypoPart::First), vec![pack(0, 2)]);
+    }
+
+    #[test]
+    fn a_record_without_its_father_meets_by_its_grandfather() {
+        let mut it = Interner::default();
+        let recs: Vec<Prepared> = [
+            ("مازن", "", "هشام", ""),
+            ("مازن", "نزار", "هشام", "النجار"),
+            ("مازن", "علي", "هشام", "الخطيب"),
+            ("مازن", "", "خالد", ""),
+        ]
+        .iter()
+        .map(|&(first, father, grandfather, family)| {
+            let n = Normalized::from_raw(&RawRecord {
+                first: first.into(),
+                father: father.into(),
+                grandfather: grandfather.into(),
+                family: family.into(),
+                ..Default::default()
+            });
+            Prepared::intern(&n, &mut it)
+        })
+        .collect();
+        let mut pairs = father_gap_pairs(&recs, &BlockConfig::default());
+        pairs.sort_unstable();
+        // Both records with a father and the grandfather هشام; not the two
+        // with fathers (their own keys), nor another grandfather.
+        assert_eq!(pairs, vec![pack(0, 1), pack(0, 2)]);
+    }
+
+    #[test]
+    fn a_three_part_name_shares_the_lineage_key_of_a_full_one() {
+        let mut it = Interner::default();
+        let k = |full: &str, it: &mut Interner| {
+            let n = Normalized::from_raw(&RawRecord {
+                full_name: full.into(),
+                ..Default::default()
+            });
+            keys(&Prepared::intern(&n, it))
+        };
+        // «كمال» may be the grandfather of a name without its family.
+        let short = k("أمين حسان كمال", &mut it);
+        let full = k("أمين حسان كمال الزيات", &mut it);
+        assert_ne!(short[1], 0);
+        assert_eq!(short[1], full[1]);
+        assert_ne!(short[1], k("أمين حسان علي كمال", &mut it)[1]);
     }
 
     #[test]

@@ -14,17 +14,23 @@
 //!   grandfather / family after joining compounds; a two-part name's tail may
 //!   be father or family, a three-part name's tail family or grandfather: the
 //!   comparison re-reads it against the other record.
-//!   A kunya (أبو فلان) before the name or after a lineage is dropped; a
+//!   A kunya (أبو فلان) before the name or after a lineage is dropped (on a
+//!   double name, أبو محمد علي, whole after a lineage; before the name the
+//!   next part is read both as the kunya's tail and as the given name); a
 //!   full name opening with محمد/أحمد is also read with a double given name
 //!   (محمد علي), or else one whose father is محمد/أحمد with the father read
-//!   as a double name (محمد خير), and comparison and blocking use the
-//!   reading that agrees. A compound family after first and father names
+//!   as a double name (محمد خير; always so after «محمد محمد»), and
+//!   comparison and blocking use the readings that agree (either record's
+//!   or both). A compound family after first and father names
 //!   (الشيخ موسى، الحاج علي) is one family, as in a family column. A differing
 //!   last name of a three-part name, against a record with no grandfather,
-//!   has its own level (it may be a grandfather with the family dropped).
+//!   has its own level (it may be a grandfather with the family dropped), and
+//!   so has a differing father that is the other record's grandfather, on a
+//!   record without one (the father left out of the lineage).
 //!   Arabic tokens carry a second, Levantine skeleton (ذ/ظ as d, ث as s) for
 //!   romanizations such as Diab or Osman.
-//! - **Blocking** on six skeleton keys (see [`block`]); oversized blocks of
+//! - **Blocking** on six skeleton keys plus, in a batch, a deletion
+//!   neighbourhood for one typo in the given or father's name (see [`block`]); oversized blocks of
 //!   common names use two sorted-neighbourhood passes plus sub-blocks on one
 //!   more attribute (family, mother, year, grandfather, father, event month,
 //!   each place token) instead of all pairs. During a batch fit the records are renumbered by (first,
@@ -36,7 +42,8 @@
 //!   out, on a sample of candidates), λ by a fixed point over the
 //!   candidates; no labels. m is floored (no level is impossible in real
 //!   lists) and being on the same list costs a few bits at most. Term-frequency
-//!   adjustment on agreements, so two «محمد» weigh less than two «نعسان».
+//!   adjustment on agreements, per name field (fathers are men of another
+//!   generation), so two «محمد» weigh less than two «نعسان».
 //!   Fields that depend on another among different people get a conditional
 //!   u, estimated the same unlabelled way: a shared place once the family
 //!   agrees (families live in regions), the same sex once the given name

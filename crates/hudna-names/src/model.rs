@@ -62,6 +62,20 @@ const NAME_LEVELS: &[&str] = &[
     "near-exact",
     "exact",
 ];
+const FATHER_LEVELS: &[&str] = &[
+    "null",
+    "different",
+    "jw>=0.80",
+    "close",
+    "near-exact",
+    "exact",
+    "shifted",
+];
+/// Father level of a father's name that differs but equals the other
+/// record's grandfather, on a record with no grandfather of its own: the
+/// father may have been left out of the lineage («سعيد ليث المحمد» for
+/// «سعيد حسين ليث المحمد»), or it is another man. EM weighs it.
+pub const FATHER_SHIFTED: u8 = 6;
 const FAMILY_LEVELS: &[&str] = &[
     "null",
     "different",
@@ -117,6 +131,7 @@ impl Field {
     /// Names of the comparison levels; level 0 is always "null" (weight 0).
     pub fn levels(self) -> &'static [&'static str] {
         match self {
+            Field::Father => FATHER_LEVELS,
             Field::Family => FAMILY_LEVELS,
             Field::Mother => MOTHER_LEVELS,
             Field::BirthYear => YEAR_LEVELS,
@@ -172,7 +187,8 @@ fn jw_sym(it: &Interner, a: u32, b: u32) -> f64 {
 /// Levels: 5 same text; 4 same text up to typo classes (same script) or
 /// same skeleton (across scripts); 3 same skeleton (same script) or
 /// Jaro–Winkler ≥ 0.92 (on typo-merged letters within a script, on
-/// skeletons across scripts); 2 Jaro–Winkler ≥ 0.80; 1 different.
+/// skeletons across scripts); 2 Jaro–Winkler ≥ 0.80 or, within a script,
+/// one typo apart; 1 different.
 fn name_level(it: &Interner, a: Tok, b: Tok, same_script: bool) -> u8 {
     if a.is_missing() || b.is_missing() {
         return 0;
@@ -203,11 +219,28 @@ fn name_level(it: &Interner, a: Tok, b: Tok, same_script: bool) -> u8 {
     };
     if jw >= 0.92 {
         3
-    } else if jw >= 0.80 {
+    } else if jw >= 0.80 || (same_script && one_edit(it.bytes(a.merged), it.bytes(b.merged))) {
         2
     } else {
         1
     }
+}
+
+/// Whether two strings (of at least two letters) are one typo apart: one
+/// letter left out, added, replaced, or two neighbours swapped (Damerau).
+/// Jaro–Winkler misses these in short names: its matching window is zero
+/// up to three letters, so «حسن» typed «سن» scores 0.
+fn one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (s, l) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if s.len() < 2 || l.len() - s.len() > 1 || s == l {
+        return false;
+    }
+    let i = s.iter().zip(l).take_while(|(x, y)| x == y).count();
+    if s.len() < l.len() {
+        return s[i..] == l[i + 1..];
+    }
+    s[i + 1..] == l[i + 1..]
+        || (i + 1 < s.len() && s[i] == l[i + 1] && s[i + 1] == l[i] && s[i + 2..] == l[i + 2..])
 }
 
 /// Re-read an ambiguous tail against the other record: a two-part name's
@@ -248,7 +281,10 @@ pub fn compare(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
         return g;
     }
     let mut best = (name_agreement(&g), g);
-    for (x, y) in [(xa, Some(b)), (Some(a), xb)] {
+    // Both records may need their alternative reading: two full names of a
+    // man whose father is «محمد علي», one with the grandfather and one
+    // without, agree only when both fathers are read as the double name.
+    for (x, y) in [(xa, Some(b)), (Some(a), xb), (xa, xb)] {
         if let (Some(x), Some(y)) = (x, y) {
             let h = compare_one(it, x, y);
             let cand = (name_agreement(&h), h);
@@ -270,6 +306,7 @@ fn name_agreement(g: &Gamma) -> i32 {
             0 => 0,
             1 => -1,
             FAMILY_DIFFERS_TAIL if f == 3 => 0,
+            FATHER_SHIFTED if f == 1 => 0,
             l if l >= strong[f] => 1,
             _ => 0,
         })
@@ -282,6 +319,16 @@ fn compare_one(it: &Interner, a: &Prepared, b: &Prepared) -> Gamma {
     let mut g = [0u8; NF];
     g[0] = name_level(it, a.first, b.first, same);
     g[1] = name_level(it, a.father, b.father, same);
+    if g[1] == 1 {
+        let shifted = |x: &Prepared, y: &Prepared| {
+            x.grandfather.is_missing()
+                && !y.grandfather.is_missing()
+                && x.father.skel == y.grandfather.skel
+        };
+        if shifted(a, b) || shifted(b, a) {
+            g[1] = FATHER_SHIFTED;
+        }
+    }
     g[2] = name_level(it, a.grandfather, b.grandfather, same);
     let fam = name_level(it, a.family, b.family, same);
     g[3] = match fam {
@@ -389,33 +436,35 @@ fn place_level(it: &Interner, a: &[u32], b: &[u32]) -> u8 {
     }
 }
 
-/// Term frequencies of skeletons, per name family (given names pooled over
-/// first/father/grandfather, family names, mothers' names).
+/// Number of term-frequency tables: one per name field.
+const NTF: usize = 5;
+
+/// Term frequencies of skeletons, one table per name field (first, father,
+/// grandfather, family, mother). Fields are not pooled: fathers and
+/// grandfathers are men (a woman's given name is rarer among all given-name
+/// slots than among first names, and pooling made two women's names look
+/// rarer than they are), and fathers are another generation with other
+/// fashions.
 #[derive(Clone, Debug, Default)]
 pub struct TermFreq {
-    counts: [Vec<u32>; 3],
-    totals: [u64; 3],
+    counts: [Vec<u32>; NTF],
+    totals: [u64; NTF],
     /// Probability that two random records agree (Σ tf²), per table.
-    u_rand: [f64; 3],
+    u_rand: [f64; NTF],
 }
 
 fn table_of(f: usize) -> Option<usize> {
-    match f {
-        0..=2 => Some(0),
-        3 => Some(1),
-        4 => Some(2),
-        _ => None,
-    }
+    (f < NTF).then_some(f)
 }
 
 impl TermFreq {
     pub fn add(&mut self, p: &Prepared) {
         let toks = [
             (0, p.first),
-            (0, p.father),
-            (0, p.grandfather),
-            (1, p.family),
-            (2, p.mother),
+            (1, p.father),
+            (2, p.grandfather),
+            (3, p.family),
+            (4, p.mother),
         ];
         for (t, tok) in toks {
             if tok.is_missing() {
@@ -433,7 +482,7 @@ impl TermFreq {
 
     /// Recompute Σ tf² after adding records.
     pub fn finish(&mut self) {
-        for t in 0..3 {
+        for t in 0..NTF {
             let n = self.totals[t].max(1) as f64;
             self.u_rand[t] = self.counts[t]
                 .iter()
@@ -509,6 +558,9 @@ fn init_m() -> [[f64; MAXL]; NF] {
         if FIELDS[f] == Field::Family {
             // The tail level is a kind of disagreement: start it low.
             row[FAMILY_DIFFERS_TAIL as usize] = row[1];
+        }
+        if FIELDS[f] == Field::Father {
+            row[FATHER_SHIFTED as usize] = row[1];
         }
     }
     m
@@ -702,7 +754,10 @@ impl Model {
             None => return 0.0,
         };
         let top = if f == 3 { 5 } else { 4 };
-        if level < top || (f == 3 && level == FAMILY_DIFFERS_TAIL) {
+        if level < top
+            || (f == 3 && level == FAMILY_DIFFERS_TAIL)
+            || (f == 1 && level == FATHER_SHIFTED)
+        {
             return 0.0;
         }
         let field = |p: &Prepared| match f {
@@ -906,6 +961,83 @@ mod tests {
         // Another man: the father differs under either reading.
         let g = compare(&it, &r[0], &r[2]);
         assert_eq!(g[1], 1, "{g:?}");
+    }
+
+    #[test]
+    fn both_records_may_need_the_double_father_reading() {
+        // Father «محمد علي»; one record drops the family, the other keeps
+        // it: read plainly, «سلطان» is a family on one side and a
+        // grandfather on the other, and the families differ.
+        let (it, r) = prepared(&[
+            ("محمد محمد علي سلطان", "", "", "", ""),
+            ("محمد محمد علي سلطان العظمة", "", "", "", ""),
+        ]);
+        let g = compare(&it, &r[0], &r[1]);
+        assert_eq!(&g[..4], &[5, 5, 5, 0], "{g:?}");
+        assert_eq!(g, compare(&it, &r[1], &r[0]));
+    }
+
+    #[test]
+    fn one_typo_in_a_short_name_is_similar_not_different() {
+        let b = |s: &str| crate::record::merge_typo_classes(s).into_bytes();
+        assert!(one_edit(&b("سن"), &b("حسن")), "a letter left out");
+        assert!(one_edit(&b("احمد"), &b("امحد")), "neighbours swapped");
+        assert!(one_edit(&b("عمر"), &b("عمز")), "a letter replaced");
+        assert!(!one_edit(&b("عمر"), &b("عمر")));
+        assert!(!one_edit(&b("عمر"), &b("عامري")), "two letters added");
+        assert!(!one_edit(&b("ع"), &b("عم")), "too short to tell");
+        let (it, r) = prepared(&[
+            ("خالد أحمد علي الحسن", "", "", "", ""),
+            ("خالد أحمد علي السن", "", "", "", ""),
+            ("خالد أحمد علي الحلبي", "", "", "", ""),
+        ]);
+        assert_eq!(compare(&it, &r[0], &r[1])[3], 3, "jw>=0.80 level");
+        assert_eq!(compare(&it, &r[0], &r[2])[3], 1);
+    }
+
+    #[test]
+    fn a_father_left_out_of_the_lineage_is_its_own_level() {
+        let (it, r) = prepared(&[
+            ("سعيد ليث المحمد", "", "", "", ""),
+            ("سعيد حسين ليث المحمد", "", "", "", ""),
+            ("سعيد محمد المحمد", "", "", "", ""),
+            ("سعيد ليث خالد المحمد", "", "", "", ""),
+        ]);
+        // «ليث» is the other record's grandfather: the father may be missing.
+        let g = compare(&it, &r[0], &r[1]);
+        assert_eq!(g[1], FATHER_SHIFTED, "{g:?}");
+        assert_eq!(g, compare(&it, &r[1], &r[0]));
+        assert_eq!(name_agreement(&g), 2);
+        // Another father's name: a plain disagreement.
+        assert_eq!(compare(&it, &r[2], &r[1])[1], 1);
+        // Both records name a grandfather: nothing was left out.
+        assert_eq!(compare(&it, &r[3], &r[1])[1], 1);
+        // Never an agreement, and no term-frequency bonus.
+        assert!(!name_agrees(Field::Father, FATHER_SHIFTED));
+        let (c, h) = unpack_gamma(pack_gamma(0, &g));
+        assert_eq!((c, h[1]), (0, FATHER_SHIFTED));
+    }
+
+    #[test]
+    fn term_frequencies_are_per_name_field() {
+        // «علي» is the commonest father here but a rare given name: agreeing
+        // on it says more about the given name than about the father.
+        let (_, r) = prepared(&[
+            ("", "علي", "حسن", "", ""),
+            ("", "خالد", "علي", "", ""),
+            ("", "خالد", "علي", "", ""),
+            ("", "خالد", "علي", "", ""),
+            ("", "خالد", "علي", "", ""),
+        ]);
+        let mut tf = TermFreq::default();
+        for p in &r {
+            tf.add(p);
+        }
+        tf.finish();
+        let ali = r[0].first.skel;
+        // Pooled over both slots, «علي» would weigh the same in each.
+        assert!(tf.adjustment(0, ali) > 1.5, "{}", tf.adjustment(0, ali));
+        assert!(tf.adjustment(1, ali) < 0.0, "{}", tf.adjustment(1, ali));
     }
 
     #[test]

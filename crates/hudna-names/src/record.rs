@@ -301,11 +301,22 @@ impl Normalized {
             // least three names, is a nickname. A third part «أبو زيد» may
             // be a family name: it stays, and the comparison treats a
             // disagreeing أبو-family as unknown.
+            // A kunya on a double name (أبو محمد علي) is split by the
+            // tokenizer after «أبو محمد»: before the name, the next part may
+            // be its tail or the given name (both readings are kept); after
+            // a lineage of at least three names, it is the tail.
+            let mut kunya_alt = None;
             if parts.len() >= 3 && is_kunya(&parts[0]) {
-                parts.remove(0);
+                let k = parts.remove(0);
+                if parts.len() >= 3 && is_double_kunya(&k) {
+                    kunya_alt = Some(parts[1..].to_vec());
+                }
             }
-            if parts.len() >= 4 && parts.last().is_some_and(is_kunya) {
+            let k = parts.len();
+            if k >= 4 && parts.last().is_some_and(is_kunya) {
                 parts.pop();
+            } else if k >= 5 && is_double_kunya(&parts[k - 2]) {
+                parts.truncate(k - 2);
             }
             // A compound family name «الشيخ موسى», «الحاج علي» (Sheikh Mousa,
             // el-Hajj Ali) after at least a first and a father's name is one
@@ -319,7 +330,14 @@ impl Normalized {
             }
             // A double given name (محمد علي) reads as first and father; keep
             // the reading with both parts as the given name as an alternative.
-            if parts.len() >= 3 && DOUBLE_NAME_HEADS.contains(&parts[0].skel.as_str()) {
+            // «محمد محمد علي …» is not the double name «محمد محمد»: a second
+            // head opens the father's double name instead (below).
+            let head = |p: &NamePart| DOUBLE_NAME_HEADS.contains(&p.skel.as_str());
+            if let Some(alt_parts) = kunya_alt {
+                let mut alt = Normalized::default();
+                alt.assign_positions(alt_parts);
+                n.alt = Some(Box::new(alt));
+            } else if parts.len() >= 3 && head(&parts[0]) && !head(&parts[1]) {
                 let mut alt = Normalized::default();
                 let mut joined = vec![join_parts(&parts[..2]).unwrap_or_else(|| parts[0].clone())];
                 joined.extend_from_slice(&parts[2..]);
@@ -328,10 +346,7 @@ impl Normalized {
             }
             // The same for a father with a double given name («زينب محمد خير
             // شعبان»: father محمد خير), when the given name is not one.
-            if n.alt.is_none()
-                && parts.len() >= 3
-                && DOUBLE_NAME_HEADS.contains(&parts[1].skel.as_str())
-            {
+            if n.alt.is_none() && parts.len() >= 3 && head(&parts[1]) {
                 let mut alt = Normalized::default();
                 let mut joined = vec![parts[0].clone()];
                 joined.push(join_parts(&parts[1..3]).unwrap_or_else(|| parts[1].clone()));
@@ -423,6 +438,18 @@ pub fn merge_typo_classes(s: &str) -> String {
 /// A joined أبو compound (kunya or family name).
 pub fn is_kunya(p: &NamePart) -> bool {
     p.text.starts_with("ابو") || p.text.starts_with("abu")
+}
+
+/// A kunya on the head of a double given name (أبو محمد, أبو أحمد): the
+/// son's name may go on (أبو محمد علي).
+fn is_double_kunya(p: &NamePart) -> bool {
+    is_kunya(p)
+        && ["ابو", "abu"].iter().any(|a| {
+            p.text.strip_prefix(a).is_some_and(|rest| {
+                let rest = crate::normalize::name_parts(rest);
+                rest.len() == 1 && DOUBLE_NAME_HEADS.contains(&rest[0].skel.as_str())
+            })
+        })
 }
 
 /// Drop "(...)" segments: nicknames and kunyas written in parentheses.
@@ -576,6 +603,30 @@ mod tests {
     }
 
     #[test]
+    fn a_kunya_on_a_double_name_is_dropped_whole() {
+        let n = |full: &str| {
+            Normalized::from_raw(&RawRecord {
+                full_name: full.into(),
+                ..Default::default()
+            })
+        };
+        let text = |p: &Option<NamePart>| p.as_ref().map(|p| p.text.clone());
+        // After a lineage: «أبو محمد خير» is the kunya, «خير» no family.
+        let r = n("احمد يوسف النزار أبو محمد خير");
+        assert_eq!(text(&r.family).as_deref(), Some("نزار"));
+        // Before the name: «علي» is the kunya's tail or the given name.
+        let r = n("أبو محمد علي هشام ابراهيم وليد شحادة");
+        assert_eq!(text(&r.first).as_deref(), Some("علي"));
+        let alt = r.alt.as_ref().expect("the reading without «علي»");
+        assert_eq!(text(&alt.first).as_deref(), Some("هشام"));
+        assert_eq!(text(&alt.father).as_deref(), Some("ابراهيم"));
+        // A kunya on a single name is dropped alone, with no alternative.
+        let r = n("أبو خالد علي هشام ابراهيم");
+        assert_eq!(text(&r.first).as_deref(), Some("علي"));
+        assert!(r.alt.is_none());
+    }
+
+    #[test]
     fn double_given_name_gets_an_alternative_reading() {
         let n = Normalized::from_raw(&RawRecord {
             full_name: "محمد علي أحمد العلي".into(),
@@ -602,6 +653,15 @@ mod tests {
         let alt = n.alt.as_ref().expect("father محمد + name reads both ways");
         assert_eq!(alt.father, field_part("محمد خير"));
         assert_eq!(alt.family.as_ref().unwrap().text, "شعبان");
+        // After a given name محمد, a second head opens the father's double
+        // name: «محمد محمد» is no double given name.
+        let n = Normalized::from_raw(&RawRecord {
+            full_name: "محمد محمد علي سلطان".into(),
+            ..Default::default()
+        });
+        let alt = n.alt.as_ref().expect("father محمد علي");
+        assert_eq!(alt.first.as_ref().unwrap().text, "محمد");
+        assert_eq!(alt.father, field_part("محمد علي"));
     }
 
     #[test]
