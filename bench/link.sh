@@ -5,7 +5,8 @@
 #   SIZES=100000 bench/link.sh    # one size
 # Splink runs under `timeout $SPLINK_TIMEOUT` (default 3600 s) and
 # `SPLINK_MAX_N` (default 1000000) bounds the sizes it is tried on.
-# DUCKDB_MEMORY_LIMIT (e.g. 8GB) caps DuckDB's memory inside Splink.
+# DUCKDB_MEMORY_LIMIT (e.g. 8GB) caps DuckDB's memory inside Splink, and
+# DUCKDB_TEMP_LIMIT (e.g. 25GB) what it may spill to disk.
 # REUSE_SPLINK=1 reuses a previous Splink run of the same size and seed
 # (bench/out/link/nN/splink.*) instead of running it again.
 # Everything generated goes to bench/out/ (gitignored). Last line: one JSON object.

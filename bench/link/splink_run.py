@@ -92,13 +92,18 @@ settings = SettingsCreator(
     retain_matching_columns=False,
 )
 # DUCKDB_MEMORY_LIMIT (e.g. 8GB) bounds DuckDB on a shared machine; it spills
-# to disk beyond it. Unset: DuckDB's default (80% of RAM).
+# to disk beyond it. Unset: DuckDB's default (80% of RAM). DUCKDB_TEMP_LIMIT
+# (e.g. 25GB) bounds what it spills, so that a run fails rather than fill
+# the disk. Unset: DuckDB's default (90% of the free space).
 db_api = DuckDBAPI()
-if os.environ.get("DUCKDB_MEMORY_LIMIT"):
+if os.environ.get("DUCKDB_MEMORY_LIMIT") or os.environ.get("DUCKDB_TEMP_LIMIT"):
     import duckdb
 
     con = duckdb.connect()
-    con.execute(f"SET memory_limit = '{os.environ['DUCKDB_MEMORY_LIMIT']}'")
+    if os.environ.get("DUCKDB_MEMORY_LIMIT"):
+        con.execute(f"SET memory_limit = '{os.environ['DUCKDB_MEMORY_LIMIT']}'")
+    if os.environ.get("DUCKDB_TEMP_LIMIT"):
+        con.execute(f"SET max_temp_directory_size = '{os.environ['DUCKDB_TEMP_LIMIT']}'")
     db_api = DuckDBAPI(connection=con)
 linker = Linker(df, settings, db_api=db_api)
 linker.training.estimate_probability_two_random_records_match(
