@@ -450,16 +450,20 @@ impl Hudna {
                     c.clear();
                     c
                 });
+                // (shared by the two closures below; the store calls `keys`
+                // before it runs `work`, if at all)
+                let kept = std::cell::RefCell::new(&mut *cands);
                 // what the batch will read first, as far as the kept
                 // candidates tell (a backend may read it with the lock)
-                let keys = BatchKeys {
+                let keys = || BatchKeys {
                     hashes: prepared
                         .iter()
                         .map(|(r, _)| r.content_hash.clone())
                         .collect(),
-                    ids: cands.fitting(&prepared),
+                    ids: kept.borrow().fitting(&prepared),
                 };
                 let mut work = |tx: &mut dyn Tx| {
+                    let mut cands = kept.borrow_mut();
                     outcomes.clear();
                     cands.sync(tx)?;
                     outcomes = ingest_batch(tx, &mut cands, &prepared, &ags, &atlas, actor)?;
@@ -1354,13 +1358,13 @@ impl CandidateCache {
         }
         for (_, events) in prepared {
             for e in events {
-                let group = event_type_of(&e.kind).unwrap_or("strategic_developments");
-                let (Some(day), Some(_), Some(g)) = (event_day(e), e.lat, self.groups.get(group))
-                else {
+                let Some((group, day, from, to)) = search_window(e) else {
                     continue;
                 };
-                let w = day_window(e.date_precision).max(31);
-                for (_, c) in g.rows.range((day - w, i64::MIN)..=(day + w, i64::MAX)) {
+                let Some(g) = self.groups.get(group) else {
+                    continue;
+                };
+                for (_, c) in g.rows.range((from, i64::MIN)..=(to, i64::MAX)) {
                     if fit(e, day, c).is_some() {
                         out.insert(c.id);
                     }
@@ -1520,6 +1524,17 @@ fn event_day(e: &EventRow) -> Option<i32> {
 /// to fit later in the batch). Then the real ids are taken and everything is
 /// written with the batch operations of [`Tx`], a fixed number of
 /// statements whatever the batch's size.
+/// Where the incidents an event may join are filed: its type group, its
+/// day, and the days to search (`None`: no day or no place, it joins none).
+fn search_window(e: &EventRow) -> Option<(&'static str, i32, i32, i32)> {
+    let group = event_type_of(&e.kind).unwrap_or("strategic_developments");
+    let (Some(day), Some(_)) = (event_day(e), e.lat) else {
+        return None;
+    };
+    let w = day_window(e.date_precision).max(31);
+    Some((group, day, day - w, day + w))
+}
+
 fn ingest_batch(
     tx: &mut dyn Tx,
     cands: &mut CandidateCache,
@@ -1537,10 +1552,8 @@ fn ingest_batch(
     let mut maybe = BTreeSet::new();
     for (_, events) in prepared {
         for e in events {
-            let group = event_type_of(&e.kind).unwrap_or("strategic_developments");
-            if let (Some(day), Some(_)) = (event_day(e), e.lat) {
-                let w = day_window(e.date_precision).max(31);
-                for c in cands.range(tx, group, day - w, day + w)? {
+            if let Some((group, day, from, to)) = search_window(e) {
+                for c in cands.range(tx, group, from, to)? {
                     if fit(e, day, c).is_some() {
                         maybe.insert(c.id);
                     }
@@ -1581,12 +1594,10 @@ fn ingest_batch(
             e.report_id = rid;
             e.id = PROVISIONAL + n_events;
             n_events += 1;
-            let group = event_type_of(&e.kind).unwrap_or("strategic_developments");
             let mut target = None;
-            if let (Some(day), Some(_)) = (event_day(&e), e.lat) {
-                let w = day_window(e.date_precision).max(31);
+            if let Some((group, day, from, to)) = search_window(&e) {
                 let mut best: Option<(f64, i64)> = None;
-                for c in cands.range(tx, group, day - w, day + w)? {
+                for c in cands.range(tx, group, from, to)? {
                     // events of the same report are different happenings
                     if mine.contains(&c.id) {
                         continue;

@@ -146,12 +146,12 @@ pub trait Store: Send + Sync {
     /// Runs `f` in one write transaction: all of it commits, or none.
     fn write_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
     /// As [`Store::write_tx`] for an ingest batch whose first
-    /// [`Tx::batch_context`] is likely to be for `keys` (the same hashes,
-    /// ids among those): a backend may read it as the transaction begins,
-    /// in the same round trip. The default ignores `keys`.
+    /// [`Tx::batch_context`] is likely to be for what `keys` gives (the same
+    /// hashes, ids among those): a backend may read it as the transaction
+    /// begins, in the same round trip. The default never calls `keys`.
     fn write_tx_for(
         &self,
-        keys: &BatchKeys,
+        keys: &dyn Fn() -> BatchKeys,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
     ) -> Result<()> {
         let _ = keys;
@@ -164,7 +164,7 @@ pub trait Store: Send + Sync {
     /// back. The default commits before it returns.
     fn write_tx_pending(
         &self,
-        keys: &BatchKeys,
+        keys: &dyn Fn() -> BatchKeys,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
     ) -> Result<Box<dyn PendingCommit>> {
         self.write_tx_for(keys, f)?;

@@ -37,6 +37,20 @@ const ID_SEQUENCES: [(&str, &str); 3] = [
     ("incidents", "ids_incidents"),
 ];
 
+/// The three `setval` calls that move the sequences to `last` (a sequence
+/// never used, 0, starts again at 1).
+fn setvals(a: &mut Args<'_>, last: [i64; 3]) -> String {
+    ID_SEQUENCES
+        .iter()
+        .zip(last)
+        .map(|((t, _), v)| {
+            let v = a.add(v, "bigint");
+            format!("setval(pg_get_serial_sequence('{t}', 'id'), greatest({v}, 1), {v} > 0)")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A query whose one row is the [`LastIds`] (0 for a sequence never used),
 /// for the simple query that takes the writers' lock.
 pub(crate) fn last_ids_sql() -> String {
@@ -332,17 +346,9 @@ impl<C: GenericClient> PgTx<'_, C> {
         let Some(LastIds(last)) = self.3.take() else {
             return Ok(());
         };
-        let sets: Vec<String> = ID_SEQUENCES
-            .iter()
-            .enumerate()
-            .map(|(k, (t, _))| {
-                format!("setval(pg_get_serial_sequence('{t}', 'id'), greatest(${n}::bigint, 1), ${n}::bigint > 0)", n = k + 1)
-            })
-            .collect();
-        self.q1(
-            &format!("SELECT {}", sets.join(", ")),
-            &[&last[0], &last[1], &last[2]],
-        )?;
+        let mut a = Args::default();
+        let sql = format!("SELECT {}", setvals(&mut a, last));
+        self.run(&sql, &a)?;
         Ok(())
     }
 
@@ -772,19 +778,8 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
         let (upsert, delete) = assessments_replace(&mut a, b.assessed, b.assessments);
         let audit = audit_insert(&mut a, &records);
         // the sequences past the ids reserve_ids gave from the last ones
-        // (a sequence never used starts again at 1)
         let seqs = match self.3 {
-            Some(LastIds(last)) => ID_SEQUENCES
-                .iter()
-                .zip(last)
-                .map(|((t, _), v)| {
-                    let v = a.add(v, "bigint");
-                    format!(
-                        "setval(pg_get_serial_sequence('{t}', 'id'), greatest({v}, 1), {v} > 0)"
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
+            Some(LastIds(last)) => setvals(&mut a, last),
             None => "0".into(),
         };
         let sql = format!(
@@ -863,8 +858,7 @@ pub(crate) fn context_sql_for(keys: &BatchKeys) -> Result<String> {
 }
 
 /// The context from the five text columns of [`context_sql`]'s row.
-pub(crate) fn context_of(mut col: impl FnMut(usize) -> Result<String>) -> Result<BatchContext> {
-    let mut part = |k: usize| -> Result<String> { col(k) };
+pub(crate) fn context_of(mut part: impl FnMut(usize) -> Result<String>) -> Result<BatchContext> {
     fn read<T: serde::de::DeserializeOwned>(k: usize, text: String) -> Result<T> {
         serde_json::from_str(&text).map_err(|e| {
             StoreError::Postgres(format!("batch context part {k} does not read back: {e}"))

@@ -1398,7 +1398,7 @@ fn a_context_read_as_the_transaction_begins_is_the_same() {
             ids: vec![i1],
         };
         c.store
-            .write_tx_for(&keys, &mut |tx| {
+            .write_tx_for(&|| keys.clone(), &mut |tx| {
                 let first = tx.batch_context(&hashes, &[i1, i2])?;
                 let again = tx.batch_context(&hashes, &[i1, i2])?;
                 assert_eq!(first, again);
@@ -1409,7 +1409,7 @@ fn a_context_read_as_the_transaction_begins_is_the_same() {
             })
             .unwrap();
         c.store
-            .write_tx_for(&keys, &mut |tx| {
+            .write_tx_for(&|| keys.clone(), &mut |tx| {
                 let other = vec!["h'1".to_string()];
                 let ctx = tx.batch_context(&other, &[i2])?;
                 assert_eq!(ctx.stored.len(), 1);
@@ -1430,10 +1430,9 @@ fn a_context_read_as_the_transaction_begins_is_the_same() {
 #[test]
 fn a_pending_commit_commits_or_rolls_back() {
     each(|c| {
-        let keys = BatchKeys::default();
         let pending = c
             .store
-            .write_tx_pending(&keys, &mut |tx| {
+            .write_tx_pending(&BatchKeys::default, &mut |tx| {
                 tx.insert_report(&report("kept", "SOHR"))?;
                 tx.audit(&entry(1))?;
                 Ok(())
@@ -1442,7 +1441,7 @@ fn a_pending_commit_commits_or_rolls_back() {
         let store = c.store.clone();
         std::thread::scope(|s| {
             let next = s.spawn(move || {
-                store.write_tx_pending(&keys, &mut |tx| {
+                store.write_tx_pending(&BatchKeys::default, &mut |tx| {
                     assert!(tx.report_by_hash("kept")?.is_some(), "sees the first");
                     tx.insert_report(&report("dropped", "SOHR"))?;
                     tx.audit(&entry(2)).map(|_| ())
