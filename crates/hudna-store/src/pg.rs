@@ -69,8 +69,9 @@ pub(crate) type PgConn = r2d2::PooledConnection<Manager>;
 /// once is bound and executed in one round trip from then on (the ingest
 /// path runs a dozen statements per report). PostgreSQL keeps prepared
 /// statements for the session whatever happens to transactions, so the
-/// cache lives as long as its connection.
-pub(crate) type Stmts = std::collections::HashMap<String, postgres::Statement>;
+/// cache lives as long as its connection. Each statement comes with how
+/// often it was used (see [`replan_at`]).
+pub(crate) type Stmts = std::collections::HashMap<String, (postgres::Statement, u32)>;
 
 /// A pooled connection with its statement cache; derefs to the client.
 pub(crate) struct Conn {
@@ -133,12 +134,23 @@ pub(crate) fn cached<C: postgres::GenericClient>(
     stmts: &mut Stmts,
     sql: &str,
 ) -> Result<postgres::Statement> {
-    if let Some(st) = stmts.get(sql) {
-        return Ok(st.clone());
+    if let Some((st, uses)) = stmts.get_mut(sql) {
+        *uses += 1;
+        if !replan_at(*uses) {
+            return Ok(st.clone());
+        }
     }
     let st = tx.prepare(sql)?;
-    stmts.insert(sql.to_owned(), st.clone());
+    let uses = stmts.get(sql).map_or(1, |(_, u)| *u);
+    stmts.insert(sql.to_owned(), (st.clone(), uses));
     Ok(st)
+}
+
+/// A statement is prepared again (and so planned again) at its 16th,
+/// 32nd, … 4,096th use, then every 4,096th: a generic plan made while the
+/// tables were small (scanning them whole) does not outlive their growth.
+fn replan_at(uses: u32) -> bool {
+    uses >= 16 && (uses.is_power_of_two() && uses <= 4096 || uses % 4096 == 0)
 }
 
 /// A Hudna store in a PostgreSQL database.
@@ -402,6 +414,16 @@ impl PgStore {
             Some(k) => format!("; {}", context_sql_for(k)?),
             None => String::new(),
         };
+        // An ingest batch's statements are the same every time and take
+        // arrays, so their plans hardly depend on the arguments: planned
+        // once (and again as the tables grow, see `replan_at`), not per
+        // batch, which took a fifth of the backend's time. (The batch
+        // context, whose plan does depend on them, is read unprepared.)
+        let generic = if keys.is_some() {
+            "; SET LOCAL plan_cache_mode = force_generic_plan"
+        } else {
+            ""
+        };
         let mut open = OpenWrite {
             conn: self.write_conn()?,
             open: true,
@@ -409,7 +431,7 @@ impl PgStore {
         let Conn { client, stmts, .. } = &mut *open.conn;
         let replies = client
             .simple_query(&format!(
-                "BEGIN; {}; {}{context}",
+                "BEGIN; {}; {}{context}{generic}",
                 self.lock_sql(),
                 last_ids_sql()
             ))
@@ -1070,4 +1092,18 @@ pub fn open_db(db: &str, create: bool) -> Result<Backend> {
         (false, true) => Backend::of(SqliteStore::create(Path::new(db))?),
         (false, false) => Backend::of(SqliteStore::open(Path::new(db))?),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replan_at;
+
+    #[test]
+    fn statements_are_planned_again_as_they_are_used_then_every_4096th_use() {
+        let at: Vec<u32> = (1..=20_000).filter(|&u| replan_at(u)).collect();
+        assert_eq!(
+            at,
+            [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 12288, 16384]
+        );
+    }
 }

@@ -7,7 +7,7 @@ use crate::incidents::*;
 use crate::pg::{cached, chain_after, now, Stmts};
 use crate::sqlite_incidents::{ASSESSMENT_COLS, EVENT_COLS, INCIDENT_COLS, STANCE_COLS};
 use crate::{Result, StoreError};
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use postgres::{GenericClient, Row};
 
 /// A transaction (a [`postgres::Transaction`], or a client inside a
@@ -719,7 +719,15 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
                 return Ok(ctx);
             }
         }
-        let row = self.q1(&context_sql("$1", "$2"), &[&hashes, &ids])?;
+        // unprepared: planned for these arrays (a cached generic plan, made
+        // while the tables were small, kept scanning them whole)
+        let rows = self.0.query_typed(
+            &context_sql("$1", "$2"),
+            &[(&hashes, Type::TEXT_ARRAY), (&ids, Type::INT8_ARRAY)],
+        )?;
+        let row = rows
+            .first()
+            .ok_or_else(|| StoreError::Postgres("the batch context did not come back".into()))?;
         context_of(|k| Ok(row.get::<_, String>(k)))
     }
 
