@@ -14,6 +14,10 @@
 # p50/p99/max latency of reads and writes, acknowledged writes/s.
 # The last line is one JSON object with every backend's figures.
 #
+# DESKS=N (default 1) serves the database with N `hudna serve` processes
+# at once (each with its own writer and caches, as several desks sharing a
+# database would); writers and readers are spread over them.
+#
 # PostgreSQL: SOAK_PG (or HUDNA_TEST_PG) is the URL of a database this
 # script may create a schema `hudna_soak` in (dropped first). Without either,
 # only SQLite runs and the JSON says why PostgreSQL was skipped.
@@ -24,6 +28,7 @@ OUT="$ROOT/bench/out/soak"
 DURATION="${DURATION:-300}"
 WRITERS="${WRITERS:-16}"
 READERS="${READERS:-8}"
+DESKS="${DESKS:-1}"
 PG="${SOAK_PG:-${HUDNA_TEST_PG:-}}"
 BACKENDS="${BACKENDS:-sqlite postgres}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
@@ -35,10 +40,14 @@ cargo build --release -q -p hudna -p hudna-server --bin hudna --example soak --m
 HUDNA="$CARGO_TARGET_DIR/release/hudna"
 SOAK="$CARGO_TARGET_DIR/release/examples/soak"
 
-SERVER=""
-cleanup() {
-  if [ -n "$SERVER" ]; then kill -INT "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+SERVERS=()
+stop_servers() {
+  local p
+  for p in "${SERVERS[@]}"; do kill -INT "$p" 2>/dev/null || true; done
+  for p in "${SERVERS[@]}"; do wait "$p" 2>/dev/null || true; done
+  SERVERS=()
 }
+cleanup() { stop_servers; }
 trap cleanup EXIT
 
 # run_backend LABEL DB: prepares DB, serves it, loads it; appends the JSON line to $OUT/results.jsonl
@@ -54,21 +63,22 @@ run_backend() {
     --password "soak-$RANDOM-$RANDOM-pass" >> "$OUT/$label.setup.log"
   local token
   token="$("${h[@]}" user token soak --label soak)"
-  local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  "${h[@]}" serve --addr "127.0.0.1:$port" > "$OUT/$label.server.log" 2>&1 &
-  SERVER=$!
-  for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break
-    sleep 0.1
+  local port urls="" d
+  for d in $(seq 1 "$DESKS"); do
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    "${h[@]}" serve --addr "127.0.0.1:$port" > "$OUT/$label.server$d.log" 2>&1 &
+    SERVERS+=($!)
+    for _ in $(seq 1 100); do
+      curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break
+      sleep 0.1
+    done
+    echo "[$label] desk $d serving on 127.0.0.1:$port (pid $!)" >&2
+    urls="${urls:+$urls,}http://127.0.0.1:$port"
   done
-  echo "[$label] serving on 127.0.0.1:$port (pid $SERVER)" >&2
-  "$SOAK" "http://127.0.0.1:$port" "$token" "$label" "$DURATION" "$WRITERS" "$READERS" \
+  "$SOAK" "$urls" "$token" "$label" "$DURATION" "$WRITERS" "$READERS" \
     2> >(tee -a "$OUT/$label.client.log" >&2) | tee "$OUT/$label.out"
   tail -n 1 "$OUT/$label.out" >> "$OUT/results.jsonl"
-  kill -INT "$SERVER"
-  wait "$SERVER" || true
-  SERVER=""
+  stop_servers
 }
 
 : > "$OUT/results.jsonl"

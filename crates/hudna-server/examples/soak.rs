@@ -2,8 +2,13 @@
 //! server and calls this once per backend).
 //!
 //! ```text
-//! soak URL TOKEN LABEL [DURATION_S] [WRITERS] [READERS]
+//! soak URL[,URL…] TOKEN LABEL [DURATION_S] [WRITERS] [READERS]
 //! ```
+//!
+//! Several URLs are several desks over one database: writer and reader `k`
+//! go to desk `k` mod their number, and so do the eight threads of the
+//! check (a report written through one desk is mostly read back through
+//! another).
 //!
 //! For DURATION seconds, WRITERS threads post distinct field reports
 //! (`POST /api/reports`; each body unique, remembered with its report id
@@ -374,13 +379,19 @@ fn pct(sorted: &[u32], p: f64) -> f64 {
 fn main() {
     let a: Vec<String> = std::env::args().skip(1).collect();
     if a.len() < 3 {
-        eprintln!("usage: soak URL TOKEN LABEL [DURATION_S] [WRITERS] [READERS]");
+        eprintln!("usage: soak URL[,URL...] TOKEN LABEL [DURATION_S] [WRITERS] [READERS]");
         std::process::exit(2);
     }
-    let host = a[0]
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_owned();
+    let hosts: Vec<String> = a[0]
+        .split(',')
+        .map(|u| {
+            u.trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_owned()
+        })
+        .collect();
+    let host = hosts[0].clone();
+    let desk = |k: usize| hosts[k % hosts.len()].clone();
     let token = a[1].clone();
     let label = a[2].clone();
     let arg = |i: usize, d: u64| a.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
@@ -404,8 +415,9 @@ fn main() {
 
     let before = reports_count(&host, &token);
     eprintln!(
-        "[{label}] {writers} writers, {readers} readers, {} s against http://{host}/ (reports over {days} days from {}) ...",
+        "[{label}] {writers} writers, {readers} readers, {} s against http://{}/ (reports over {days} days from {}) ...",
         duration.as_secs(),
+        hosts.join(", http://"),
         first_day()
     );
     let stop = Arc::new(AtomicBool::new(false));
@@ -413,11 +425,11 @@ fn main() {
     let start = Instant::now();
     let mut handles = vec![];
     for w in 0..writers {
-        let (h, t, r, s) = (host.clone(), token.clone(), run.clone(), stop.clone());
+        let (h, t, r, s) = (desk(w), token.clone(), run.clone(), stop.clone());
         handles.push(std::thread::spawn(move || writer(&h, &t, &r, w, days, &s)));
     }
     for r in 0..readers {
-        let (h, t, s) = (host.clone(), token.clone(), stop.clone());
+        let (h, t, s) = (desk(r), token.clone(), stop.clone());
         handles.push(std::thread::spawn(move || reader(&h, &t, r, days, &s)));
     }
     while start.elapsed() < duration {
@@ -457,9 +469,9 @@ fn main() {
     let check_errors = Arc::new(AtomicU64::new(0));
     let next = Arc::new(AtomicU64::new(0));
     let mut hs = vec![];
-    for _ in 0..8 {
+    for k in 0..8 {
         let (h, t, acked, lost, ce, next) = (
-            host.clone(),
+            desk(k),
             token.clone(),
             acked.clone(),
             lost.clone(),
@@ -517,6 +529,7 @@ fn main() {
     let reads = all.read_us.len() as u64;
     let out = json!({
         "backend": label,
+        "desks": hosts.len(),
         "duration_s": (elapsed * 10.0).round() / 10.0,
         "writers": writers,
         "readers": readers,
