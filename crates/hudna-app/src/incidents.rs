@@ -1331,15 +1331,63 @@ impl CandidateCache {
         self.pending.clear();
     }
 
-    /// Called first in each write transaction: keeps the rows only if the
-    /// store is still as they were read (the audit head has not moved).
+    /// Called first in each write transaction: brings the rows up to the
+    /// store as it is. Where somebody else wrote since they were read (the
+    /// audit head moved: another desk on the same database, an analyst's
+    /// command), the incidents the new audit entries name are read again;
+    /// where the entries do not say which incidents changed, every row is
+    /// dropped.
     fn sync(&mut self, tx: &mut dyn Tx) -> hudna_store::Result<()> {
         let head = tx.audit_head()?;
-        if head != self.anchor {
-            self.clear();
-            self.anchor = head;
+        if head == self.anchor {
+            return Ok(());
         }
+        let caught_up = match (self.anchor.clone(), &head) {
+            (Some(anchor), Some(head)) if !self.fresh_reads && head.id > anchor.id => {
+                self.catch_up(tx, &anchor, head)?
+            }
+            _ => false,
+        };
+        if !caught_up {
+            self.clear();
+        }
+        self.anchor = head;
         Ok(())
+    }
+
+    /// Reads again the incidents that the audit entries from `anchor` to
+    /// `head` name; `false` (nothing changed here) unless those entries
+    /// continue the chain from `anchor` to `head`, are at most
+    /// [`CATCH_UP`], and each says which incidents it changed.
+    fn catch_up(
+        &mut self,
+        tx: &mut dyn Tx,
+        anchor: &AuditHead,
+        head: &AuditHead,
+    ) -> hudna_store::Result<bool> {
+        let entries = tx.audit_after(anchor.id, CATCH_UP + 1)?;
+        if entries.len() > CATCH_UP {
+            return Ok(false);
+        }
+        let mut prev = &anchor.hash;
+        let mut ids = BTreeSet::new();
+        for e in &entries {
+            if &e.prev_hash != prev || !incidents_named(e, &mut ids) {
+                return Ok(false);
+            }
+            prev = &e.hash;
+        }
+        if entries.last().map(AuditHead::from).as_ref() != Some(head) {
+            return Ok(false);
+        }
+        let ids: Vec<i64> = ids.into_iter().collect();
+        for &id in &ids {
+            self.forget(id);
+        }
+        for row in tx.incidents_by_ids(&ids)? {
+            self.place(&row);
+        }
+        Ok(true)
     }
 
     /// The transaction appended this audit entry (after its own changes,
@@ -1442,6 +1490,54 @@ impl CandidateCache {
             }
         }
     }
+}
+
+/// At most this many audit entries written by others are caught up with
+/// ([`CandidateCache::sync`]); after more, the kept rows are dropped.
+const CATCH_UP: usize = 512;
+
+/// Actions that change no incident (of the audit entries' vocabulary).
+const NOT_INCIDENTS: [&str; 8] = [
+    "person.",
+    "persons.",
+    "exchange.",
+    "commitment.",
+    "org.",
+    "user.",
+    "token.",
+    "gazetteer.",
+];
+
+/// Adds to `ids` the incidents an audit entry says it changed; `false`
+/// when it may have changed incidents it does not name (an action this
+/// does not know, a bulk reassessment).
+fn incidents_named(e: &AuditRecord, ids: &mut BTreeSet<i64>) -> bool {
+    let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+    let mut take = |keys: &[&str]| {
+        for k in keys {
+            match &detail[*k] {
+                serde_json::Value::Array(a) => ids.extend(a.iter().filter_map(|v| v.as_i64())),
+                v => ids.extend(v.as_i64()),
+            }
+        }
+    };
+    if e.action == "report.ingest" {
+        take(&["incidents", "new_incidents"]);
+        return true;
+    }
+    if e.action.starts_with("incident.") {
+        let Some(id) = e
+            .entity
+            .strip_prefix("incident/")
+            .and_then(|s| s.parse::<i64>().ok())
+        else {
+            return false;
+        };
+        take(&["into", "absorbed", "new_incident", "from"]);
+        ids.insert(id);
+        return true;
+    }
+    NOT_INCIDENTS.iter().any(|p| e.action.starts_with(p))
 }
 
 /// Ids at and above this are provisional: rows of the batch being worked out,
@@ -1976,7 +2072,7 @@ mod tests {
             fresh.candidates.lock().unwrap().fresh_reads = true;
             fresh_other.candidates.lock().unwrap().fresh_reads = true;
             let mut rng = Rng(seed);
-            let (mut merges, mut others) = (0, 0);
+            let (mut merges, mut others, mut splits) = (0, 0, 0);
             for call in 0..40 {
                 let n = 1 + rng.below(24) as usize;
                 let reports = random_reports(&mut rng, n, &format!("{call}."));
@@ -1999,8 +2095,47 @@ mod tests {
                         merges += usize::from(x);
                     }
                 }
+                if rng.below(4) == 0 {
+                    // the other handle splits an incident's newest event
+                    // off, and grades another incident by hand
+                    let live = kept.store().live_incident_ids().unwrap();
+                    let a = *rng.pick(&live);
+                    let mut evs = vec![];
+                    kept.store()
+                        .read_tx(&mut |tx| {
+                            evs = tx.events_of(a)?.iter().map(|e| e.id).collect();
+                            Ok(())
+                        })
+                        .unwrap();
+                    if evs.len() >= 2 {
+                        let last = [evs[evs.len() - 1]];
+                        let x = kept_other.split(a, &last, Some("test"), "analyst").is_ok();
+                        let y = fresh_other.split(a, &last, Some("test"), "analyst").is_ok();
+                        assert_eq!(x, y);
+                        splits += usize::from(x);
+                    }
+                    let b = *rng.pick(&live);
+                    let x = kept_other.override_grade(
+                        b,
+                        Some("confirmed"),
+                        "seen",
+                        Some("test"),
+                        "analyst",
+                    );
+                    let y = fresh_other.override_grade(
+                        b,
+                        Some("confirmed"),
+                        "seen",
+                        Some("test"),
+                        "analyst",
+                    );
+                    assert_eq!(x.is_ok(), y.is_ok());
+                }
             }
-            assert!(merges > 0 && others > 0, "the test writes behind the cache");
+            assert!(
+                merges > 0 && others > 0 && splits > 0,
+                "the test writes behind the cache ({merges} merges, {others} other ingests, {splits} splits)"
+            );
             let (ek, ik) = outcome(&kept);
             let (ef, i_f) = outcome(&fresh);
             assert_eq!(ek.len(), ef.len());
@@ -2016,6 +2151,65 @@ mod tests {
                 ek.len()
             );
         }
+    }
+
+    #[test]
+    fn audit_entries_name_the_incidents_they_changed_or_say_they_cannot() {
+        let entry = |action: &str, entity: &str, detail: serde_json::Value| AuditRecord {
+            id: 1,
+            at: String::new(),
+            actor: "a".into(),
+            action: action.into(),
+            entity: entity.into(),
+            detail: detail.to_string(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        };
+        let named = |e: AuditRecord| {
+            let mut ids = BTreeSet::new();
+            incidents_named(&e, &mut ids).then_some(ids.into_iter().collect::<Vec<i64>>())
+        };
+        assert_eq!(
+            named(entry(
+                "report.ingest",
+                "report/9",
+                json!({"incidents": [3, 4], "new_incidents": [4]})
+            )),
+            Some(vec![3, 4])
+        );
+        assert_eq!(
+            named(entry(
+                "incident.merge",
+                "incident/5",
+                json!({"absorbed": [6, 7]})
+            )),
+            Some(vec![5, 6, 7])
+        );
+        assert_eq!(
+            named(entry(
+                "incident.split",
+                "incident/5",
+                json!({"events": [1], "new_incident": 8})
+            )),
+            Some(vec![5, 8])
+        );
+        assert_eq!(
+            named(entry("person.status", "person/2", json!({}))),
+            Some(vec![])
+        );
+        // a bulk reassessment, an action nobody taught it, an odd entity
+        assert_eq!(
+            named(entry("incidents.reassess", "incidents", json!({}))),
+            None
+        );
+        assert_eq!(
+            named(entry("agreement.load", "agreement/x", json!({}))),
+            None
+        );
+        assert_eq!(
+            named(entry("incident.review", "incidents", json!({}))),
+            None
+        );
     }
 
     #[test]

@@ -170,6 +170,18 @@ pub trait Tx {
     /// transaction no other writer can move it, so a cache of rows read when
     /// the head was `h` is still exact wherever the head is still `h`.
     fn audit_head(&mut self) -> Result<Option<AuditHead>>;
+    /// The audit entries after entry `after` (by id), oldest first, at most
+    /// `limit` of them.
+    fn audit_after(&mut self, after: i64, limit: usize) -> Result<Vec<AuditRecord>>;
+    /// Those of `ids` that are stored incidents. The default loops over
+    /// [`Tx::incident`].
+    fn incidents_by_ids(&mut self, ids: &[i64]) -> Result<Vec<IncidentRow>> {
+        let mut out = vec![];
+        for &id in ids {
+            out.extend(self.incident(id)?);
+        }
+        Ok(out)
+    }
 
     // Batch operations. The ingest works out a whole batch in memory and
     // writes it with these, so that a batch costs a fixed number of round

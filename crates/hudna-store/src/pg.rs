@@ -667,7 +667,7 @@ fn consent_row(r: &postgres::Row) -> ConsentRow {
     }
 }
 
-fn audit_row(r: &postgres::Row) -> AuditRecord {
+pub(crate) fn audit_row(r: &postgres::Row) -> AuditRecord {
     AuditRecord {
         id: r.get(0),
         at: r.get(1),

@@ -4,7 +4,7 @@
 
 use crate::audit::{AuditEntry, AuditHead, AuditRecord};
 use crate::incidents::*;
-use crate::pg::{cached, chain_after, now, Stmts};
+use crate::pg::{audit_row, cached, chain_after, now, Stmts};
 use crate::sqlite_incidents::{ASSESSMENT_COLS, EVENT_COLS, INCIDENT_COLS, STANCE_COLS};
 use crate::{Result, StoreError};
 use postgres::types::{ToSql, Type};
@@ -596,6 +596,28 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
             return Err(StoreError::NotFound(format!("incident {}", i.id)));
         }
         Ok(())
+    }
+
+    fn audit_after(&mut self, after: i64, limit: usize) -> Result<Vec<AuditRecord>> {
+        Ok(self
+            .q(
+                "SELECT id, at, actor, action, entity, detail, prev_hash, hash FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
+                &[&after, &(limit as i64)],
+            )?
+            .iter()
+            .map(audit_row)
+            .collect())
+    }
+
+    fn incidents_by_ids(&mut self, ids: &[i64]) -> Result<Vec<IncidentRow>> {
+        Ok(self
+            .q(
+                &format!("SELECT {INCIDENT_COLS} FROM incidents WHERE id = ANY($1) ORDER BY id"),
+                &[&ids],
+            )?
+            .iter()
+            .map(incident_row)
+            .collect())
     }
 
     fn incident(&mut self, id: i64) -> Result<Option<IncidentRow>> {

@@ -213,6 +213,27 @@ impl Tx for SqlTx<'_> {
         Ok(())
     }
 
+    fn audit_after(&mut self, after: i64, limit: usize) -> Result<Vec<AuditRecord>> {
+        let mut st = self.0.prepare_cached(
+            "SELECT id, at, actor, action, entity, detail, prev_hash, hash FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let rows = st
+            .query_map(rusqlite::params![after, limit as i64], |r| {
+                Ok(AuditRecord {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    entity: r.get(4)?,
+                    detail: r.get(5)?,
+                    prev_hash: r.get(6)?,
+                    hash: r.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     fn incident(&mut self, id: i64) -> Result<Option<IncidentRow>> {
         Ok(self
             .0
