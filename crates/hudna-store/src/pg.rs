@@ -150,7 +150,7 @@ pub(crate) fn cached<C: postgres::GenericClient>(
 /// 32nd, … 4,096th use, then every 4,096th: a generic plan made while the
 /// tables were small (scanning them whole) does not outlive their growth.
 fn replan_at(uses: u32) -> bool {
-    uses >= 16 && (uses.is_power_of_two() && uses <= 4096 || uses % 4096 == 0)
+    uses >= 16 && (uses.is_power_of_two() && uses <= 4096 || uses.is_multiple_of(4096))
 }
 
 /// A Hudna store in a PostgreSQL database.
