@@ -193,7 +193,7 @@ impl Driver {
                     .to_owned();
             }
             assert!(
-                t0.elapsed() < Duration::from_secs(10),
+                t0.elapsed() < Duration::from_secs(30),
                 "no element {css} on {}",
                 self.url()
             );
