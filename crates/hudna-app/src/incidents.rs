@@ -461,6 +461,7 @@ impl Hudna {
                         .map(|(r, _)| r.content_hash.clone())
                         .collect(),
                     ids: kept.borrow().fitting(&prepared),
+                    audit_after: kept.borrow().catch_up_call(),
                 };
                 let mut work = |tx: &mut dyn Tx| {
                     let mut cands = kept.borrow_mut();
@@ -1355,6 +1356,15 @@ impl CandidateCache {
         Ok(())
     }
 
+    /// The [`Tx::audit_after`] call [`CandidateCache::catch_up`] makes, if
+    /// it comes to that (a backend may make it as the transaction begins).
+    fn catch_up_call(&self) -> Option<(i64, usize)> {
+        match &self.anchor {
+            Some(a) if !self.fresh_reads => Some((a.id, CATCH_UP + 1)),
+            _ => None,
+        }
+    }
+
     /// Reads again the incidents that the audit entries from `anchor` to
     /// `head` name; `false` (nothing changed here) unless those entries
     /// continue the chain from `anchor` to `head`, are at most
@@ -1366,6 +1376,7 @@ impl CandidateCache {
         head: &AuditHead,
     ) -> hudna_store::Result<bool> {
         let entries = tx.audit_after(anchor.id, CATCH_UP + 1)?;
+        debug_assert_eq!(self.catch_up_call(), Some((anchor.id, CATCH_UP + 1)));
         if entries.len() > CATCH_UP {
             return Ok(false);
         }

@@ -292,6 +292,9 @@ impl BatchContext {
 pub struct BatchKeys {
     pub hashes: Vec<String>,
     pub ids: Vec<i64>,
+    /// The [`Tx::audit_after`] call the batch will make first, if any
+    /// (`after`, `limit`): the kept candidates' head, to catch up from.
+    pub audit_after: Option<(i64, usize)>,
 }
 
 /// How many ids of each kind a batch needs.

@@ -19,8 +19,8 @@ use crate::incidents::{
     AssessmentRow, BatchKeys, DailyCount, IncidentFilter, IncidentRow, ReportRow, Tx,
 };
 use crate::pg_incidents::{
-    assessment_row, context_in, context_sql_for, incident_row, last_ids_of, last_ids_sql,
-    report_row, PgTx,
+    assessment_row, audit_after_sql, audit_in, context_in, context_sql_for, incident_row,
+    last_ids_of, last_ids_sql, report_row, PgTx,
 };
 use crate::sqlite_incidents::{ASSESSMENT_COLS, INCIDENT_COLS, REPORT_COLS};
 use crate::{
@@ -414,6 +414,11 @@ impl PgStore {
             Some(k) => format!("; {}", context_sql_for(k)?),
             None => String::new(),
         };
+        let audit_call = keys.as_ref().and_then(|k| k.audit_after);
+        let audit = match audit_call {
+            Some(call) => format!("; {}", audit_after_sql(call)),
+            None => String::new(),
+        };
         // An ingest batch's statements are the same every time and take
         // arrays, so their plans hardly depend on the arguments: planned
         // once (and again as the tables grow, see `replan_at`), not per
@@ -431,7 +436,7 @@ impl PgStore {
         let Conn { client, stmts, .. } = &mut *open.conn;
         let replies = client
             .simple_query(&format!(
-                "BEGIN; {}; {}{context}{generic}",
+                "BEGIN; {}; {}{context}{audit}{generic}",
                 self.lock_sql(),
                 last_ids_sql()
             ))
@@ -448,7 +453,18 @@ impl PgStore {
             )),
             None => None,
         };
-        f(&mut PgTx(client, stmts, Some(head), Some(last), pre))?;
+        let entries = match audit_call {
+            Some(call) => Some((call, audit_in(&replies)?)),
+            None => None,
+        };
+        f(&mut PgTx(
+            client,
+            stmts,
+            Some(head),
+            Some(last),
+            pre,
+            entries,
+        ))?;
         Ok(open)
     }
 
@@ -884,7 +900,7 @@ impl Store for PgStore {
     }
 
     fn read_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
-        self.read_cached(|tx, stmts| f(&mut PgTx(tx, stmts, None, None, None)))
+        self.read_cached(|tx, stmts| f(&mut PgTx(tx, stmts, None, None, None, None)))
     }
 
     fn incidents(&self, q: &IncidentFilter) -> Result<Vec<IncidentRow>> {

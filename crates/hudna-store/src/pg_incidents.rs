@@ -22,6 +22,9 @@ pub(crate) struct PgTx<'a, C: GenericClient>(
     /// The batch context read as the transaction began, and what for
     /// (taken by the first [`Tx::batch_context`]).
     pub Option<(BatchKeys, BatchContext)>,
+    /// The audit entries read as the transaction began, and the
+    /// [`Tx::audit_after`] call they answer (taken by that call).
+    pub Option<((i64, usize), Vec<AuditRecord>)>,
 );
 
 /// The last ids taken of reports, events and incidents, read under the
@@ -599,6 +602,11 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
     }
 
     fn audit_after(&mut self, after: i64, limit: usize) -> Result<Vec<AuditRecord>> {
+        if let Some((call, entries)) = self.5.take() {
+            if call == (after, limit) {
+                return Ok(entries);
+            }
+        }
         Ok(self
             .q(
                 "SELECT id, at, actor, action, entity, detail, prev_hash, hash FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
@@ -885,6 +893,47 @@ pub(crate) fn context_sql_for(keys: &BatchKeys) -> Result<String> {
         &format!("ARRAY[{}]::text[]", hashes.join(", ")),
         &format!("ARRAY[{}]::bigint[]", ids.join(", ")),
     ))
+}
+
+/// The [`Tx::audit_after`] query written out for a simple query (read back
+/// by [`audit_in`]).
+pub(crate) fn audit_after_sql((after, limit): (i64, usize)) -> String {
+    format!(
+        "SELECT id AS audit_after_id, at, actor, action, entity, detail, prev_hash, hash \
+         FROM audit_log WHERE id > {after} ORDER BY id LIMIT {limit}"
+    )
+}
+
+/// The entries among the replies of a simple query that ran
+/// [`audit_after_sql`].
+pub(crate) fn audit_in(replies: &[postgres::SimpleQueryMessage]) -> Result<Vec<AuditRecord>> {
+    let mut out = vec![];
+    for m in replies {
+        let postgres::SimpleQueryMessage::Row(r) = m else {
+            continue;
+        };
+        if r.columns().first().map(|c| c.name()) != Some("audit_after_id") {
+            continue;
+        }
+        let text = |k: usize| -> Result<String> {
+            r.get(k)
+                .map(str::to_owned)
+                .ok_or_else(|| StoreError::Postgres(format!("an audit entry without column {k}")))
+        };
+        out.push(AuditRecord {
+            id: text(0)?
+                .parse()
+                .map_err(|_| StoreError::Postgres("an audit entry's id is not a number".into()))?,
+            at: text(1)?,
+            actor: text(2)?,
+            action: text(3)?,
+            entity: text(4)?,
+            detail: text(5)?,
+            prev_hash: text(6)?,
+            hash: text(7)?,
+        });
+    }
+    Ok(out)
 }
 
 /// The context from the five text columns of [`context_sql`]'s row.

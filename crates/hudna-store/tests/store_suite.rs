@@ -1366,13 +1366,22 @@ fn reserved_ids_are_never_given_twice() {
 /// The batch context a backend reads as a write transaction begins
 /// ([`Store::write_tx_for`]) is the one `batch_context` reads in it: for
 /// hashes that need quoting, for ids beyond the keys (read then), and not
-/// used for other hashes.
+/// used for other hashes. So are the audit entries it reads for the
+/// kept candidates' catching up (text with quotes and Arabic, as stored).
 #[test]
 fn a_context_read_as_the_transaction_begins_is_the_same() {
     each(|c| {
         let (mut i1, mut i2) = (0, 0);
         c.store
             .write_tx(&mut |tx| {
+                for n in 0..4 {
+                    tx.audit(&AuditEntry::new(
+                        "analyst 'o\\",
+                        "test",
+                        &format!("thing/{n}"),
+                        json!({ "n": n, "ar": "هدنة", "q": "it's" }),
+                    ))?;
+                }
                 let r1 = tx.insert_report(&report("h'1", "SOHR"))?;
                 let r2 = tx.insert_report(&report("h\\2", "SANA"))?;
                 i1 = tx.insert_incident(&incident(17_591))?;
@@ -1393,12 +1402,19 @@ fn a_context_read_as_the_transaction_begins_is_the_same() {
             })
             .unwrap();
         let hashes: Vec<String> = ["h'1", "h\\2", "none"].map(String::from).to_vec();
+        let log = c.store.audit_log(None).unwrap();
+        assert_eq!(log.len(), 4);
         let keys = BatchKeys {
             hashes: hashes.clone(),
             ids: vec![i1],
+            audit_after: Some((log[0].id, 2)),
         };
         c.store
             .write_tx_for(&|| keys.clone(), &mut |tx| {
+                let entries = tx.audit_after(log[0].id, 2)?;
+                assert_eq!(entries, log[1..3]);
+                assert_eq!(tx.audit_after(log[0].id, 2)?, entries);
+                assert_eq!(tx.audit_after(log[1].id, 9)?, log[2..]);
                 let first = tx.batch_context(&hashes, &[i1, i2])?;
                 let again = tx.batch_context(&hashes, &[i1, i2])?;
                 assert_eq!(first, again);
