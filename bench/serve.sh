@@ -8,8 +8,9 @@
 # Needs wrk (Debian package `wrk`). The last line is one JSON object.
 # wrk runs on the same machine: two threads for GET, one for POST (1,000/s
 # needs no more, and the server's single writer needs the other core).
-# "Durable" = committed to the SQLite WAL (the store's synchronous=NORMAL)
-# before the 201 answer; counted from the database after the run.
+# "Durable" = committed to the SQLite WAL and synced (the store's
+# synchronous=FULL) before the 201 answer; counted from the database after
+# the run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="$ROOT/bench/out/serve"

@@ -90,7 +90,13 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         if self.path != Path::new(":memory:") {
             conn.pragma_update(None, "journal_mode", "WAL")?;
-            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            // FULL (SQLite's default): the WAL is synced at each commit, so a
+            // report acknowledged as stored survives a power cut, as on
+            // PostgreSQL. NORMAL would only survive a crash of the process;
+            // with the desk's group commit it bought nothing measurable
+            // (bench/soak.sh, writers only, 30 s: 2,570 writes/s NORMAL,
+            // 2,551 FULL).
+            conn.pragma_update(None, "synchronous", "FULL")?;
             // 64 MiB page cache (default 2 MiB): ingest and queries revisit the
             // incident, event and assessment indexes spread over a large file.
             conn.pragma_update(None, "cache_size", -65536)?;
