@@ -1195,6 +1195,10 @@ fn consensus(
 /// Rows the candidate cache may hold before it is dropped between batches.
 const CANDIDATE_CACHE_ROWS: usize = 200_000;
 
+/// At most this many events in the kept contexts of incidents (about
+/// 0.5 KiB each); past it the contexts are dropped and read again as needed.
+const CONTEXT_CACHE_EVENTS: usize = 100_000;
+
 /// What merging needs to know of a live incident (the fields [`fit`] reads).
 #[derive(Debug, Clone, PartialEq)]
 struct Candidate {
@@ -1261,6 +1265,13 @@ pub(crate) struct CandidateCache {
     /// With `fresh_reads`: the batch's incidents as worked out so far (the
     /// store has them only once the batch is written).
     pending: HashMap<i64, IncidentRow>,
+    /// What a batch reads of the stored incidents it may touch (row, events,
+    /// their reports' sources, stances), kept from batch to batch, exact at
+    /// `anchor` like the rows: a batch reads from the store only the
+    /// incidents not here.
+    contexts: HashMap<i64, Touched>,
+    /// Events held in `contexts` (bounded by [`CONTEXT_CACHE_EVENTS`]).
+    context_events: usize,
 }
 
 #[derive(Default)]
@@ -1324,7 +1335,37 @@ impl CandidateCache {
         self.groups.clear();
         self.at.clear();
         self.pending.clear();
+        self.contexts.clear();
+        self.context_events = 0;
         self.anchor = None;
+    }
+
+    /// Takes the kept context of stored incident `id` (the batch gives it
+    /// back, changed or not, with [`CandidateCache::keep_context`]).
+    fn take_context(&mut self, id: i64) -> Option<Touched> {
+        let t = self.contexts.remove(&id)?;
+        self.context_events -= t.events.len();
+        Some(t)
+    }
+
+    /// Keeps the context of a stored incident as the batch leaves it.
+    fn keep_context(&mut self, t: Touched) {
+        if self.fresh_reads {
+            return;
+        }
+        self.context_events += t.events.len();
+        if let Some(old) = self.contexts.insert(t.row.id, t) {
+            self.context_events -= old.events.len();
+        }
+    }
+
+    /// Drops the kept contexts when they hold more than
+    /// [`CONTEXT_CACHE_EVENTS`] events.
+    fn bound_contexts(&mut self) {
+        if self.context_events > CONTEXT_CACHE_EVENTS {
+            self.contexts.clear();
+            self.context_events = 0;
+        }
     }
 
     /// The batch has been written.
@@ -1424,7 +1465,7 @@ impl CandidateCache {
                     continue;
                 };
                 for (_, c) in g.rows.range((from, i64::MIN)..=(to, i64::MAX)) {
-                    if fit(e, day, c).is_some() {
+                    if fit(e, day, c).is_some() && !self.contexts.contains_key(&c.id) {
                         out.insert(c.id);
                     }
                 }
@@ -1478,6 +1519,7 @@ impl CandidateCache {
     /// Drops a provisional incident (it is put again under its real id).
     fn forget(&mut self, id: i64) {
         self.pending.remove(&id);
+        self.take_context(id);
         if let Some((group, day)) = self.at.remove(&id) {
             if let Some(g) = self.groups.get_mut(&group) {
                 g.rows.remove(&(day, id));
@@ -1558,6 +1600,7 @@ const PROVISIONAL: i64 = 1 << 52;
 
 /// An incident the batch changes, with everything its aggregate, reading and
 /// grade depend on.
+#[derive(Clone)]
 struct Touched {
     row: IncidentRow,
     /// By id: the stored events, then the batch's in the order they came.
@@ -1668,10 +1711,21 @@ fn ingest_batch(
             }
         }
     }
-    let maybe: Vec<i64> = maybe.into_iter().collect();
-    let mut ctx = tx.batch_context(&hashes, &maybe)?;
+    // their context kept from earlier batches, the rest read
+    let mut kept = vec![];
+    let mut need = vec![];
+    for id in maybe {
+        match cands.take_context(id) {
+            Some(t) => kept.push(t),
+            None => need.push(id),
+        }
+    }
+    let mut ctx = tx.batch_context(&hashes, &need)?;
     let stored_reports = std::mem::take(&mut ctx.stored);
     let mut touched = touched_from(ctx);
+    for t in kept {
+        touched.insert(t.row.id, t);
+    }
     // incidents in the order the batch first touched them
     let mut order: Vec<i64> = vec![];
 
@@ -1871,6 +1925,21 @@ fn ingest_batch(
         assessments: &assessed,
         audit: &entries,
     })?;
+    // the incidents' contexts as stored now, under their real ids
+    for (_, mut t) in touched {
+        for e in &mut t.events {
+            e.id = real(&ids.events, e.id);
+            e.report_id = report_id(e.report_id);
+            e.incident_id = e.incident_id.map(incident_id);
+        }
+        t.sources = std::mem::take(&mut t.sources)
+            .into_iter()
+            .map(|(r, s)| (report_id(r), s))
+            .collect();
+        t.stored = true;
+        cands.keep_context(t);
+    }
+    cands.bound_contexts();
     if let Some(last) = written.last() {
         cands.appended(last);
     }
