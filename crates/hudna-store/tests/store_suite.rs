@@ -1424,6 +1424,25 @@ fn a_context_read_as_the_transaction_begins_is_the_same() {
                 Ok(())
             })
             .unwrap();
+        // no incident expected (their context kept): the stored hashes only
+        let no_ids = BatchKeys {
+            hashes: hashes.clone(),
+            ids: vec![],
+            audit_after: None,
+        };
+        c.store
+            .write_tx_for(&|| no_ids.clone(), &mut |tx| {
+                let ctx = tx.batch_context(&hashes, &[i2])?;
+                assert_eq!(ctx.stored.len(), 2);
+                assert_eq!(
+                    ctx.incidents.iter().map(|i| i.id).collect::<Vec<_>>(),
+                    vec![i2]
+                );
+                assert_eq!(ctx.events.len(), 1);
+                assert_eq!(ctx, tx.batch_context(&hashes, &[i2])?);
+                Ok(())
+            })
+            .unwrap();
         c.store
             .write_tx_for(&|| keys.clone(), &mut |tx| {
                 let other = vec!["h'1".to_string()];
