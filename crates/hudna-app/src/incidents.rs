@@ -745,8 +745,15 @@ impl Hudna {
         let (incident, events, stances) =
             out.ok_or_else(|| AppError::NotFound(format!("incident {id}")))?;
         let mut sources = vec![];
+        let report_ids: Vec<i64> = events.iter().map(|e| e.report_id).collect();
+        let reports: HashMap<i64, ReportRow> = self
+            .store()
+            .reports_by_ids(&report_ids)?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
         for e in &events {
-            if let Some(r) = self.store().report(e.report_id)? {
+            if let Some(r) = reports.get(&e.report_id).cloned() {
                 let spans: Vec<[usize; 2]> = serde_json::from_str(&e.evidence).unwrap_or_default();
                 let evidence = spans
                     .iter()

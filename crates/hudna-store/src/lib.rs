@@ -188,6 +188,18 @@ pub trait Store: Send + Sync {
         Ok(out)
     }
     fn report(&self, id: i64) -> Result<Option<ReportRow>>;
+    /// Those of `ids` that are stored reports, in the order of `ids`
+    /// (repeats once each). The default loops over [`Store::report`].
+    fn reports_by_ids(&self, ids: &[i64]) -> Result<Vec<ReportRow>> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = vec![];
+        for &id in ids {
+            if seen.insert(id) {
+                out.extend(self.report(id)?);
+            }
+        }
+        Ok(out)
+    }
     /// Ids of every live (not merged) incident.
     fn live_incident_ids(&self) -> Result<Vec<i64>>;
     /// Violations per zone per day of one agreement, days in `[since, until]`.

@@ -865,13 +865,15 @@ impl Store for PgStore {
 
     fn audit_log(&self, entity: Option<&str>) -> Result<Vec<AuditRecord>> {
         let sql = "SELECT id, at, actor, action, entity, detail, prev_hash, hash FROM audit_log";
-        self.read(|tx| {
-            let rows = match entity {
-                Some(e) => tx.query(&format!("{sql} WHERE entity = $1 ORDER BY id"), &[&e])?,
-                None => tx.query(&format!("{sql} ORDER BY id"), &[])?,
-            };
-            Ok(rows.iter().map(audit_row).collect())
-        })
+        // one statement: one snapshot, one round trip
+        let rows = match entity {
+            Some(e) => self.read_one(
+                &format!("{sql} WHERE entity = $1 ORDER BY id"),
+                &[(&e, Type::TEXT)],
+            )?,
+            None => self.read_one(&format!("{sql} ORDER BY id"), &[])?,
+        };
+        Ok(rows.iter().map(audit_row).collect())
     }
 
     fn verify_audit(&self) -> Result<(usize, Option<ChainBreak>)> {
@@ -1030,6 +1032,23 @@ impl Store for PgStore {
             )?
             .first()
             .map(report_row))
+    }
+
+    /// One round trip whatever the number (an incident's page reads the
+    /// report behind each of its events).
+    fn reports_by_ids(&self, ids: &[i64]) -> Result<Vec<ReportRow>> {
+        let rows = self.read_one(
+            &format!("SELECT {REPORT_COLS} FROM reports WHERE id = ANY($1)"),
+            &[(&ids, Type::INT8_ARRAY)],
+        )?;
+        let by_id: std::collections::HashMap<i64, ReportRow> =
+            rows.iter().map(report_row).map(|r| (r.id, r)).collect();
+        let mut seen = std::collections::HashSet::new();
+        Ok(ids
+            .iter()
+            .filter(|id| seen.insert(**id))
+            .filter_map(|id| by_id.get(id).cloned())
+            .collect())
     }
 
     fn live_incident_ids(&self) -> Result<Vec<i64>> {

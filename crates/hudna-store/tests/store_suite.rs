@@ -1502,3 +1502,27 @@ fn a_pending_commit_commits_or_rolls_back() {
         assert_eq!(c.store.verify_audit().unwrap().1, None);
     });
 }
+
+/// Reports by ids: in the order asked, each once, the missing left out.
+#[test]
+fn reports_are_read_by_ids_in_the_order_asked() {
+    each(|c| {
+        let mut ids = vec![];
+        c.store
+            .write_tx(&mut |tx| {
+                for (h, s) in [("r1", "SOHR"), ("r2", "SANA"), ("r3", "OCHA")] {
+                    ids.push(tx.insert_report(&report(h, s))?);
+                }
+                Ok(())
+            })
+            .unwrap();
+        let got = c
+            .store
+            .reports_by_ids(&[ids[2], ids[0], 999_999, ids[2]])
+            .unwrap();
+        let seen: Vec<(i64, &str)> = got.iter().map(|r| (r.id, r.source.as_str())).collect();
+        assert_eq!(seen, [(ids[2], "OCHA"), (ids[0], "SOHR")]);
+        assert_eq!(got[0], c.store.report(ids[2]).unwrap().unwrap());
+        assert!(c.store.reports_by_ids(&[]).unwrap().is_empty());
+    });
+}
