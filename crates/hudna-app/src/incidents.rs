@@ -1523,7 +1523,8 @@ impl CandidateCache {
         self.place(i);
     }
 
-    /// Drops a provisional incident (it is put again under its real id).
+    /// Drops an incident, and its kept context: a provisional one (it is
+    /// put again under its real id), or one somebody else changed.
     fn forget(&mut self, id: i64) {
         self.pending.remove(&id);
         self.take_context(id);
