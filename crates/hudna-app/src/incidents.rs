@@ -724,26 +724,10 @@ impl Hudna {
     /// One incident with its sources, evidence, assessment, stances and history.
     /// A merged incident's id leads to the incident that absorbed it.
     pub fn incident(&self, id: i64) -> Result<IncidentDetail> {
-        let mut out: Option<(IncidentRow, Vec<EventRow>, Vec<StanceRow>)> = None;
-        self.store().read_tx(&mut |tx| {
-            let mut cur = tx.incident(id)?;
-            let mut hops = 0;
-            while let Some(next) = cur.as_ref().and_then(|i| i.merged_into) {
-                cur = tx.incident(next)?;
-                hops += 1;
-                if hops > 64 {
-                    break;
-                }
-            }
-            if let Some(i) = cur {
-                let ev = tx.events_of(i.id)?;
-                let st = tx.stances(i.id)?;
-                out = Some((i, ev, st));
-            }
-            Ok(())
-        })?;
-        let (incident, events, stances) =
-            out.ok_or_else(|| AppError::NotFound(format!("incident {id}")))?;
+        let (incident, events, stances) = self
+            .store()
+            .incident_with_events(id)?
+            .ok_or_else(|| AppError::NotFound(format!("incident {id}")))?;
         let mut sources = vec![];
         let report_ids: Vec<i64> = events.iter().map(|e| e.report_id).collect();
         let reports: HashMap<i64, ReportRow> = self

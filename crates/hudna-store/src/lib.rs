@@ -30,6 +30,9 @@ pub use sqlite::SqliteStore;
 
 use serde::Serialize;
 
+/// An incident, its events and its stances ([`Store::incident_with_events`]).
+pub type IncidentWithEvents = (IncidentRow, Vec<EventRow>, Vec<StanceRow>);
+
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -172,6 +175,30 @@ pub trait Store: Send + Sync {
     }
     /// Runs `f` against a consistent read snapshot.
     fn read_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+    /// An incident with its events and stances (each by id), read at one
+    /// moment; a merged incident's id leads to the incident that absorbed
+    /// it (at most 64 hops). The default reads it in a [`Store::read_tx`].
+    fn incident_with_events(&self, id: i64) -> Result<Option<IncidentWithEvents>> {
+        let mut out = None;
+        self.read_tx(&mut |tx| {
+            let mut cur = tx.incident(id)?;
+            let mut hops = 0;
+            while let Some(next) = cur.as_ref().and_then(|i| i.merged_into) {
+                cur = tx.incident(next)?;
+                hops += 1;
+                if hops > 64 {
+                    break;
+                }
+            }
+            if let Some(i) = cur {
+                let ev = tx.events_of(i.id)?;
+                let st = tx.stances(i.id)?;
+                out = Some((i, ev, st));
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
     /// Live incidents matching the filter, newest day first.
     fn incidents(&self, filter: &IncidentFilter) -> Result<Vec<IncidentRow>>;
     fn assessments(&self, incident_id: i64) -> Result<Vec<AssessmentRow>>;

@@ -19,8 +19,8 @@ use crate::incidents::{
     AssessmentRow, BatchKeys, DailyCount, IncidentFilter, IncidentRow, ReportRow, Tx,
 };
 use crate::pg_incidents::{
-    assessment_row, audit_after_sql, audit_in, context_in, context_sql_for, incident_row,
-    last_ids_of, last_ids_sql, report_row, PgTx,
+    assessment_row, audit_after_sql, audit_in, context_in, context_of, context_sql,
+    context_sql_for, incident_row, last_ids_of, last_ids_sql, report_row, PgTx,
 };
 use crate::sqlite_incidents::{ASSESSMENT_COLS, INCIDENT_COLS, REPORT_COLS};
 use crate::{
@@ -1032,6 +1032,28 @@ impl Store for PgStore {
             )?
             .first()
             .map(report_row))
+    }
+
+    /// One statement, one round trip (a hop more for each merge followed),
+    /// where a read transaction took five.
+    fn incident_with_events(&self, id: i64) -> Result<Option<crate::IncidentWithEvents>> {
+        let sql = context_sql("ARRAY[]::text[]", "$1");
+        let mut id = id;
+        for _ in 0..=64 {
+            let rows = self.read_one(&sql, &[(&vec![id], Type::INT8_ARRAY)])?;
+            let row = rows.first().ok_or_else(|| {
+                StoreError::Postgres("the incident's context did not come back".into())
+            })?;
+            let ctx = context_of(|k| Ok(row.get::<_, String>(k)))?;
+            let Some(i) = ctx.incidents.into_iter().next() else {
+                return Ok(None);
+            };
+            match i.merged_into {
+                Some(next) => id = next,
+                None => return Ok(Some((i, ctx.events, ctx.stances))),
+            }
+        }
+        Ok(None)
     }
 
     /// One round trip whatever the number (an incident's page reads the

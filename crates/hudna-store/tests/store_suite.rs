@@ -1526,3 +1526,66 @@ fn reports_are_read_by_ids_in_the_order_asked() {
         assert!(c.store.reports_by_ids(&[]).unwrap().is_empty());
     });
 }
+
+/// An incident with its events and stances reads the same as the rows one
+/// by one (PostgreSQL reads it as JSON in one statement: floats, quotes and
+/// Arabic must come back as stored), and a merged incident leads to its
+/// keeper.
+#[test]
+fn an_incident_with_its_events_reads_as_its_rows() {
+    each(|c| {
+        let (mut keep, mut gone) = (0, 0);
+        c.store
+            .write_tx(&mut |tx| {
+                keep = tx.insert_incident(&incident(17_591))?;
+                gone = tx.insert_incident(&incident(17_592))?;
+                for (k, h) in ["a'1", "b\\2"].iter().enumerate() {
+                    let r = tx.insert_report(&report(h, "SOHR"))?;
+                    tx.insert_event(&EventRow {
+                        report_id: r,
+                        seq: k as u32,
+                        kind: "shelling_artillery_missile".into(),
+                        date: Some("2018-03-01".into()),
+                        place_name: Some("معرة النعمان 'x'".into()),
+                        lat: Some(35.648_123_456_789_01),
+                        lon: Some(36.672_987_654_321_09),
+                        evidence: "[[0,4]]".into(),
+                        incident_id: Some(keep),
+                        ..Default::default()
+                    })?;
+                }
+                tx.insert_stance(&StanceRow {
+                    id: 0,
+                    incident_id: keep,
+                    agreement: "astana-2017".into(),
+                    party: "turkey".into(),
+                    position: "dispute".into(),
+                    comment: "«لم يحدث» it's".into(),
+                    recorded_by: "liaison".into(),
+                    recorded_at: "2018-03-02T10:00:00Z".into(),
+                })?;
+                let mut g = tx.incident(gone)?.expect("stored");
+                g.merged_into = Some(keep);
+                tx.update_incident(&g)?;
+                Ok(())
+            })
+            .unwrap();
+        let mut rows = None;
+        c.store
+            .read_tx(&mut |tx| {
+                let i = tx.incident(keep)?.expect("stored");
+                rows = Some((i, tx.events_of(keep)?, tx.stances(keep)?));
+                Ok(())
+            })
+            .unwrap();
+        let rows = rows.unwrap();
+        assert_eq!(rows.1.len(), 2);
+        assert_eq!(rows.2.len(), 1);
+        assert_eq!(
+            c.store.incident_with_events(keep).unwrap(),
+            Some(rows.clone())
+        );
+        assert_eq!(c.store.incident_with_events(gone).unwrap(), Some(rows));
+        assert_eq!(c.store.incident_with_events(999_999).unwrap(), None);
+    });
+}
