@@ -423,7 +423,8 @@ impl PgStore {
         // arrays, so their plans hardly depend on the arguments: planned
         // once (and again as the tables grow, see `replan_at`), not per
         // batch, which took a fifth of the backend's time. (The batch
-        // context, whose plan does depend on them, is read unprepared.)
+        // context, whose plan depends on the tables' sizes, is read
+        // unprepared: planned afresh each time.)
         let generic = if keys.is_some() {
             "; SET LOCAL plan_cache_mode = force_generic_plan"
         } else {

@@ -749,8 +749,9 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
                 return Ok(ctx);
             }
         }
-        // unprepared: planned for these arrays (a cached generic plan, made
-        // while the tables were small, kept scanning them whole)
+        // unprepared, so planned afresh each time on the tables as they are
+        // (a cached plan, made while they were small, kept scanning them
+        // whole)
         let rows = self.0.query_typed(
             &context_sql("$1", "$2"),
             &[(&hashes, Type::TEXT_ARRAY), (&ids, Type::INT8_ARRAY)],
