@@ -1592,7 +1592,6 @@ const PROVISIONAL: i64 = 1 << 52;
 
 /// An incident the batch changes, with everything its aggregate, reading and
 /// grade depend on.
-#[derive(Clone)]
 struct Touched {
     row: IncidentRow,
     /// By id: the stored events, then the batch's in the order they came.

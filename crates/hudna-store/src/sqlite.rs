@@ -178,6 +178,21 @@ pub(crate) fn append(tx: &Connection, e: &AuditEntry) -> Result<AuditRecord> {
     })
 }
 
+/// An audit entry from a row of `SELECT id, at, actor, action, entity,
+/// detail, prev_hash, hash`.
+pub(crate) fn audit_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
+    Ok(AuditRecord {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        entity: r.get(4)?,
+        detail: r.get(5)?,
+        prev_hash: r.get(6)?,
+        hash: r.get(7)?,
+    })
+}
+
 fn agreement_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AgreementRow> {
     let def: String = r.get(4)?;
     Ok(AgreementRow {
@@ -377,18 +392,7 @@ impl Store for SqliteStore {
         self.read(|c| {
             let sql =
                 "SELECT id, at, actor, action, entity, detail, prev_hash, hash FROM audit_log";
-            let map = |r: &rusqlite::Row<'_>| {
-                Ok(AuditRecord {
-                    id: r.get(0)?,
-                    at: r.get(1)?,
-                    actor: r.get(2)?,
-                    action: r.get(3)?,
-                    entity: r.get(4)?,
-                    detail: r.get(5)?,
-                    prev_hash: r.get(6)?,
-                    hash: r.get(7)?,
-                })
-            };
+            let map = audit_record;
             let rows = match entity {
                 Some(e) => c
                     .prepare(&format!("{sql} WHERE entity = ?1 ORDER BY id"))?

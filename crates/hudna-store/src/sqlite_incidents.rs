@@ -3,7 +3,7 @@
 use crate::audit::now;
 use crate::audit::{AuditEntry, AuditHead, AuditRecord};
 use crate::incidents::*;
-use crate::sqlite::append;
+use crate::sqlite::{append, audit_record};
 use crate::{Result, StoreError};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -218,18 +218,7 @@ impl Tx for SqlTx<'_> {
             "SELECT id, at, actor, action, entity, detail, prev_hash, hash FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2",
         )?;
         let rows = st
-            .query_map(rusqlite::params![after, limit as i64], |r| {
-                Ok(AuditRecord {
-                    id: r.get(0)?,
-                    at: r.get(1)?,
-                    actor: r.get(2)?,
-                    action: r.get(3)?,
-                    entity: r.get(4)?,
-                    detail: r.get(5)?,
-                    prev_hash: r.get(6)?,
-                    hash: r.get(7)?,
-                })
-            })?
+            .query_map(rusqlite::params![after, limit as i64], audit_record)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
