@@ -18,7 +18,7 @@ use hudna_core::{Agreement, Role};
 use hudna_store::{
     AssessmentRow, AuditEntry, AuditHead, AuditRecord, BatchContext, BatchKeys, BatchWrite,
     Committed, EventRow, IdCounts, IncidentFilter, IncidentRow, PendingCommit, Range, ReportRow,
-    StanceRow, Tx,
+    StanceRow, StoreError, Tx,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -462,6 +462,7 @@ impl Hudna {
                         .collect(),
                     ids: kept.borrow().fitting(&prepared),
                     audit_after: kept.borrow().catch_up_call(),
+                    optimistic: kept.borrow().optimistic(&prepared),
                 };
                 let mut work = |tx: &mut dyn Tx| {
                     let mut cands = kept.borrow_mut();
@@ -472,13 +473,23 @@ impl Hudna {
                 };
                 // a commit that fails later leaves the cache ahead of the
                 // store: the next batch's sync sees the audit head differ
-                let done = if defer_last && k == last {
-                    self.store()
-                        .write_tx_pending(&keys, &mut work)
-                        .map(|p| pending = Some(p))
-                } else {
-                    self.store().write_tx_for(&keys, &mut work)
+                let mut run = |work: &mut dyn FnMut(&mut dyn Tx) -> hudna_store::Result<()>| {
+                    if defer_last && k == last {
+                        self.store()
+                            .write_tx_pending(&keys, work)
+                            .map(|p| pending = Some(p))
+                    } else {
+                        self.store().write_tx_for(&keys, work)
+                    }
                 };
+                let mut done = run(&mut work);
+                if let Err(StoreError::Stale(_)) = done {
+                    // worked out optimistically on kept candidates that the
+                    // store had moved past: again, the ordinary way (the
+                    // cleared cache no longer offers itself as enough)
+                    kept.borrow_mut().clear();
+                    done = run(&mut work);
+                }
                 if let Err(e) = done {
                     // rolled back: the cache may hold rows that never were
                     cands.clear();
@@ -1463,6 +1474,32 @@ impl CandidateCache {
             }
         }
         out.into_iter().collect()
+    }
+
+    /// The audit head at which the kept candidates alone are enough to
+    /// work `prepared` out (every search window read, the context of every
+    /// incident that fits kept), if they are: a backend may then work the
+    /// batch out without reading the store ([`BatchKeys::optimistic`]).
+    fn optimistic(&self, prepared: &[(ReportRow, Vec<EventRow>)]) -> Option<AuditHead> {
+        if self.fresh_reads {
+            return None;
+        }
+        let anchor = self.anchor.clone()?;
+        for (_, events) in prepared {
+            for e in events {
+                let Some((group, _, from, to)) = search_window(e) else {
+                    continue;
+                };
+                let g = self.groups.get(group)?;
+                if !g.gaps(from, to).is_empty() {
+                    return None;
+                }
+            }
+        }
+        if !self.fitting(prepared).is_empty() {
+            return None;
+        }
+        Some(anchor)
     }
 
     /// Live incidents of `group` with a day in `[from, to]`, by (day, id).

@@ -256,6 +256,12 @@ impl Inner {
 /// commit to the committer, which answers each caller once it is durable.
 /// Meanwhile the writer takes the next reports (where the store serialises
 /// writers, their transaction waits for that commit).
+///
+/// A batch worked out optimistically (PostgreSQL) may find at its commit
+/// that the store moved on ([`hudna_store::StoreError::Stale`]): nothing
+/// of it was written, and the committer hands its reports back to the
+/// writer, which ingests them again (the ordinary way: the store goes so
+/// for the next batches).
 fn ingest_writer(
     hudna: Arc<Hudna>,
     today: fn() -> NaiveDate,
@@ -263,20 +269,56 @@ fn ingest_writer(
 ) {
     // one commit in hand at most: the writer is never more than one batch ahead
     let (to_commit, commits) = std::sync::mpsc::sync_channel::<Ingested>(0);
+    let (again, retries) = std::sync::mpsc::channel::<Vec<IngestJob>>();
+    // batches handed to the committer and not yet answered or handed back
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let committing = in_flight.clone();
     let committer = std::thread::Builder::new()
         .name("hudna-commit".into())
         .spawn(move || {
             for (jobs, done) in commits {
-                answer(
-                    jobs,
-                    done.and_then(|(s, pending)| Ok(pending.commit().map(|()| s)?)),
-                );
+                match done.and_then(|(s, pending)| Ok(pending.commit().map(|()| s)?)) {
+                    Err(hudna_app::AppError::Store(hudna_store::StoreError::Stale(_))) => {
+                        // handed back before the count falls (the writer
+                        // looks for them once it sees nothing in flight)
+                        let _ = again.send(jobs);
+                    }
+                    done => answer(jobs, done),
+                }
+                committing.fetch_sub(1, Ordering::SeqCst);
             }
         })
         .expect("spawn the committer");
-    while let Ok(first) = rx.recv() {
-        let mut jobs = vec![first];
-        while jobs.len() < 512 {
+    let mut open = true;
+    loop {
+        let mut jobs: Vec<IngestJob> = retries.try_iter().flatten().collect();
+        if jobs.is_empty() {
+            if in_flight.load(Ordering::SeqCst) > 0 {
+                // a batch may yet come back: wait for reports a while only
+                match rx.recv_timeout(Duration::from_millis(2)) {
+                    Ok(j) => jobs.push(j),
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                        open = false;
+                        std::thread::sleep(Duration::from_millis(1));
+                        continue;
+                    }
+                }
+            } else {
+                // nothing in flight: anything handed back is there by now
+                jobs.extend(retries.try_iter().flatten());
+                if jobs.is_empty() {
+                    if !open {
+                        break;
+                    }
+                    match rx.recv() {
+                        Ok(j) => jobs.push(j),
+                        Err(_) => break,
+                    }
+                }
+            }
+        }
+        while open && jobs.len() < 512 {
             match rx.try_recv() {
                 Ok(j) => jobs.push(j),
                 Err(_) => break,
@@ -290,6 +332,7 @@ fn ingest_writer(
         for (actor, jobs) in by_actor {
             let reports: Vec<NewReport> = jobs.iter().map(|j| j.report.clone()).collect();
             let done = hudna.ingest_pending(reports, &actor, today());
+            in_flight.fetch_add(1, Ordering::SeqCst);
             if to_commit.send((jobs, done)).is_err() {
                 return;
             }

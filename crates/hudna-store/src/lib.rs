@@ -56,6 +56,12 @@ pub enum StoreError {
     Corrupt(String),
     #[error("PostgreSQL: {0}")]
     Postgres(String),
+    /// An optimistic write found the store changed since its work was
+    /// worked out (another writer, a report stored already); nothing of it
+    /// was kept, and the work is to be done again in an ordinary
+    /// transaction.
+    #[error("the store changed while the write was worked out: {0}")]
+    Stale(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

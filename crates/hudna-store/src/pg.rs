@@ -20,18 +20,20 @@ use crate::incidents::{
 };
 use crate::pg_incidents::{
     assessment_row, audit_after_sql, audit_in, context_in, context_of, context_sql,
-    context_sql_for, incident_row, last_ids_of, last_ids_sql, report_row, PgTx,
+    context_sql_for, incident_row, last_ids_of, last_ids_sql, report_row, DeferredTx, LastIds,
+    PgTx,
 };
 use crate::sqlite_incidents::{ASSESSMENT_COLS, INCIDENT_COLS, REPORT_COLS};
 use crate::{
-    AgreementRow, ConsentRow, Counts, PendingCommit, PlaceRow, PutOutcome, Result, Store,
-    StoreError,
+    AgreementRow, Committed, ConsentRow, Counts, PendingCommit, PlaceRow, PutOutcome, Result,
+    Store, StoreError,
 };
 use postgres::error::SqlState;
 use postgres::types::{ToSql, Type};
 use postgres::{IsolationLevel, NoTls, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 /// Migrations, in order; the position is the schema version. Same numbering
 /// as the SQLite list.
@@ -55,6 +57,10 @@ pub(crate) const PG_MIGRATIONS: &[(&str, &str)] = &[
     (
         "0005_assessment_covering",
         include_str!("../migrations/postgres/0005_assessment_covering.sql"),
+    ),
+    (
+        "0006_ingest_guard",
+        include_str!("../migrations/postgres/0006_ingest_guard.sql"),
     ),
 ];
 
@@ -164,6 +170,64 @@ pub struct PgStore {
     label: String,
     /// How long a writer waits for another one before `Locked`.
     lock_timeout: std::time::Duration,
+    /// What this handle's ingest batches left, for the next to be worked
+    /// out optimistically on.
+    optimism: Arc<Optimism>,
+}
+
+/// The audit head and last ids this handle's last ingest batch left
+/// (committed, or on its way to be), on which the next batch may be worked
+/// out optimistically ([`PgStore::optimistic`]); after an optimistic batch
+/// found the store changed, how many batches go the ordinary way first (so
+/// that a desk sharing the database with busy others does not work most
+/// batches out twice); and how many optimistic statements are yet to run.
+#[derive(Default)]
+pub(crate) struct OptState {
+    basis: Option<(AuditHead, LastIds)>,
+    ordinary_for: u32,
+    outstanding: usize,
+}
+
+/// [`OptState`], and a signal for when no optimistic statement is
+/// outstanding: an ordinary write transaction of this handle waits for that
+/// before it takes the writers' lock. (Taken first, the lock would make the
+/// statement wait for a transaction whose commit waits for the statement:
+/// the desk's writer hands both to one committer, in order.)
+#[derive(Default)]
+pub(crate) struct Optimism {
+    state: Mutex<OptState>,
+    idle: std::sync::Condvar,
+}
+
+/// Batches worked out the ordinary way after an optimistic one was stale.
+const ORDINARY_AFTER_STALE: u32 = 64;
+
+impl Optimism {
+    fn lock(&self) -> std::sync::MutexGuard<'_, OptState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    /// What the last batch left is not so (it rolled back, or another write
+    /// of this handle moves the head on).
+    fn forget(&self) {
+        self.lock().basis = None;
+    }
+    /// Waits until no optimistic statement of this handle is to run, then
+    /// forgets the basis (an ordinary write transaction begins).
+    fn ordinary(&self) {
+        let mut o = self.lock();
+        while o.outstanding > 0 {
+            o = self.idle.wait(o).unwrap_or_else(|p| p.into_inner());
+        }
+        o.basis = None;
+    }
+    /// An optimistic statement has run, or will not.
+    fn finished(&self) {
+        let mut o = self.lock();
+        o.outstanding -= 1;
+        if o.outstanding == 0 {
+            self.idle.notify_all();
+        }
+    }
 }
 
 pub(crate) use crate::audit::now;
@@ -283,6 +347,7 @@ impl PgStore {
             writers,
             label,
             lock_timeout: std::time::Duration::from_secs(30),
+            optimism: Arc::default(),
         })
     }
 
@@ -387,6 +452,8 @@ impl PgStore {
         &self,
         f: impl FnOnce(&mut Transaction<'_>, &mut Stmts, Option<AuditHead>) -> Result<T>,
     ) -> Result<T> {
+        // this write moves the audit head past what the last batch left
+        self.optimism.ordinary();
         let mut c = self.write_conn()?;
         let Conn { client, stmts, .. } = &mut *c;
         let mut tx = client.transaction()?;
@@ -430,9 +497,12 @@ impl PgStore {
         } else {
             ""
         };
+        self.optimism.ordinary();
+        let ingest = keys.is_some();
         let mut open = OpenWrite {
             conn: self.write_conn()?,
             open: true,
+            optimism: self.optimism.clone(),
         };
         let Conn { client, stmts, .. } = &mut *open.conn;
         let replies = client
@@ -458,14 +528,15 @@ impl PgStore {
             Some(call) => Some((call, audit_in(&replies)?)),
             None => None,
         };
-        f(&mut PgTx(
-            client,
-            stmts,
-            Some(head),
-            Some(last),
-            pre,
-            entries,
-        ))?;
+        let mut tx = PgTx(client, stmts, Some(head), Some(last), pre, entries);
+        f(&mut tx)?;
+        if ingest {
+            // what the next batch may be worked out on (forgotten again if
+            // this transaction does not commit)
+            if let (Some(Some(head)), Some(last)) = (tx.2, tx.3) {
+                self.optimism.lock().basis = Some((head, last));
+            }
+        }
         Ok(open)
     }
 
@@ -507,6 +578,82 @@ impl PgStore {
         Ok(out)
     }
 
+    /// An ingest batch worked out optimistically, if it may be: when the
+    /// app says its kept candidates hold all the batch needs, exact at the
+    /// audit head this handle's last batch left (`keys.optimistic`), `f`
+    /// runs against a [`DeferredTx`] that reads nothing, and its write
+    /// becomes an [`OptimisticWrite`] to run when committed. `None`: the
+    /// batch goes the ordinary way ([`PgStore::write_batched`]), `f` not
+    /// called. An error of `f` (a [`StoreError::Stale`] where it needed the
+    /// store after all) is returned: the caller works the batch out again.
+    fn optimistic(
+        &self,
+        keys: &BatchKeys,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
+    ) -> Result<Option<Box<dyn PendingCommit>>> {
+        let Some(expect) = &keys.optimistic else {
+            return Ok(None);
+        };
+        let (head, last) = {
+            let mut o = self.optimism.lock();
+            if o.ordinary_for > 0 {
+                o.ordinary_for -= 1;
+                return Ok(None);
+            }
+            match o.basis.take() {
+                Some((h, l)) if &h == expect => (h, l),
+                _ => return Ok(None),
+            }
+        };
+        // A report stored already would fail the statement (its unique
+        // hash): such a batch goes the ordinary way, which says which are
+        // duplicates. One read, on a reader's connection, while the
+        // committer may still be writing the batch before.
+        if !keys.hashes.is_empty() {
+            let mut c = self.conn()?;
+            let Conn { client, stmts, .. } = &mut *c;
+            let st = cached(
+                client,
+                stmts,
+                "SELECT 1 FROM reports WHERE content_hash = ANY($1::text[]) LIMIT 1",
+            )?;
+            let stored = !client.query(&st, &[&keys.hashes])?.is_empty();
+            c.ok_at = std::time::Instant::now();
+            if stored {
+                return Ok(None);
+            }
+        }
+        let mut tx = DeferredTx {
+            head: Some(head),
+            first: last,
+            last,
+            lock: WRITE_LOCK,
+            wait: format!("{}ms", self.lock_timeout.as_millis().max(1)),
+            write: None,
+        };
+        f(&mut tx)?;
+        let Some((sql, args)) = tx.write else {
+            // nothing to write: what the last batch left still holds
+            if let Some(h) = tx.head {
+                self.optimism.lock().basis = Some((h, last));
+            }
+            return Ok(Some(Box::new(Committed)));
+        };
+        {
+            let mut o = self.optimism.lock();
+            o.basis = tx.head.map(|h| (h, tx.last));
+            o.outstanding += 1;
+        }
+        Ok(Some(Box::new(OptimisticWrite {
+            writers: self.writers.clone(),
+            sql,
+            args,
+            optimism: self.optimism.clone(),
+            label: self.label.clone(),
+            done: false,
+        })))
+    }
+
     /// What a write transaction runs first, in one simple query: its wait
     /// limit and plans, the writers' lock, then the audit head (which nobody
     /// else can move until it commits). Plans are made for each statement's
@@ -538,12 +685,16 @@ impl PgStore {
 struct OpenWrite {
     conn: PgConn,
     open: bool,
+    optimism: Arc<Optimism>,
 }
 
 impl PendingCommit for OpenWrite {
     fn commit(mut self: Box<Self>) -> Result<()> {
         self.open = false;
-        self.conn.client.batch_execute("COMMIT")?;
+        if let Err(e) = self.conn.client.batch_execute("COMMIT") {
+            self.optimism.forget();
+            return Err(e.into());
+        }
         self.conn.ok_at = std::time::Instant::now();
         Ok(())
     }
@@ -552,10 +703,81 @@ impl PendingCommit for OpenWrite {
 impl Drop for OpenWrite {
     fn drop(&mut self) {
         if self.open {
+            self.optimism.forget();
             let _ = self.conn.client.batch_execute("ROLLBACK");
         }
     }
 }
+
+/// An optimistic ingest batch: its one guarded statement
+/// ([`batch_statement`](crate::pg_incidents::batch_statement)), run when
+/// committed, on its own (it commits as it ends): one round trip for the
+/// whole transaction where the ordinary way takes three, and nothing held
+/// while the desk works the next batch out. Fails with
+/// [`StoreError::Stale`] when the store changed since the batch was worked
+/// out (nothing of it is kept then).
+pub(crate) struct OptimisticWrite {
+    writers: Pool,
+    sql: String,
+    args: crate::pg_incidents::Args,
+    optimism: Arc<Optimism>,
+    label: String,
+    done: bool,
+}
+
+impl PendingCommit for OptimisticWrite {
+    fn commit(mut self: Box<Self>) -> Result<()> {
+        self.done = true;
+        let mut c = match self.writers.get() {
+            Ok(c) => c,
+            Err(e) => {
+                self.optimism.forget();
+                return Err(StoreError::Postgres(format!(
+                    "no connection to {}: {e}",
+                    self.label
+                )));
+            }
+        };
+        let Conn { client, stmts, .. } = &mut *c;
+        let st = match cached(client, stmts, &self.sql) {
+            Ok(st) => st,
+            Err(e) => {
+                self.optimism.forget();
+                return Err(e);
+            }
+        };
+        let Err(e) = client.query(&st, &self.args.refs()) else {
+            c.ok_at = std::time::Instant::now();
+            return Ok(());
+        };
+        let mut o = self.optimism.lock();
+        o.basis = None;
+        let stale = e
+            .code()
+            .is_some_and(|c| c.code() == STALE_STATE || *c == SqlState::UNIQUE_VIOLATION);
+        if stale {
+            o.ordinary_for = ORDINARY_AFTER_STALE;
+            return Err(StoreError::Stale(StoreError::from(e).to_string()));
+        }
+        if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
+            return Err(StoreError::Locked(self.label.clone()));
+        }
+        Err(e.into())
+    }
+}
+
+impl Drop for OptimisticWrite {
+    fn drop(&mut self) {
+        if !self.done {
+            // never ran: what it would have left is not so
+            self.optimism.forget();
+        }
+        self.optimism.finished();
+    }
+}
+
+/// The SQLSTATE the guard of an optimistic statement raises.
+const STALE_STATE: &str = "HU409";
 
 /// Appends an audit entry inside a write transaction (the write lock is held).
 pub(crate) fn pg_append(tx: &mut Transaction<'_>, e: &AuditEntry) -> Result<AuditRecord> {
@@ -891,7 +1113,11 @@ impl Store for PgStore {
         keys: &dyn Fn() -> BatchKeys,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
     ) -> Result<()> {
-        Box::new(self.write_batched(Some(keys()), f)?).commit()
+        let keys = keys();
+        if let Some(w) = self.optimistic(&keys, f)? {
+            return w.commit();
+        }
+        Box::new(self.write_batched(Some(keys), f)?).commit()
     }
 
     fn write_tx_pending(
@@ -899,7 +1125,11 @@ impl Store for PgStore {
         keys: &dyn Fn() -> BatchKeys,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
     ) -> Result<Box<dyn PendingCommit>> {
-        Ok(Box::new(self.write_batched(Some(keys()), f)?))
+        let keys = keys();
+        if let Some(w) = self.optimistic(&keys, f)? {
+            return Ok(w);
+        }
+        Ok(Box::new(self.write_batched(Some(keys), f)?))
     }
 
     fn read_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {

@@ -42,11 +42,12 @@ const ID_SEQUENCES: [(&str, &str); 3] = [
 
 /// The three `setval` calls that move the sequences to `last` (a sequence
 /// never used, 0, starts again at 1).
-fn setvals(a: &mut Args<'_>, last: [i64; 3]) -> String {
+fn setvals(a: &mut Args, last: [i64; 3]) -> String {
     ID_SEQUENCES
         .iter()
         .zip(last)
         .map(|((t, _), v)| {
+            a.gate();
             let v = a.add(v, "bigint");
             format!("setval(pg_get_serial_sequence('{t}', 'id'), greatest({v}, 1), {v} > 0)")
         })
@@ -113,26 +114,54 @@ impl<C: GenericClient> PgTx<'_, C> {
 
 /// Parameters of a statement built from fragments: each `add` pushes one
 /// and gives its placeholder with a cast (so one statement text serves
-/// every batch size and is prepared once per connection).
+/// every batch size and is prepared once per connection). The values are
+/// owned, so a statement may be kept to run later
+/// ([`OptimisticWrite`](crate::pg::OptimisticWrite)). `guarded`: each
+/// placeholder reads its value through the guard `g` of an optimistic
+/// statement, so that no part of it runs before the guard did: each part
+/// calls [`Args::gate`] before its first placeholder, which then reads its
+/// value through the guard `g` (so the part has no row to write before the
+/// guard ran; one such read per part, not per parameter, each being a
+/// subquery to run).
 #[derive(Default)]
-struct Args<'a>(Vec<Box<dyn ToSql + Sync + 'a>>);
+pub(crate) struct Args {
+    values: Vec<Box<dyn ToSql + Sync + Send>>,
+    guarded: bool,
+    gate: bool,
+}
 
-impl<'a> Args<'a> {
-    fn add(&mut self, v: impl ToSql + Sync + 'a, ty: &str) -> String {
-        self.0.push(Box::new(v));
-        format!("${}::{ty}", self.0.len())
+impl Args {
+    fn add(&mut self, v: impl ToSql + Sync + Send + 'static, ty: &str) -> String {
+        let p = self.raw(v, ty);
+        if std::mem::take(&mut self.gate) {
+            format!("(SELECT {p} FROM g)")
+        } else {
+            p
+        }
     }
-    fn refs(&self) -> Vec<&(dyn ToSql + Sync)> {
-        self.0.iter().map(|b| &**b as &(dyn ToSql + Sync)).collect()
+    /// The next placeholder goes through the guard, if there is one.
+    fn gate(&mut self) {
+        self.gate = self.guarded;
+    }
+    /// A placeholder that never goes through the guard (the guard's own).
+    fn raw(&mut self, v: impl ToSql + Sync + Send + 'static, ty: &str) -> String {
+        self.values.push(Box::new(v));
+        format!("${}::{ty}", self.values.len())
+    }
+    pub(crate) fn refs(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.values
+            .iter()
+            .map(|b| &**b as &(dyn ToSql + Sync))
+            .collect()
     }
 }
 
 /// A column of `rows` as an array parameter.
-fn col<'a, R, T: ToSql + Sync + 'a>(
-    a: &mut Args<'a>,
-    rows: &'a [R],
+fn col<R, T: ToSql + Sync + Send + 'static>(
+    a: &mut Args,
+    rows: &[R],
     ty: &str,
-    f: impl Fn(&'a R) -> T,
+    f: impl Fn(&R) -> T,
 ) -> String {
     a.add(rows.iter().map(f).collect::<Vec<T>>(), ty)
 }
@@ -173,21 +202,22 @@ const INCIDENT_DATA_COLS: [&str; 31] = [
     "flags",
 ];
 
-fn reports_insert<'a>(a: &mut Args<'a>, rows: &'a [ReportRow], t: &str) -> String {
+fn reports_insert(a: &mut Args, rows: &[ReportRow], t: &str) -> String {
+    a.gate();
     let arrays = [
         col(a, rows, "bigint[]", |r| r.id),
-        col(a, rows, "text[]", |r| r.content_hash.as_str()),
-        col(a, rows, "text[]", |r| r.source.as_str()),
-        col(a, rows, "text[]", |r| r.outlet.as_str()),
-        col(a, rows, "text[]", |r| r.url.as_str()),
-        col(a, rows, "text[]", |r| r.published.as_deref()),
-        col(a, rows, "text[]", |r| r.language.as_str()),
-        col(a, rows, "text[]", |r| r.kind.as_str()),
-        col(a, rows, "text[]", |r| r.origin.as_str()),
-        col(a, rows, "text[]", |r| r.text.as_str()),
-        col(a, rows, "text[]", |r| r.extraction.as_str()),
-        col(a, rows, "text[]", |r| r.flags.as_str()),
-        col(a, rows, "text[]", |r| r.ingested_by.as_str()),
+        col(a, rows, "text[]", |r| r.content_hash.clone()),
+        col(a, rows, "text[]", |r| r.source.clone()),
+        col(a, rows, "text[]", |r| r.outlet.clone()),
+        col(a, rows, "text[]", |r| r.url.clone()),
+        col(a, rows, "text[]", |r| r.published.clone()),
+        col(a, rows, "text[]", |r| r.language.clone()),
+        col(a, rows, "text[]", |r| r.kind.clone()),
+        col(a, rows, "text[]", |r| r.origin.clone()),
+        col(a, rows, "text[]", |r| r.text.clone()),
+        col(a, rows, "text[]", |r| r.extraction.clone()),
+        col(a, rows, "text[]", |r| r.flags.clone()),
+        col(a, rows, "text[]", |r| r.ingested_by.clone()),
     ];
     format!(
         "INSERT INTO reports ({REPORT_INSERT_COLS}) SELECT u.*, {t} FROM unnest({}) AS u",
@@ -195,25 +225,26 @@ fn reports_insert<'a>(a: &mut Args<'a>, rows: &'a [ReportRow], t: &str) -> Strin
     )
 }
 
-fn events_insert<'a>(a: &mut Args<'a>, rows: &'a [EventRow]) -> String {
+fn events_insert(a: &mut Args, rows: &[EventRow]) -> String {
+    a.gate();
     let arrays = [
         col(a, rows, "bigint[]", |e| e.id),
         col(a, rows, "bigint[]", |e| e.report_id),
         col(a, rows, "bigint[]", |e| i64::from(e.seq)),
-        col(a, rows, "text[]", |e| e.kind.as_str()),
-        col(a, rows, "text[]", |e| e.date.as_deref()),
+        col(a, rows, "text[]", |e| e.kind.clone()),
+        col(a, rows, "text[]", |e| e.date.clone()),
         col(a, rows, "bigint[]", |e| wide8(e.date_precision)),
-        col(a, rows, "text[]", |e| e.place_name.as_deref()),
+        col(a, rows, "text[]", |e| e.place_name.clone()),
         col(a, rows, "bigint[]", |e| wide32(e.geonameid)),
-        col(a, rows, "text[]", |e| e.admin1.as_deref()),
+        col(a, rows, "text[]", |e| e.admin1.clone()),
         col(a, rows, "float8[]", |e| e.lat),
         col(a, rows, "float8[]", |e| e.lon),
         col(a, rows, "bigint[]", |e| wide8(e.geo_precision)),
-        col(a, rows, "text[]", |e| e.perpetrator.as_deref()),
-        col(a, rows, "text[]", |e| e.target.as_deref()),
+        col(a, rows, "text[]", |e| e.perpetrator.clone()),
+        col(a, rows, "text[]", |e| e.target.clone()),
         col(a, rows, "bigint[]", |e| wide32(e.killed)),
         col(a, rows, "bigint[]", |e| wide32(e.injured)),
-        col(a, rows, "text[]", |e| e.evidence.as_str()),
+        col(a, rows, "text[]", |e| e.evidence.clone()),
         col(a, rows, "bigint[]", |e| e.incident_id),
     ];
     format!(
@@ -223,22 +254,23 @@ fn events_insert<'a>(a: &mut Args<'a>, rows: &'a [EventRow]) -> String {
 }
 
 /// `unnest(...) AS u(<the 31 data columns>)` over incident rows.
-fn incident_arrays<'a>(a: &mut Args<'a>, rows: &'a [IncidentRow]) -> String {
+fn incident_arrays(a: &mut Args, rows: &[IncidentRow]) -> String {
+    a.gate();
     let arrays = [
         col(a, rows, "bigint[]", |r| r.id),
-        col(a, rows, "text[]", |r| r.kind.as_str()),
-        col(a, rows, "text[]", |r| r.event_group.as_str()),
-        col(a, rows, "text[]", |r| r.date.as_deref()),
+        col(a, rows, "text[]", |r| r.kind.clone()),
+        col(a, rows, "text[]", |r| r.event_group.clone()),
+        col(a, rows, "text[]", |r| r.date.clone()),
         col(a, rows, "bigint[]", |r| widei(r.day)),
         col(a, rows, "bigint[]", |r| wide8(r.date_precision)),
-        col(a, rows, "text[]", |r| r.place_name.as_deref()),
+        col(a, rows, "text[]", |r| r.place_name.clone()),
         col(a, rows, "bigint[]", |r| wide32(r.geonameid)),
-        col(a, rows, "text[]", |r| r.admin1.as_deref()),
+        col(a, rows, "text[]", |r| r.admin1.clone()),
         col(a, rows, "float8[]", |r| r.lat),
         col(a, rows, "float8[]", |r| r.lon),
         col(a, rows, "bigint[]", |r| wide8(r.geo_precision)),
-        col(a, rows, "text[]", |r| r.perpetrator.as_deref()),
-        col(a, rows, "text[]", |r| r.target.as_deref()),
+        col(a, rows, "text[]", |r| r.perpetrator.clone()),
+        col(a, rows, "text[]", |r| r.target.clone()),
         col(a, rows, "bigint[]", |r| wide32(r.killed.low)),
         col(a, rows, "bigint[]", |r| wide32(r.killed.best)),
         col(a, rows, "bigint[]", |r| wide32(r.killed.high)),
@@ -247,15 +279,15 @@ fn incident_arrays<'a>(a: &mut Args<'a>, rows: &'a [IncidentRow]) -> String {
         col(a, rows, "bigint[]", |r| wide32(r.injured.high)),
         col(a, rows, "bigint[]", |r| i64::from(r.sources)),
         col(a, rows, "bigint[]", |r| i64::from(r.reports)),
-        col(a, rows, "text[]", |r| r.status.as_str()),
-        col(a, rows, "text[]", |r| r.assignee.as_deref()),
-        col(a, rows, "text[]", |r| r.grade.as_str()),
-        col(a, rows, "text[]", |r| r.grade_override.as_deref()),
-        col(a, rows, "text[]", |r| r.grade_reason.as_deref()),
+        col(a, rows, "text[]", |r| r.status.clone()),
+        col(a, rows, "text[]", |r| r.assignee.clone()),
+        col(a, rows, "text[]", |r| r.grade.clone()),
+        col(a, rows, "text[]", |r| r.grade_override.clone()),
+        col(a, rows, "text[]", |r| r.grade_reason.clone()),
         col(a, rows, "bigint[]", |r| r.merged_into),
-        col(a, rows, "text[]", |r| r.absorbed.as_str()),
+        col(a, rows, "text[]", |r| r.absorbed.clone()),
         col(a, rows, "bigint[]", |r| i64::from(r.revision)),
-        col(a, rows, "text[]", |r| r.flags.as_str()),
+        col(a, rows, "text[]", |r| r.flags.clone()),
     ];
     format!(
         "unnest({}) AS u({})",
@@ -264,7 +296,7 @@ fn incident_arrays<'a>(a: &mut Args<'a>, rows: &'a [IncidentRow]) -> String {
     )
 }
 
-fn incidents_insert<'a>(a: &mut Args<'a>, rows: &'a [IncidentRow], t: &str) -> String {
+fn incidents_insert(a: &mut Args, rows: &[IncidentRow], t: &str) -> String {
     let cols = INCIDENT_DATA_COLS.join(", ");
     format!(
         "INSERT INTO incidents ({cols}, created_at, updated_at) SELECT u.*, {t}, {t} FROM {}",
@@ -273,7 +305,7 @@ fn incidents_insert<'a>(a: &mut Args<'a>, rows: &'a [IncidentRow], t: &str) -> S
 }
 
 /// Updates the incidents to the rows' values; `RETURNING 1` per row found.
-fn incidents_update<'a>(a: &mut Args<'a>, rows: &'a [IncidentRow], t: &str) -> String {
+fn incidents_update(a: &mut Args, rows: &[IncidentRow], t: &str) -> String {
     let set: Vec<String> = INCIDENT_DATA_COLS[1..]
         .iter()
         .map(|c| format!("{c} = u.{c}"))
@@ -288,22 +320,20 @@ fn incidents_update<'a>(a: &mut Args<'a>, rows: &'a [IncidentRow], t: &str) -> S
 /// Two statements that together replace the assessments of incidents `ids`
 /// by `rows`, touching disjoint rows (so they may run in one statement):
 /// the upsert of the new ones and the delete of those no longer there.
-fn assessments_replace<'a>(
-    a: &mut Args<'a>,
-    ids: &'a [i64],
-    rows: &'a [AssessmentRow],
-) -> (String, String) {
-    let ids = a.add(ids, "bigint[]");
+fn assessments_replace(a: &mut Args, ids: &[i64], rows: &[AssessmentRow]) -> (String, String) {
+    a.gate();
+    let ids = a.add(ids.to_vec(), "bigint[]");
+    a.gate();
     let iid = col(a, rows, "bigint[]", |r| r.incident_id);
-    let ag = col(a, rows, "text[]", |r| r.agreement.as_str());
+    let ag = col(a, rows, "text[]", |r| r.agreement.clone());
     let rest = [
-        col(a, rows, "text[]", |r| r.zone.as_deref()),
+        col(a, rows, "text[]", |r| r.zone.clone()),
         col(a, rows, "bigint[]", |r| widei(r.day)),
-        col(a, rows, "text[]", |r| r.reading.as_str()),
-        col(a, rows, "text[]", |r| r.rule.as_deref()),
+        col(a, rows, "text[]", |r| r.reading.clone()),
+        col(a, rows, "text[]", |r| r.rule.clone()),
         col(a, rows, "bigint[]", |r| r.in_security_zone as i64),
         col(a, rows, "float8[]", |r| r.border_km),
-        col(a, rows, "text[]", |r| r.reasons.as_str()),
+        col(a, rows, "text[]", |r| r.reasons.clone()),
     ];
     let upsert = format!(
         "INSERT INTO assessments ({ASSESSMENT_COLS}) SELECT * FROM unnest({iid}, {ag}, {})
@@ -312,22 +342,23 @@ fn assessments_replace<'a>(
         rest.join(", ")
     );
     let delete = format!(
-        "DELETE FROM assessments AS a WHERE a.incident_id = ANY({ids})
+        "DELETE FROM assessments AS a WHERE a.incident_id = ANY({ids}::bigint[])
          AND NOT EXISTS (SELECT 1 FROM unnest({iid}, {ag}) AS n(incident_id, agreement) WHERE n.incident_id = a.incident_id AND n.agreement = a.agreement)"
     );
     (upsert, delete)
 }
 
-fn audit_insert<'a>(a: &mut Args<'a>, rows: &'a [AuditRecord]) -> String {
+fn audit_insert(a: &mut Args, rows: &[AuditRecord]) -> String {
+    a.gate();
     let arrays = [
         col(a, rows, "bigint[]", |r| r.id),
-        col(a, rows, "text[]", |r| r.at.as_str()),
-        col(a, rows, "text[]", |r| r.actor.as_str()),
-        col(a, rows, "text[]", |r| r.action.as_str()),
-        col(a, rows, "text[]", |r| r.entity.as_str()),
-        col(a, rows, "text[]", |r| r.detail.as_str()),
-        col(a, rows, "text[]", |r| r.prev_hash.as_str()),
-        col(a, rows, "text[]", |r| r.hash.as_str()),
+        col(a, rows, "text[]", |r| r.at.clone()),
+        col(a, rows, "text[]", |r| r.actor.clone()),
+        col(a, rows, "text[]", |r| r.action.clone()),
+        col(a, rows, "text[]", |r| r.entity.clone()),
+        col(a, rows, "text[]", |r| r.detail.clone()),
+        col(a, rows, "text[]", |r| r.prev_hash.clone()),
+        col(a, rows, "text[]", |r| r.hash.clone()),
     ];
     format!(
         "INSERT INTO audit_log (id, at, actor, action, entity, detail, prev_hash, hash) SELECT * FROM unnest({})",
@@ -337,7 +368,7 @@ fn audit_insert<'a>(a: &mut Args<'a>, rows: &'a [AuditRecord]) -> String {
 
 impl<C: GenericClient> PgTx<'_, C> {
     /// Runs a statement built with [`Args`] through the statement cache.
-    fn run(&mut self, sql: &str, a: &Args<'_>) -> Result<Vec<postgres::Row>> {
+    fn run(&mut self, sql: &str, a: &Args) -> Result<Vec<postgres::Row>> {
         let st = self.st(sql)?;
         Ok(self.0.query(&st, &a.refs())?)
     }
@@ -808,24 +839,7 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
     /// the parts of a `WITH` together and checks foreign keys at its end.
     fn write_batch(&mut self, b: &BatchWrite<'_>) -> Result<Vec<AuditRecord>> {
         let records = self.chain(b.audit)?;
-        let mut a = Args::default();
-        let t = a.add(now(), "text");
-        let reports = reports_insert(&mut a, b.reports, &t);
-        let incidents = incidents_insert(&mut a, b.new_incidents, &t);
-        let events = events_insert(&mut a, b.events);
-        let update = incidents_update(&mut a, b.changed_incidents, &t);
-        let (upsert, delete) = assessments_replace(&mut a, b.assessed, b.assessments);
-        let audit = audit_insert(&mut a, &records);
-        // the sequences past the ids reserve_ids gave from the last ones
-        let seqs = match self.3 {
-            Some(LastIds(last)) => setvals(&mut a, last),
-            None => "0".into(),
-        };
-        let sql = format!(
-            "WITH r AS ({reports}), i AS ({incidents}), e AS ({events}), u AS ({update}),
-                  d AS ({delete}), x AS ({upsert}), l AS ({audit}), s AS (SELECT {seqs})
-             SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM s)"
-        );
+        let (sql, a) = batch_statement(b, &records, self.3, None);
         let n: i64 = self.run(&sql, &a)?[0].get(0);
         drop(a);
         found_all(n as usize, b.changed_incidents.len())?;
@@ -838,6 +852,85 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
 }
 
 /// `n` of `want` rows to update were found.
+/// What the guard of an optimistic batch statement checks (see the
+/// migration `0006_ingest_guard`): the writers' lock to take, how long to
+/// wait for it, and the audit head and last ids the batch was worked out on.
+pub(crate) struct Guard {
+    pub lock: i64,
+    pub wait: String,
+    pub head: Option<AuditHead>,
+    pub last: LastIds,
+}
+
+/// The statement that writes batch `b` with its chained audit `records`
+/// (see [`Tx::write_batch`]); `last`: the ids taken, to move the sequences
+/// to. Its first column is how many changed incidents were found.
+///
+/// With a `guard`, the optimistic form: a statement that runs on its own
+/// (committed as it ends), whose every part reads its parameters through
+/// the guard `g`, so none runs before the guard has taken the lock and
+/// checked that nobody wrote since the batch was worked out; and which
+/// fails (SQLSTATE HU409) rather than commit a batch whose changed
+/// incidents were not all found.
+pub(crate) fn batch_statement(
+    b: &BatchWrite<'_>,
+    records: &[AuditRecord],
+    last: Option<LastIds>,
+    guard: Option<&Guard>,
+) -> (String, Args) {
+    let mut a = Args::default();
+    let g = guard.map(|g| {
+        let (h_id, h_hash) = match &g.head {
+            Some(h) => (Some(h.id), Some(h.hash.clone())),
+            None => (None, None),
+        };
+        let [r, e, i] = g.last.0;
+        let args = [
+            a.raw(g.lock, "bigint"),
+            a.raw(g.wait.clone(), "text"),
+            a.raw(h_id, "bigint"),
+            a.raw(h_hash, "text"),
+            a.raw(r, "bigint"),
+            a.raw(e, "bigint"),
+            a.raw(i, "bigint"),
+        ];
+        format!(
+            "g AS (SELECT hudna_ingest_guard({}, (SELECT max(id) FROM audit_log)) AS ok), ",
+            args.join(", ")
+        )
+    });
+    a.guarded = guard.is_some();
+    let t = a.add(now(), "text");
+    let reports = reports_insert(&mut a, b.reports, &t);
+    let incidents = incidents_insert(&mut a, b.new_incidents, &t);
+    let events = events_insert(&mut a, b.events);
+    let update = incidents_update(&mut a, b.changed_incidents, &t);
+    let (upsert, delete) = assessments_replace(&mut a, b.assessed, b.assessments);
+    let audit = audit_insert(&mut a, records);
+    // the sequences past the ids reserve_ids gave from the last ones
+    let seqs = match last {
+        Some(LastIds(last)) => setvals(&mut a, last),
+        None => "0".into(),
+    };
+    let found = match g {
+        Some(_) => {
+            let want = a.add(b.changed_incidents.len() as i64, "bigint");
+            format!(
+                "(SELECT count(*) FROM u), (SELECT count(*) FROM s), (SELECT ok FROM g),
+                 hudna_ingest_check((SELECT count(*) FROM u) = {want}, 'an incident the batch changes is not stored')"
+            )
+        }
+        None => "(SELECT count(*) FROM u), (SELECT count(*) FROM s)".into(),
+    };
+    let sql = format!(
+        "WITH {}r AS ({reports}), i AS ({incidents}), e AS ({events}), u AS ({update}),
+              d AS ({delete}), x AS ({upsert}), l AS ({audit}), s AS (SELECT {seqs})
+         SELECT {found}",
+        g.unwrap_or_default()
+    );
+    (sql, a)
+}
+
 fn found_all(n: usize, want: usize) -> Result<()> {
     if n != want {
         return Err(StoreError::NotFound(format!(
@@ -990,4 +1083,124 @@ pub(crate) fn context_in(replies: &[postgres::SimpleQueryMessage]) -> Result<Opt
         }
     }
     Ok(None)
+}
+
+/// The transaction of an optimistic ingest batch
+/// ([`PgStore::write_tx_pending`](crate::pg::PgStore)): nothing is read,
+/// the batch is worked out on what this handle's last batch left (audit
+/// head, last ids) and on the app's kept candidates, and its one write
+/// becomes a guarded statement ([`batch_statement`]) to run afterwards.
+/// Whatever would need the store fails with [`StoreError::Stale`], and the
+/// batch is then worked out again in an ordinary transaction.
+pub(crate) struct DeferredTx {
+    pub head: Option<AuditHead>,
+    /// The last ids taken as the batch began.
+    pub first: LastIds,
+    /// And as it goes on.
+    pub last: LastIds,
+    pub lock: i64,
+    pub wait: String,
+    /// The statement, once [`Tx::write_batch`] made it.
+    pub write: Option<(String, Args)>,
+}
+
+fn needs_store<T>(what: &str) -> Result<T> {
+    Err(StoreError::Stale(format!(
+        "{what} needs the store read, which an optimistic batch does not do"
+    )))
+}
+
+impl Tx for DeferredTx {
+    fn report_by_hash(&mut self, _: &str) -> Result<Option<i64>> {
+        needs_store("report_by_hash")
+    }
+    fn insert_report(&mut self, _: &ReportRow) -> Result<i64> {
+        needs_store("insert_report")
+    }
+    fn insert_event(&mut self, _: &EventRow) -> Result<i64> {
+        needs_store("insert_event")
+    }
+    fn set_event_incident(&mut self, _: i64, _: i64) -> Result<()> {
+        needs_store("set_event_incident")
+    }
+    fn candidates(&mut self, _: &str, _: i32, _: i32) -> Result<Vec<IncidentRow>> {
+        needs_store("candidates")
+    }
+    fn insert_incident(&mut self, _: &IncidentRow) -> Result<i64> {
+        needs_store("insert_incident")
+    }
+    fn update_incident(&mut self, _: &IncidentRow) -> Result<()> {
+        needs_store("update_incident")
+    }
+    fn incident(&mut self, _: i64) -> Result<Option<IncidentRow>> {
+        needs_store("incident")
+    }
+    fn events_of(&mut self, _: i64) -> Result<Vec<EventRow>> {
+        needs_store("events_of")
+    }
+    fn events_of_report(&mut self, _: i64) -> Result<Vec<EventRow>> {
+        needs_store("events_of_report")
+    }
+    fn report_sources(&mut self, _: &[i64]) -> Result<Vec<(i64, String)>> {
+        needs_store("report_sources")
+    }
+    fn put_assessments(&mut self, _: i64, _: &[AssessmentRow]) -> Result<()> {
+        needs_store("put_assessments")
+    }
+    fn assessments_of(&mut self, _: i64) -> Result<Vec<AssessmentRow>> {
+        needs_store("assessments_of")
+    }
+    fn insert_stance(&mut self, _: &StanceRow) -> Result<i64> {
+        needs_store("insert_stance")
+    }
+    fn stances(&mut self, _: i64) -> Result<Vec<StanceRow>> {
+        needs_store("stances")
+    }
+    fn audit(&mut self, _: &AuditEntry) -> Result<AuditRecord> {
+        needs_store("audit")
+    }
+    fn audit_head(&mut self) -> Result<Option<AuditHead>> {
+        Ok(self.head.clone())
+    }
+    fn audit_after(&mut self, _: i64, _: usize) -> Result<Vec<AuditRecord>> {
+        needs_store("audit_after")
+    }
+    /// Reports are taken as not stored (the unique content hash fails the
+    /// statement where one is); incidents cannot be read.
+    fn batch_context(&mut self, _: &[String], ids: &[i64]) -> Result<BatchContext> {
+        if !ids.is_empty() {
+            return needs_store("batch_context");
+        }
+        Ok(BatchContext::default())
+    }
+    fn reserve_ids(&mut self, n: IdCounts) -> Result<ReservedIds> {
+        let last = &mut self.last.0;
+        let mut take = |k: usize, n: usize| {
+            let from = last[k] + 1;
+            last[k] += n as i64;
+            (from..=last[k]).collect::<Vec<i64>>()
+        };
+        Ok(ReservedIds {
+            reports: take(0, n.reports),
+            events: take(1, n.events),
+            incidents: take(2, n.incidents),
+        })
+    }
+    fn write_batch(&mut self, b: &BatchWrite<'_>) -> Result<Vec<AuditRecord>> {
+        if self.write.is_some() {
+            return needs_store("a second write_batch");
+        }
+        let records = chain_after(self.head.as_ref(), b.audit);
+        let guard = Guard {
+            lock: self.lock,
+            wait: self.wait.clone(),
+            head: self.head.clone(),
+            last: self.first,
+        };
+        self.write = Some(batch_statement(b, &records, Some(self.last), Some(&guard)));
+        if let Some(r) = records.last() {
+            self.head = Some(AuditHead::from(r));
+        }
+        Ok(records)
+    }
 }

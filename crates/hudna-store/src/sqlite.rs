@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0003_accounts.sql"),
     include_str!("../migrations/sqlite/0004_humanitarian.sql"),
     include_str!("../migrations/sqlite/0005_assessment_covering.sql"),
+    include_str!("../migrations/sqlite/0006_ingest_guard.sql"),
 ];
 
 pub struct SqliteStore {

@@ -1408,6 +1408,7 @@ fn a_context_read_as_the_transaction_begins_is_the_same() {
             hashes: hashes.clone(),
             ids: vec![i1],
             audit_after: Some((log[0].id, 2)),
+            optimistic: None,
         };
         c.store
             .write_tx_for(&|| keys.clone(), &mut |tx| {
@@ -1429,6 +1430,7 @@ fn a_context_read_as_the_transaction_begins_is_the_same() {
             hashes: hashes.clone(),
             ids: vec![],
             audit_after: None,
+            optimistic: None,
         };
         c.store
             .write_tx_for(&|| no_ids.clone(), &mut |tx| {
@@ -1588,4 +1590,172 @@ fn an_incident_with_its_events_reads_as_its_rows() {
         assert_eq!(c.store.incident_with_events(gone).unwrap(), Some(rows));
         assert_eq!(c.store.incident_with_events(999_999).unwrap(), None);
     });
+}
+
+/// An ingest batch worked out optimistically on PostgreSQL (the caller
+/// says its kept state is exact at the audit head the handle's last batch
+/// left): nothing is read, the batch is one statement run at its commit,
+/// and it is written whole, or, when anybody else wrote meanwhile, not at
+/// all (`Stale`). A batch with a stored report, or keys at another head,
+/// goes the ordinary way; an ordinary writer of the same handle waits for
+/// a pending optimistic statement instead of deadlocking with it.
+#[test]
+fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
+    let Some(url) = pg_url() else { return };
+    let schema = common::Schema::new(&url);
+    let s = PgStore::create(&schema.url()).unwrap();
+    let other = PgStore::open(&schema.url()).unwrap();
+    // one report with one event of a new incident, and an audit entry
+    let batch = |tx: &mut dyn Tx, hash: &str, n: i32| -> hudna_store::Result<Vec<AuditRecord>> {
+        let ids = tx.reserve_ids(IdCounts {
+            reports: 1,
+            events: 1,
+            incidents: 1,
+        })?;
+        let r = ReportRow {
+            id: ids.reports[0],
+            ..report(hash, "SOHR")
+        };
+        let i = IncidentRow {
+            id: ids.incidents[0],
+            ..incident(100 + n)
+        };
+        let e = EventRow {
+            id: ids.events[0],
+            report_id: r.id,
+            incident_id: Some(i.id),
+            kind: "Shelling/artillery/missile attack".into(),
+            evidence: "[[0,4]]".into(),
+            ..Default::default()
+        };
+        tx.write_batch(&BatchWrite {
+            reports: &[r],
+            new_incidents: &[i],
+            events: &[e],
+            changed_incidents: &[],
+            assessed: &[],
+            assessments: &[],
+            audit: &[entry(n)],
+        })
+    };
+    let keys = |hash: &str, at: Option<AuditHead>| BatchKeys {
+        hashes: vec![hash.to_owned()],
+        optimistic: at,
+        ..BatchKeys::default()
+    };
+    let count = |s: &PgStore| s.counts().unwrap().reports;
+    // an ordinary batch: the basis of the next
+    let mut head = None;
+    s.write_tx_for(&|| keys("a", None), &mut |tx| {
+        assert!(tx.batch_context(&["a".into()], &[])?.stored.is_empty());
+        head = batch(tx, "a", 1)?.last().map(AuditHead::from);
+        Ok(())
+    })
+    .unwrap();
+    // optimistic: reads nothing (no head asked of the store, no context),
+    // writes nothing until committed, then all of it
+    let mut seen = None;
+    let mut next = None;
+    let pending = s
+        .write_tx_pending(&|| keys("b", head.clone()), &mut |tx| {
+            seen = tx.audit_head()?;
+            assert!(tx.candidates("g", 0, 9).is_err(), "reads nothing");
+            next = batch(tx, "b", 2)?.last().map(AuditHead::from);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seen, head, "worked out on the head the last batch left");
+    assert_eq!(count(&s), 1, "nothing written before the commit");
+    pending.commit().unwrap();
+    assert_eq!(count(&s), 2);
+    assert_eq!(s.verify_audit().unwrap(), (2, None));
+    assert_eq!(
+        s.audit_log(None).unwrap().last().map(AuditHead::from),
+        next,
+        "the chain continues from the head it was worked out on"
+    );
+    // somebody else writes: the next optimistic batch is stale, kept not at all
+    other.append_audit(&entry(3)).unwrap();
+    let pending = s
+        .write_tx_pending(&|| keys("c", next.clone()), &mut |tx| {
+            batch(tx, "c", 4).map(|_| ())
+        })
+        .unwrap();
+    let e = pending.commit().unwrap_err();
+    assert!(matches!(e, StoreError::Stale(_)), "{e}");
+    assert_eq!(count(&s), 2, "nothing of a stale batch is kept");
+    assert_eq!(s.verify_audit().unwrap(), (3, None));
+    // after that, the ordinary way (which reads the stored hashes)
+    let mut ordinary = false;
+    s.write_tx_for(&|| keys("c", next.clone()), &mut |tx| {
+        ordinary = tx.candidates("g", 0, 9).is_ok();
+        head = batch(tx, "c", 5)?.last().map(AuditHead::from);
+        Ok(())
+    })
+    .unwrap();
+    assert!(ordinary, "after a stale batch, the ordinary way");
+    assert_eq!(count(&s), 3);
+    // a pending optimistic statement, and an ordinary write of the same
+    // handle meanwhile: the ordinary one waits for it, and follows it
+    let fresh = PgStore::open(&schema.url()).unwrap();
+    fresh
+        .write_tx_for(&|| keys("d", None), &mut |tx| batch(tx, "d", 6).map(|_| ()))
+        .unwrap();
+    let at = fresh.audit_log(None).unwrap().last().map(AuditHead::from);
+    let pending = fresh
+        .write_tx_pending(&|| keys("e", at.clone()), &mut |tx| {
+            assert!(tx.candidates("g", 0, 9).is_err(), "optimistic");
+            batch(tx, "e", 7).map(|_| ())
+        })
+        .unwrap();
+    std::thread::scope(|sc| {
+        let waiting = sc.spawn(|| fresh.append_audit(&entry(8)).unwrap());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(!waiting.is_finished(), "the ordinary write waits");
+        pending.commit().unwrap();
+        waiting.join().unwrap();
+    });
+    let log = fresh.audit_log(None).unwrap();
+    let last: Vec<&str> = log
+        .iter()
+        .rev()
+        .take(2)
+        .map(|r| r.entity.as_str())
+        .collect();
+    assert_eq!(last, ["thing/8", "thing/7"], "in that order");
+    assert_eq!(fresh.verify_audit().unwrap().1, None);
+    // a statement that began before the batch it follows had committed
+    // (its snapshot older than the head it was worked out on): stale, by
+    // the guard, though the head it checks after the lock is the right one
+    let mut after_f = None;
+    let first = fresh
+        .write_tx_pending(&|| keys("f", None), &mut |tx| {
+            after_f = batch(tx, "f", 9)?.last().map(AuditHead::from);
+            Ok(())
+        })
+        .unwrap();
+    let second = fresh
+        .write_tx_pending(&|| keys("g", after_f.clone()), &mut |tx| {
+            assert!(tx.candidates("g", 0, 9).is_err(), "optimistic");
+            batch(tx, "g", 10).map(|_| ())
+        })
+        .unwrap();
+    std::thread::scope(|sc| {
+        let late = sc.spawn(|| second.commit());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        first.commit().unwrap();
+        let e = late.join().unwrap().unwrap_err();
+        assert!(matches!(e, StoreError::Stale(_)), "{e}");
+    });
+    assert_eq!(count(&fresh), 6, "f kept, g not");
+    assert_eq!(fresh.verify_audit().unwrap().1, None);
+    // a batch with a stored report goes the ordinary way (which says so)
+    let at = fresh.audit_log(None).unwrap().last().map(AuditHead::from);
+    fresh
+        .write_tx_for(&|| keys("a", at.clone()), &mut |tx| {
+            let ctx = tx.batch_context(&["a".into()], &[])?;
+            assert_eq!(ctx.stored.len(), 1, "read: the ordinary way");
+            Ok(())
+        })
+        .unwrap();
 }

@@ -1,0 +1,3 @@
+-- Nothing here: PostgreSQL's migration 6 adds the guard of its optimistic
+-- ingest statement. SQLite has one writer at a time and needs none; the
+-- versions stay numbered alike on both backends.
