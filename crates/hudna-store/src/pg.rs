@@ -140,13 +140,28 @@ pub(crate) fn cached<C: postgres::GenericClient>(
     stmts: &mut Stmts,
     sql: &str,
 ) -> Result<postgres::Statement> {
+    cached_typed(tx, stmts, sql, &[])
+}
+
+/// Statements a connection keeps prepared at most (then it starts again).
+const STATEMENTS_KEPT: usize = 512;
+
+/// As [`cached`], the parameters' types given (those not given, inferred).
+pub(crate) fn cached_typed<C: postgres::GenericClient>(
+    tx: &mut C,
+    stmts: &mut Stmts,
+    sql: &str,
+    types: &[Type],
+) -> Result<postgres::Statement> {
     if let Some((st, uses)) = stmts.get_mut(sql) {
         *uses += 1;
         if !replan_at(*uses) {
             return Ok(st.clone());
         }
+    } else if stmts.len() >= STATEMENTS_KEPT {
+        stmts.clear();
     }
-    let st = tx.prepare(sql)?;
+    let st = tx.prepare_typed(sql, types)?;
     let uses = stmts.get(sql).map_or(1, |(_, u)| *u);
     stmts.insert(sql.to_owned(), (st.clone(), uses));
     Ok(st)
@@ -541,16 +556,23 @@ impl PgStore {
     }
 
     /// A read of one statement, outside any transaction (one statement sees
-    /// one snapshot), sent unprepared with its parameters' types: one round
-    /// trip, planned for its arguments. (Through [`PgStore::read`] the same
-    /// read took five: begin, prepare, execute, close, commit.)
+    /// one snapshot), prepared with its parameters' types through the
+    /// connection's statement cache: one round trip, and planned once
+    /// (again as the tables grow, see [`replan_at`]) rather than for every
+    /// call, which cost twice the execution of an incident list. (Through
+    /// [`PgStore::read`] the same read took five round trips: begin,
+    /// prepare, execute, close, commit.)
     pub(crate) fn read_one(
         &self,
         sql: &str,
         params: &[(&(dyn ToSql + Sync), Type)],
     ) -> Result<Vec<postgres::Row>> {
         let mut c = self.conn()?;
-        let rows = c.client.query_typed(sql, params)?;
+        let Conn { client, stmts, .. } = &mut *c;
+        let types: Vec<Type> = params.iter().map(|(_, t)| t.clone()).collect();
+        let st = cached_typed(client, stmts, sql, &types)?;
+        let values: Vec<&(dyn ToSql + Sync)> = params.iter().map(|(v, _)| *v).collect();
+        let rows = client.query(&st, &values)?;
         c.ok_at = std::time::Instant::now();
         Ok(rows)
     }
@@ -1150,7 +1172,14 @@ impl Store for PgStore {
             .join(", ");
         let needs_assessment = q.agreement.is_some() || q.zone.is_some() || q.violations_only;
         if needs_assessment {
-            sql.push_str(&format!("SELECT DISTINCT {cols} FROM assessments a JOIN incidents i ON i.id = a.incident_id WHERE i.merged_into IS NULL"));
+            // one assessment per incident and agreement: with the agreement
+            // given, no incident comes twice (and no sort of whole rows)
+            let distinct = if q.agreement.is_some() {
+                ""
+            } else {
+                "DISTINCT "
+            };
+            sql.push_str(&format!("SELECT {distinct}{cols} FROM assessments a JOIN incidents i ON i.id = a.incident_id WHERE i.merged_into IS NULL"));
             if let Some(a) = &q.agreement {
                 arg(
                     &mut sql,
@@ -1210,10 +1239,11 @@ impl Store for PgStore {
         }
         // SQLite sorts NULL days last in DESC order; PostgreSQL first unless told
         sql.push_str(" ORDER BY i.day DESC NULLS LAST, i.id DESC");
+        // parameters, not literals: one prepared statement for every page
         if let Some(l) = q.limit {
-            sql.push_str(&format!(" LIMIT {l}"));
+            arg(&mut sql, " LIMIT", Box::new(l as i64), Type::INT8);
             if let Some(o) = q.offset {
-                sql.push_str(&format!(" OFFSET {o}"));
+                arg(&mut sql, " OFFSET", Box::new(o as i64), Type::INT8);
             }
         }
         let params: Vec<(&(dyn ToSql + Sync), Type)> =
