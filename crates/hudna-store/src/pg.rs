@@ -303,8 +303,15 @@ pub(crate) fn conflict(e: postgres::Error, what: &str) -> StoreError {
 struct Session;
 impl r2d2::CustomizeConnection<Conn, postgres::Error> for Session {
     fn on_acquire(&self, c: &mut Conn) -> std::result::Result<(), postgres::Error> {
-        // a writer waits this long for another writer, then gets `Locked`
-        c.batch_execute("SET client_min_messages = warning")
+        // Prepared statements (reads, the optimistic ingest statement) run
+        // their generic plan, made once (and again as the tables grow, see
+        // `replan_at`): left to choose, PostgreSQL kept planning the reads
+        // for each call's arguments, a quarter of its time under load, for
+        // the same plans. Write transactions choose for themselves
+        // (`PgStore::lock_sql`).
+        c.batch_execute(
+            "SET client_min_messages = warning; SET plan_cache_mode = force_generic_plan",
+        )
     }
 }
 
