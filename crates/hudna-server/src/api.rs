@@ -192,9 +192,16 @@ async fn health(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<Jso
     }
     let store = st.reader();
     let c = blocking(move || Ok(store.counts()?)).await?;
-    Ok(Json(
-        json!({"status": "ok", "incidents": c.incidents, "reports": c.reports}),
-    ))
+    // how the desk's ingest batches were written (PostgreSQL: optimistic
+    // statements, and those found stale and ingested again)
+    let w = st.hudna.store().write_stats();
+    Ok(Json(json!({
+        "status": "ok", "incidents": c.incidents, "reports": c.reports,
+        "writes": {
+            "optimistic": w.optimistic, "stale": w.stale,
+            "handed_back": st.handed_back.load(std::sync::atomic::Ordering::Relaxed),
+        },
+    })))
 }
 
 async fn me(ApiAuth(a): ApiAuth) -> Json<Value> {

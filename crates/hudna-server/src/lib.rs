@@ -101,6 +101,9 @@ pub struct Inner {
     extractor: std::sync::OnceLock<hudna_text::Extractor>,
     /// Bumped on every write made through this server.
     generation: AtomicU64,
+    /// Ingest batches the committer handed back to the writer (found stale
+    /// at their optimistic commit) to be ingested again.
+    pub handed_back: Arc<AtomicU64>,
     /// Answers of `GET /api/incidents`: key → (made at, generation, JSON).
     list_cache: Mutex<HashMap<String, CacheEntry>>,
     inflight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
@@ -266,6 +269,7 @@ fn ingest_writer(
     hudna: Arc<Hudna>,
     today: fn() -> NaiveDate,
     rx: std::sync::mpsc::Receiver<IngestJob>,
+    handed_back: Arc<AtomicU64>,
 ) {
     // one commit in hand at most: the writer is never more than one batch ahead
     let (to_commit, commits) = std::sync::mpsc::sync_channel::<Ingested>(0);
@@ -281,6 +285,7 @@ fn ingest_writer(
                     Err(hudna_app::AppError::Store(hudna_store::StoreError::Stale(_))) => {
                         // handed back before the count falls (the writer
                         // looks for them once it sees nothing in flight)
+                        handed_back.fetch_add(1, Ordering::Relaxed);
                         let _ = again.send(jobs);
                     }
                     done => answer(jobs, done),
@@ -387,9 +392,11 @@ pub fn state(
     let (tx, rx) = std::sync::mpsc::sync_channel(4096);
     let h = hudna.clone();
     let today = config.today;
+    let handed_back = Arc::new(AtomicU64::new(0));
+    let counted = handed_back.clone();
     std::thread::Builder::new()
         .name("hudna-ingest".into())
-        .spawn(move || ingest_writer(h, today, rx))
+        .spawn(move || ingest_writer(h, today, rx, counted))
         .expect("spawn the ingest writer");
     Arc::new(Inner {
         hudna,
@@ -401,6 +408,7 @@ pub fn state(
         origin_seq: AtomicUsize::new(0),
         extractor: std::sync::OnceLock::new(),
         generation: AtomicU64::new(0),
+        handed_back,
         list_cache: Mutex::new(HashMap::new()),
         inflight: Mutex::new(HashMap::new()),
     })

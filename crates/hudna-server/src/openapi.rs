@@ -36,7 +36,7 @@ fn ops() -> Vec<Op> {
             ..op(
                 "get",
                 "/api/health",
-                "Liveness; with the credentials of a user who sees unpublished incidents, also the store's counts",
+                "Liveness; with the credentials of a user who sees unpublished incidents, also the store's counts and how the desk's ingest batches were written",
             )
         },
         op("get", "/api/me", "The authenticated user"),

@@ -788,3 +788,83 @@ async fn serve_one_backend(f: &mut common::Fixture) {
         );
     }
 }
+
+/// Two desks on one PostgreSQL database, taking turns. A desk's batch
+/// worked out optimistically (one guarded statement) while the other desk
+/// had written finds the store moved at its commit: nothing of it is kept,
+/// the committer hands it back, and it is ingested again the ordinary way.
+/// Every report is acknowledged once and stored once, and the chain holds.
+#[test]
+fn a_desk_ingests_again_a_batch_the_other_desk_made_stale() {
+    let Some(mut f) = common::pg_fixture() else {
+        return;
+    };
+    f.state = f.reopened();
+    let other = f.reopened();
+    let token = f.tokens["analyst"].clone();
+    common::run(async {
+        let post = |state: &hudna_server::AppState, n: u32| {
+            let text = format!(
+                "قصفت قوات النظام بالمدفعية بلدة معرة النعمان في ريف إدلب يوم 5 آذار 2018، ما أدى إلى مقتل مدنيين. (مكتب {n})"
+            );
+            let req = Request::post("/api/reports")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    json!({"text": text, "source": "Two desks", "published": "2018-03-06"})
+                        .to_string(),
+                ))
+                .unwrap();
+            let app = hudna_server::router(state.clone());
+            async move {
+                let r = tower::ServiceExt::oneshot(app, req).await.unwrap();
+                let s = r.status();
+                let v = json(r).await;
+                assert_eq!(s, StatusCode::CREATED, "report {n}: {v}");
+                let made: Vec<i64> = v["incidents"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|i| i.as_i64()).collect())
+                    .unwrap_or_default();
+                (v["report_id"].as_i64().expect("a report id"), made)
+            }
+        };
+        let (_, h0) = f.get_json("analyst", "/api/health").await;
+        let (r1, new1) = post(&f.state, 1).await;
+        let (r2, new2) = post(&f.state, 2).await;
+        assert_eq!(
+            (new1.len(), new2.len()),
+            (1, 0),
+            "the same shelling, merged"
+        );
+        let w = f.get_json("analyst", "/api/health").await.1["writes"].clone();
+        assert_eq!(w["optimistic"], 1, "the second report: optimistic {w}");
+        // the other desk writes, then this desk's next batch is stale
+        let (r3, new3) = post(&other, 3).await;
+        let (r4, new4) = post(&f.state, 4).await;
+        assert_eq!((new3.len(), new4.len()), (0, 0), "merged too");
+        let w = f.get_json("analyst", "/api/health").await.1["writes"].clone();
+        assert_eq!(
+            (w["stale"].as_u64(), w["handed_back"].as_u64()),
+            (Some(1), Some(1)),
+            "stale once, ingested again: {w}"
+        );
+        let ids = std::collections::BTreeSet::from([r1, r2, r3, r4]);
+        assert_eq!(ids.len(), 4, "four reports, four ids");
+        let (_, h1) = f.get_json("analyst", "/api/health").await;
+        assert_eq!(
+            h1["reports"].as_u64().unwrap(),
+            h0["reports"].as_u64().unwrap() + 4,
+            "each stored once"
+        );
+        let i1 = new1[0];
+        let (_, d) = f.get_json("analyst", &format!("/api/incidents/{i1}")).await;
+        let cited: std::collections::BTreeSet<i64> = d["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["report_id"].as_i64())
+            .collect();
+        assert!(ids.is_subset(&cited), "the incident cites all four: {d}");
+    });
+    assert_eq!(f.state.hudna.store().verify_audit().unwrap().1, None);
+}

@@ -121,6 +121,17 @@ pub trait PendingCommit: Send {
     fn commit(self: Box<Self>) -> Result<()>;
 }
 
+/// How this handle's ingest batches were written, since it was opened
+/// ([`Store::write_stats`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct WriteStats {
+    /// Batches written optimistically (PostgreSQL: one guarded statement).
+    pub optimistic: u64,
+    /// Optimistic batches that found the store changed and kept nothing
+    /// (worked out again the ordinary way).
+    pub stale: u64,
+}
+
 /// A transaction that committed already (or had nothing to write).
 pub struct Committed;
 
@@ -151,6 +162,11 @@ pub trait Store: Send + Sync {
     fn audit_log(&self, entity: Option<&str>) -> Result<Vec<AuditRecord>>;
     /// Walks the chain; `Ok(None)` when every entry matches.
     fn verify_audit(&self) -> Result<(usize, Option<ChainBreak>)>;
+    /// How this handle's ingest batches were written (all the ordinary
+    /// way, where a backend has no other).
+    fn write_stats(&self) -> WriteStats {
+        WriteStats::default()
+    }
 
     /// Runs `f` in one write transaction: all of it commits, or none.
     fn write_tx(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;

@@ -26,7 +26,7 @@ use crate::pg_incidents::{
 use crate::sqlite_incidents::{ASSESSMENT_COLS, INCIDENT_COLS, REPORT_COLS};
 use crate::{
     AgreementRow, Committed, ConsentRow, Counts, PendingCommit, PlaceRow, PutOutcome, Result,
-    Store, StoreError,
+    Store, StoreError, WriteStats,
 };
 use postgres::error::SqlState;
 use postgres::types::{ToSql, Type};
@@ -201,6 +201,7 @@ pub(crate) struct OptState {
     basis: Option<(AuditHead, LastIds)>,
     ordinary_for: u32,
     outstanding: usize,
+    stats: WriteStats,
 }
 
 /// [`OptState`], and a signal for when no optimistic statement is
@@ -777,6 +778,7 @@ impl PendingCommit for OptimisticWrite {
         };
         let Err(e) = client.query(&st, &self.args.refs()) else {
             c.ok_at = std::time::Instant::now();
+            self.optimism.lock().stats.optimistic += 1;
             return Ok(());
         };
         let mut o = self.optimism.lock();
@@ -786,6 +788,7 @@ impl PendingCommit for OptimisticWrite {
             .is_some_and(|c| c.code() == STALE_STATE || *c == SqlState::UNIQUE_VIOLATION);
         if stale {
             o.ordinary_for = ORDINARY_AFTER_STALE;
+            o.stats.stale += 1;
             return Err(StoreError::Stale(StoreError::from(e).to_string()));
         }
         if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
@@ -1126,6 +1129,10 @@ impl Store for PgStore {
             None => self.read_one(&format!("{sql} ORDER BY id"), &[])?,
         };
         Ok(rows.iter().map(audit_row).collect())
+    }
+
+    fn write_stats(&self) -> WriteStats {
+        self.optimism.lock().stats
     }
 
     fn verify_audit(&self) -> Result<(usize, Option<ChainBreak>)> {
