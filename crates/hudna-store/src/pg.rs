@@ -637,10 +637,11 @@ impl PgStore {
         };
         // A report stored already would fail the statement (its unique
         // hash): such a batch goes the ordinary way, which says which are
-        // duplicates. One read, on a reader's connection, while the
-        // committer may still be writing the batch before.
+        // duplicates. One read, while the committer may still be writing
+        // the batch before, on a writers' connection (never waiting for one
+        // behind the desk's readers).
         if !keys.hashes.is_empty() {
-            let mut c = self.conn()?;
+            let mut c = self.write_conn()?;
             let Conn { client, stmts, .. } = &mut *c;
             let st = cached(
                 client,
