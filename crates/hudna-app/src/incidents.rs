@@ -462,7 +462,7 @@ impl Hudna {
                         .collect(),
                     ids: kept.borrow().fitting(&prepared),
                     audit_after: kept.borrow().catch_up_call(),
-                    optimistic: kept.borrow().optimistic(&prepared),
+                    optimistic: kept.borrow().optimistic(),
                 };
                 let mut work = |tx: &mut dyn Tx| {
                     let mut cands = kept.borrow_mut();
@@ -1476,30 +1476,15 @@ impl CandidateCache {
         out.into_iter().collect()
     }
 
-    /// The audit head at which the kept candidates alone are enough to
-    /// work `prepared` out (every search window read, the context of every
-    /// incident that fits kept), if they are: a backend may then work the
-    /// batch out without reading the store ([`BatchKeys::optimistic`]).
-    fn optimistic(&self, prepared: &[(ReportRow, Vec<EventRow>)]) -> Option<AuditHead> {
+    /// The audit head the kept candidates are exact at, if known: a backend
+    /// may work the batch out on them optimistically, reading what they
+    /// lack without the writers' lock, and check as it writes that the
+    /// head is still this one ([`BatchKeys::optimistic`]).
+    fn optimistic(&self) -> Option<AuditHead> {
         if self.fresh_reads {
             return None;
         }
-        let anchor = self.anchor.clone()?;
-        for (_, events) in prepared {
-            for e in events {
-                let Some((group, _, from, to)) = search_window(e) else {
-                    continue;
-                };
-                let g = self.groups.get(group)?;
-                if !g.gaps(from, to).is_empty() {
-                    return None;
-                }
-            }
-        }
-        if !self.fitting(prepared).is_empty() {
-            return None;
-        }
-        Some(anchor)
+        self.anchor.clone()
     }
 
     /// Live incidents of `group` with a day in `[from, to]`, by (day, id).

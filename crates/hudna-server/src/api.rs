@@ -198,7 +198,7 @@ async fn health(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<Jso
     Ok(Json(json!({
         "status": "ok", "incidents": c.incidents, "reports": c.reports,
         "writes": {
-            "optimistic": w.optimistic, "stale": w.stale,
+            "ordinary": w.ordinary, "optimistic": w.optimistic, "stale": w.stale,
             "handed_back": st.handed_back.load(std::sync::atomic::Ordering::Relaxed),
         },
     })))

@@ -736,6 +736,16 @@ pub fn serve_blocking(
     }));
     // the stores close outside the runtime (PostgreSQL's client blocks)
     drop(rt);
+    let w = state.hudna.store().write_stats();
+    if w.optimistic + w.stale > 0 {
+        eprintln!(
+            "ingest batches: {} the ordinary way, {} optimistically; {} found stale and ingested again ({} handed back)",
+            w.ordinary,
+            w.optimistic,
+            w.stale,
+            state.handed_back.load(Ordering::Relaxed)
+        );
+    }
     drop(state);
     served
 }

@@ -295,11 +295,11 @@ pub struct BatchKeys {
     /// The [`Tx::audit_after`] call the batch will make first, if any
     /// (`after`, `limit`): the kept candidates' head, to catch up from.
     pub audit_after: Option<(i64, usize)>,
-    /// Set by a caller whose kept state holds everything the batch needs
-    /// to be worked out without reading the store, exact at this audit
-    /// head: a backend may then work it out optimistically and check, as
-    /// it writes, that the head is still this one
-    /// ([`crate::StoreError::Stale`] if not: the caller works it out again).
+    /// Set by a caller whose kept state is exact at this audit head: a
+    /// backend may then work the batch out optimistically on it (reading
+    /// only what it lacks, without the writers' lock) and check, as it
+    /// writes, that the head is still this one ([`crate::StoreError::Stale`]
+    /// if not: the caller works it out again).
     pub optimistic: Option<AuditHead>,
 }
 

@@ -125,6 +125,9 @@ pub trait PendingCommit: Send {
 /// ([`Store::write_stats`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct WriteStats {
+    /// Batches worked out the ordinary way (in a transaction that holds the
+    /// writers' lock while it reads), where a backend counts them.
+    pub ordinary: u64,
     /// Batches written optimistically (PostgreSQL: one guarded statement).
     pub optimistic: u64,
     /// Optimistic batches that found the store changed and kept nothing

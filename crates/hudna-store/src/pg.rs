@@ -201,6 +201,9 @@ pub(crate) struct OptState {
     basis: Option<(AuditHead, LastIds)>,
     ordinary_for: u32,
     outstanding: usize,
+    /// Ordinary write transactions of this handle not yet committed or
+    /// rolled back.
+    open: usize,
     stats: WriteStats,
 }
 
@@ -243,6 +246,65 @@ impl Optimism {
         if o.outstanding == 0 {
             self.idle.notify_all();
         }
+    }
+    /// An ordinary write transaction has committed or rolled back.
+    fn closed(&self) {
+        let mut o = self.lock();
+        o.open -= 1;
+        if o.open == 0 {
+            self.idle.notify_all();
+        }
+    }
+    /// Waits (at most `limit`) until every write of this handle has
+    /// committed or rolled back; `false` if it had not by then.
+    fn settled(&self, limit: std::time::Duration) -> bool {
+        let until = std::time::Instant::now() + limit;
+        let mut o = self.lock();
+        while o.outstanding > 0 || o.open > 0 {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            o = self
+                .idle
+                .wait_timeout(o, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        true
+    }
+}
+
+/// Reads for an optimistic batch ([`DeferredTx`]): each waits until this
+/// handle's earlier writes have committed (the batch before may still be on
+/// its way through the desk's committer), then reads on a writers'
+/// connection, outside any transaction, holding no lock. Waiting longer
+/// than the lock timeout (a caller holding an uncommitted write of its own
+/// while it works the next batch out) fails with `Stale`.
+pub(crate) struct SettledReads {
+    writers: Pool,
+    optimism: Arc<Optimism>,
+    limit: std::time::Duration,
+}
+
+impl SettledReads {
+    pub(crate) fn with<T>(
+        &self,
+        f: impl FnOnce(&mut PgTx<'_, postgres::Client>) -> Result<T>,
+    ) -> Result<T> {
+        if !self.optimism.settled(self.limit) {
+            return Err(StoreError::Stale(
+                "this handle's earlier write did not commit in time".into(),
+            ));
+        }
+        let mut c = self
+            .writers
+            .get()
+            .map_err(|e| StoreError::Postgres(format!("no connection: {e}")))?;
+        let Conn { client, stmts, .. } = &mut *c;
+        let out = f(&mut PgTx(client, stmts, None, None, None, None))?;
+        c.ok_at = std::time::Instant::now();
+        Ok(out)
     }
 }
 
@@ -522,8 +584,10 @@ impl PgStore {
         };
         self.optimism.ordinary();
         let ingest = keys.is_some();
+        let conn = self.write_conn()?;
+        self.optimism.lock().open += 1;
         let mut open = OpenWrite {
-            conn: self.write_conn()?,
+            conn,
             open: true,
             optimism: self.optimism.clone(),
         };
@@ -556,8 +620,10 @@ impl PgStore {
         if ingest {
             // what the next batch may be worked out on (forgotten again if
             // this transaction does not commit)
+            let mut o = self.optimism.lock();
+            o.stats.ordinary += 1;
             if let (Some(Some(head)), Some(last)) = (tx.2, tx.3) {
-                self.optimism.lock().basis = Some((head, last));
+                o.basis = Some((head, last));
             }
         }
         Ok(open)
@@ -661,6 +727,11 @@ impl PgStore {
             lock: WRITE_LOCK,
             wait: format!("{}ms", self.lock_timeout.as_millis().max(1)),
             write: None,
+            reads: SettledReads {
+                writers: self.writers.clone(),
+                optimism: self.optimism.clone(),
+                limit: self.lock_timeout,
+            },
         };
         f(&mut tx)?;
         let Some((sql, args)) = tx.write else {
@@ -737,6 +808,7 @@ impl Drop for OpenWrite {
             self.optimism.forget();
             let _ = self.conn.client.batch_execute("ROLLBACK");
         }
+        self.optimism.closed();
     }
 }
 

@@ -1086,12 +1086,16 @@ pub(crate) fn context_in(replies: &[postgres::SimpleQueryMessage]) -> Result<Opt
 }
 
 /// The transaction of an optimistic ingest batch
-/// ([`PgStore::write_tx_pending`](crate::pg::PgStore)): nothing is read,
-/// the batch is worked out on what this handle's last batch left (audit
-/// head, last ids) and on the app's kept candidates, and its one write
-/// becomes a guarded statement ([`batch_statement`]) to run afterwards.
-/// Whatever would need the store fails with [`StoreError::Stale`], and the
-/// batch is then worked out again in an ordinary transaction.
+/// ([`PgStore::write_tx_pending`](crate::pg::PgStore)): worked out on what
+/// this handle's last batch left (audit head, last ids) and on the app's
+/// kept candidates, without the writers' lock; its one write becomes a
+/// guarded statement ([`batch_statement`]) to run afterwards. What the kept
+/// candidates lack (a day range of candidates, the context of an incident)
+/// is read outside any transaction once this handle's earlier writes have
+/// committed ([`SettledReads`]): the store is then as at the head the batch
+/// is worked out on, unless somebody else wrote, which the guard catches.
+/// Other reads fail with [`StoreError::Stale`], and the batch is worked
+/// out again in an ordinary transaction.
 pub(crate) struct DeferredTx {
     pub head: Option<AuditHead>,
     /// The last ids taken as the batch began.
@@ -1102,6 +1106,7 @@ pub(crate) struct DeferredTx {
     pub wait: String,
     /// The statement, once [`Tx::write_batch`] made it.
     pub write: Option<(String, Args)>,
+    pub reads: crate::pg::SettledReads,
 }
 
 fn needs_store<T>(what: &str) -> Result<T> {
@@ -1123,8 +1128,8 @@ impl Tx for DeferredTx {
     fn set_event_incident(&mut self, _: i64, _: i64) -> Result<()> {
         needs_store("set_event_incident")
     }
-    fn candidates(&mut self, _: &str, _: i32, _: i32) -> Result<Vec<IncidentRow>> {
-        needs_store("candidates")
+    fn candidates(&mut self, group: &str, from: i32, to: i32) -> Result<Vec<IncidentRow>> {
+        self.reads.with(|tx| tx.candidates(group, from, to))
     }
     fn insert_incident(&mut self, _: &IncidentRow) -> Result<i64> {
         needs_store("insert_incident")
@@ -1165,13 +1170,14 @@ impl Tx for DeferredTx {
     fn audit_after(&mut self, _: i64, _: usize) -> Result<Vec<AuditRecord>> {
         needs_store("audit_after")
     }
-    /// Reports are taken as not stored (the unique content hash fails the
-    /// statement where one is); incidents cannot be read.
+    /// Reports are taken as not stored (checked before; where one is by
+    /// now, the unique content hash fails the statement); the incidents are
+    /// read once this handle's earlier writes have committed.
     fn batch_context(&mut self, _: &[String], ids: &[i64]) -> Result<BatchContext> {
-        if !ids.is_empty() {
-            return needs_store("batch_context");
+        if ids.is_empty() {
+            return Ok(BatchContext::default());
         }
-        Ok(BatchContext::default())
+        self.reads.with(|tx| tx.batch_context(&[], ids))
     }
     fn reserve_ids(&mut self, n: IdCounts) -> Result<ReservedIds> {
         let last = &mut self.last.0;

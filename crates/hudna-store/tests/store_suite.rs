@@ -1594,18 +1594,20 @@ fn an_incident_with_its_events_reads_as_its_rows() {
 
 /// An ingest batch worked out optimistically on PostgreSQL (the caller
 /// says its kept state is exact at the audit head the handle's last batch
-/// left): nothing is read, the batch is one statement run at its commit,
-/// and it is written whole, or, when anybody else wrote meanwhile, not at
-/// all (`Stale`). A batch with a stored report, or keys at another head,
-/// goes the ordinary way; an ordinary writer of the same handle waits for
-/// a pending optimistic statement instead of deadlocking with it.
+/// left): worked out without the writers' lock, written by one statement
+/// run at its commit, whole, or, when anybody else wrote meanwhile, not at
+/// all (`Stale`). What it reads, it reads once the handle's earlier writes
+/// have committed. A batch with a stored report, or keys at another head,
+/// goes the ordinary way; an ordinary writer of the same handle waits for a
+/// pending optimistic statement instead of deadlocking with it.
 #[test]
 fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
     let Some(url) = pg_url() else { return };
     let schema = common::Schema::new(&url);
     let s = PgStore::create(&schema.url()).unwrap();
     let other = PgStore::open(&schema.url()).unwrap();
-    // one report with one event of a new incident, and an audit entry
+    // one report with one event of a new incident (on day 100 + n), and an
+    // audit entry
     let batch = |tx: &mut dyn Tx, hash: &str, n: i32| -> hudna_store::Result<Vec<AuditRecord>> {
         let ids = tx.reserve_ids(IdCounts {
             reports: 1,
@@ -1644,6 +1646,10 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
         ..BatchKeys::default()
     };
     let count = |s: &PgStore| s.counts().unwrap().reports;
+    let stats = |s: &PgStore| {
+        let w = s.write_stats();
+        (w.ordinary, w.optimistic, w.stale)
+    };
     // an ordinary batch: the basis of the next
     let mut head = None;
     s.write_tx_for(&|| keys("a", None), &mut |tx| {
@@ -1652,14 +1658,16 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
         Ok(())
     })
     .unwrap();
-    // optimistic: reads nothing (no head asked of the store, no context),
-    // writes nothing until committed, then all of it
+    assert_eq!(stats(&s), (1, 0, 0));
+    // optimistic: worked out on the head the last batch left, writes
+    // nothing until committed, then all of it
     let mut seen = None;
     let mut next = None;
     let pending = s
         .write_tx_pending(&|| keys("b", head.clone()), &mut |tx| {
             seen = tx.audit_head()?;
-            assert!(tx.candidates("g", 0, 9).is_err(), "reads nothing");
+            let read = tx.candidates("explosions", 101, 101)?;
+            assert_eq!(read.len(), 1, "reads what it lacks");
             next = batch(tx, "b", 2)?.last().map(AuditHead::from);
             Ok(())
         })
@@ -1668,6 +1676,7 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
     assert_eq!(count(&s), 1, "nothing written before the commit");
     pending.commit().unwrap();
     assert_eq!(count(&s), 2);
+    assert_eq!(stats(&s), (1, 1, 0), "one optimistic statement");
     assert_eq!(s.verify_audit().unwrap(), (2, None));
     assert_eq!(
         s.audit_log(None).unwrap().last().map(AuditHead::from),
@@ -1684,16 +1693,19 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
     let e = pending.commit().unwrap_err();
     assert!(matches!(e, StoreError::Stale(_)), "{e}");
     assert_eq!(count(&s), 2, "nothing of a stale batch is kept");
+    assert_eq!(stats(&s), (1, 1, 1));
     assert_eq!(s.verify_audit().unwrap(), (3, None));
-    // after that, the ordinary way (which reads the stored hashes)
-    let mut ordinary = false;
+    // after that, the ordinary way
     s.write_tx_for(&|| keys("c", next.clone()), &mut |tx| {
-        ordinary = tx.candidates("g", 0, 9).is_ok();
         head = batch(tx, "c", 5)?.last().map(AuditHead::from);
         Ok(())
     })
     .unwrap();
-    assert!(ordinary, "after a stale batch, the ordinary way");
+    assert_eq!(
+        stats(&s),
+        (2, 1, 1),
+        "after a stale batch, the ordinary way"
+    );
     assert_eq!(count(&s), 3);
     // a pending optimistic statement, and an ordinary write of the same
     // handle meanwhile: the ordinary one waits for it, and follows it
@@ -1704,10 +1716,10 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
     let at = fresh.audit_log(None).unwrap().last().map(AuditHead::from);
     let pending = fresh
         .write_tx_pending(&|| keys("e", at.clone()), &mut |tx| {
-            assert!(tx.candidates("g", 0, 9).is_err(), "optimistic");
             batch(tx, "e", 7).map(|_| ())
         })
         .unwrap();
+    assert_eq!(stats(&fresh), (1, 0, 0), "e: optimistic, pending");
     std::thread::scope(|sc| {
         let waiting = sc.spawn(|| fresh.append_audit(&entry(8)).unwrap());
         std::thread::sleep(std::time::Duration::from_millis(100));
@@ -1724,9 +1736,8 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
         .collect();
     assert_eq!(last, ["thing/8", "thing/7"], "in that order");
     assert_eq!(fresh.verify_audit().unwrap().1, None);
-    // a statement that began before the batch it follows had committed
-    // (its snapshot older than the head it was worked out on): stale, by
-    // the guard, though the head it checks after the lock is the right one
+    // an optimistic batch worked out while the handle's batch before is
+    // still uncommitted: its reads wait for that commit, and see it
     let mut after_f = None;
     let first = fresh
         .write_tx_pending(&|| keys("f", None), &mut |tx| {
@@ -1734,23 +1745,53 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
             Ok(())
         })
         .unwrap();
-    let second = fresh
-        .write_tx_pending(&|| keys("g", after_f.clone()), &mut |tx| {
-            assert!(tx.candidates("g", 0, 9).is_err(), "optimistic");
-            batch(tx, "g", 10).map(|_| ())
+    let second = std::thread::scope(|sc| {
+        let working = sc.spawn(|| {
+            let mut read = vec![];
+            let p = fresh
+                .write_tx_pending(&|| keys("g", after_f.clone()), &mut |tx| {
+                    read = tx.candidates("explosions", 109, 109)?;
+                    batch(tx, "g", 10).map(|_| ())
+                })
+                .unwrap();
+            (p, read)
+        });
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(!working.is_finished(), "its read waits for the commit");
+        first.commit().unwrap();
+        let (p, read) = working.join().unwrap();
+        assert_eq!(read.len(), 1, "and sees what that commit wrote");
+        p
+    });
+    second.commit().unwrap();
+    assert_eq!(count(&fresh), 7);
+    // a statement that began before the batch it follows had committed
+    // (its snapshot older than the head it was worked out on): stale, by
+    // the guard, though the head it checks after the lock is the right one
+    let mut after_h = None;
+    let first = fresh
+        .write_tx_pending(&|| keys("h", None), &mut |tx| {
+            after_h = batch(tx, "h", 11)?.last().map(AuditHead::from);
+            Ok(())
+        })
+        .unwrap();
+    let late = fresh
+        .write_tx_pending(&|| keys("i", after_h.clone()), &mut |tx| {
+            batch(tx, "i", 12).map(|_| ())
         })
         .unwrap();
     std::thread::scope(|sc| {
-        let late = sc.spawn(|| second.commit());
+        let late = sc.spawn(|| late.commit());
         std::thread::sleep(std::time::Duration::from_millis(100));
         first.commit().unwrap();
         let e = late.join().unwrap().unwrap_err();
         assert!(matches!(e, StoreError::Stale(_)), "{e}");
     });
-    assert_eq!(count(&fresh), 6, "f kept, g not");
+    assert_eq!(count(&fresh), 8, "h kept, i not");
     assert_eq!(fresh.verify_audit().unwrap().1, None);
     // a batch with a stored report goes the ordinary way (which says so)
     let at = fresh.audit_log(None).unwrap().last().map(AuditHead::from);
+    let before = stats(&fresh);
     fresh
         .write_tx_for(&|| keys("a", at.clone()), &mut |tx| {
             let ctx = tx.batch_context(&["a".into()], &[])?;
@@ -1758,4 +1799,5 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
             Ok(())
         })
         .unwrap();
+    assert_eq!(stats(&fresh).0, before.0 + 1);
 }
