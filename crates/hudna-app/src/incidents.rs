@@ -1198,11 +1198,11 @@ fn consensus(
 const CANDIDATE_CACHE_ROWS: usize = 200_000;
 
 /// At most this many events in the kept contexts of incidents (about
-/// 0.5 KiB each, so some 200 MiB at most); past it the contexts are dropped
-/// and read again as needed. At 100,000, a desk under a 150 s soak (reports
-/// spread over 900 days, so every incident is as likely to be touched)
-/// dropped them again and again as incidents grew, and re-reading them took
-/// PostgreSQL's writes from 2,757/s to 1,537/s.
+/// 0.5 KiB each, so some 200 MiB at most); past it the least recently kept
+/// are dropped and read again as needed. At 100,000, a desk under a 150 s
+/// soak (reports spread over 900 days, so every incident is as likely to be
+/// touched) dropped them all again and again as incidents grew, and
+/// re-reading them took PostgreSQL's writes from 2,757/s to 1,537/s.
 const CONTEXT_CACHE_EVENTS: usize = 400_000;
 
 /// What merging needs to know of a live incident (the fields [`fit`] reads).
@@ -1278,6 +1278,10 @@ pub(crate) struct CandidateCache {
     contexts: HashMap<i64, Touched>,
     /// Events held in `contexts` (bounded by [`CONTEXT_CACHE_EVENTS`]).
     context_events: usize,
+    /// When each kept context was last kept (a count of `keep_context`
+    /// calls): the least recent go first when they hold too many events.
+    context_used: HashMap<i64, u64>,
+    context_clock: u64,
 }
 
 #[derive(Default)]
@@ -1343,6 +1347,7 @@ impl CandidateCache {
         self.pending.clear();
         self.contexts.clear();
         self.context_events = 0;
+        self.context_used.clear();
         self.anchor = None;
     }
 
@@ -1350,6 +1355,7 @@ impl CandidateCache {
     /// back, changed or not, with [`CandidateCache::keep_context`]).
     fn take_context(&mut self, id: i64) -> Option<Touched> {
         let t = self.contexts.remove(&id)?;
+        self.context_used.remove(&id);
         self.context_events -= t.events.len();
         Some(t)
     }
@@ -1360,17 +1366,33 @@ impl CandidateCache {
             return;
         }
         self.context_events += t.events.len();
+        self.context_clock += 1;
+        self.context_used.insert(t.row.id, self.context_clock);
         if let Some(old) = self.contexts.insert(t.row.id, t) {
             self.context_events -= old.events.len();
         }
     }
 
-    /// Drops the kept contexts when they hold more than
-    /// [`CONTEXT_CACHE_EVENTS`] events.
+    /// When the kept contexts hold more than [`CONTEXT_CACHE_EVENTS`]
+    /// events, drops the least recently kept until they hold three quarters
+    /// of that (dropping them all, the desk read most of them again soon
+    /// after).
     fn bound_contexts(&mut self) {
-        if self.context_events > CONTEXT_CACHE_EVENTS {
-            self.contexts.clear();
-            self.context_events = 0;
+        self.bound_contexts_to(CONTEXT_CACHE_EVENTS);
+    }
+
+    fn bound_contexts_to(&mut self, cap: usize) {
+        if self.context_events <= cap {
+            return;
+        }
+        let mut by_age: Vec<(u64, i64)> =
+            self.context_used.iter().map(|(&id, &t)| (t, id)).collect();
+        by_age.sort_unstable();
+        for (_, id) in by_age {
+            if self.context_events <= cap / 4 * 3 {
+                break;
+            }
+            self.take_context(id);
         }
     }
 
@@ -1981,6 +2003,38 @@ mod tests {
         g.mark_loaded(21, 29);
         assert_eq!(g.loaded, vec![(10, 40)]);
         assert!(g.covers(10) && g.covers(40) && !g.covers(41));
+    }
+
+    /// Past the bound, the least recently kept contexts go, down to three
+    /// quarters of it; one kept again is the most recent.
+    #[test]
+    fn the_least_recently_kept_contexts_go_first() {
+        let ctx = |id: i64, events: usize| Touched {
+            row: IncidentRow {
+                id,
+                ..Default::default()
+            },
+            events: vec![EventRow::default(); events],
+            sources: BTreeMap::new(),
+            stances: vec![],
+            stored: true,
+        };
+        let mut c = CandidateCache::default();
+        for id in 1..=10 {
+            c.keep_context(ctx(id, 10));
+        }
+        // 2 is used again: taken by a batch and kept as it leaves it
+        let two = c.take_context(2).unwrap();
+        c.keep_context(two);
+        c.bound_contexts_to(100);
+        assert_eq!(c.context_events, 100, "at the bound: nothing goes");
+        c.keep_context(ctx(11, 10));
+        c.bound_contexts_to(100);
+        let mut kept: Vec<i64> = c.contexts.keys().copied().collect();
+        kept.sort_unstable();
+        assert_eq!(kept, vec![2, 6, 7, 8, 9, 10, 11], "1, 3, 4, 5 went");
+        assert_eq!(c.context_events, 70, "at most three quarters of 100");
+        assert_eq!(c.context_used.len(), 7);
     }
 
     fn shelling(n: usize, day: &str, lat: f64) -> NewReport {
