@@ -675,10 +675,11 @@ impl PgStore {
     }
 
     /// An ingest batch worked out optimistically, if it may be: when the
-    /// app says its kept candidates hold all the batch needs, exact at the
-    /// audit head this handle's last batch left (`keys.optimistic`), `f`
-    /// runs against a [`DeferredTx`] that reads nothing, and its write
-    /// becomes an [`OptimisticWrite`] to run when committed. `None`: the
+    /// app says its kept candidates are exact at the audit head this
+    /// handle's last batch left (`keys.optimistic`) and none of the batch's
+    /// reports is stored, `f` runs against a [`DeferredTx`] (no lock; what
+    /// it reads, read once this handle's earlier writes committed), and its
+    /// write becomes an [`OptimisticWrite`] to run when committed. `None`: the
     /// batch goes the ordinary way ([`PgStore::write_batched`]), `f` not
     /// called. An error of `f` (a [`StoreError::Stale`] where it needed the
     /// store after all) is returned: the caller works the batch out again.
