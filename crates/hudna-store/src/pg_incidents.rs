@@ -33,6 +33,24 @@ pub(crate) struct PgTx<'a, C: GenericClient>(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct LastIds(pub [i64; 3]);
 
+impl LastIds {
+    /// The ids after the last ones for `n` rows of each kind, which become
+    /// the last ones.
+    fn take(&mut self, n: IdCounts) -> ReservedIds {
+        let last = &mut self.0;
+        let mut take = |k: usize, n: usize| {
+            let from = last[k] + 1;
+            last[k] += n as i64;
+            (from..=last[k]).collect::<Vec<i64>>()
+        };
+        ReservedIds {
+            reports: take(0, n.reports),
+            events: take(1, n.events),
+            incidents: take(2, n.incidents),
+        }
+    }
+}
+
 /// The sequences behind the three ids, in [`LastIds`] order.
 const ID_SEQUENCES: [(&str, &str); 3] = [
     ("reports", "ids_reports"),
@@ -794,19 +812,10 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
     }
 
     fn reserve_ids(&mut self, n: IdCounts) -> Result<ReservedIds> {
-        if let Some(LastIds(last)) = &mut self.3 {
+        if let Some(last) = &mut self.3 {
             // under the writers' lock: the ids after the last ones are free,
             // and write_batch moves the sequences past them
-            let mut take = |k: usize, n: usize| {
-                let from = last[k] + 1;
-                last[k] += n as i64;
-                (from..=last[k]).collect::<Vec<i64>>()
-            };
-            return Ok(ReservedIds {
-                reports: take(0, n.reports),
-                events: take(1, n.events),
-                incidents: take(2, n.incidents),
-            });
+            return Ok(last.take(n));
         }
         let row = self.q1(
             "SELECT ARRAY(SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, $1::bigint)),
@@ -1180,17 +1189,7 @@ impl Tx for DeferredTx {
         self.reads.with(|tx| tx.batch_context(&[], ids))
     }
     fn reserve_ids(&mut self, n: IdCounts) -> Result<ReservedIds> {
-        let last = &mut self.last.0;
-        let mut take = |k: usize, n: usize| {
-            let from = last[k] + 1;
-            last[k] += n as i64;
-            (from..=last[k]).collect::<Vec<i64>>()
-        };
-        Ok(ReservedIds {
-            reports: take(0, n.reports),
-            events: take(1, n.events),
-            incidents: take(2, n.incidents),
-        })
+        Ok(self.last.take(n))
     }
     fn write_batch(&mut self, b: &BatchWrite<'_>) -> Result<Vec<AuditRecord>> {
         if self.write.is_some() {

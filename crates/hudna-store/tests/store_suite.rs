@@ -1650,6 +1650,17 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
         let w = s.write_stats();
         (w.ordinary, w.optimistic, w.stale)
     };
+    // an ordinary batch left uncommitted, and the head it leaves
+    let uncommitted = |s: &PgStore, hash: &str, n: i32| {
+        let mut after = None;
+        let p = s
+            .write_tx_pending(&|| keys(hash, None), &mut |tx| {
+                after = batch(tx, hash, n)?.last().map(AuditHead::from);
+                Ok(())
+            })
+            .unwrap();
+        (p, after)
+    };
     // an ordinary batch: the basis of the next
     let mut head = None;
     s.write_tx_for(&|| keys("a", None), &mut |tx| {
@@ -1738,13 +1749,7 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
     assert_eq!(fresh.verify_audit().unwrap().1, None);
     // an optimistic batch worked out while the handle's batch before is
     // still uncommitted: its reads wait for that commit, and see it
-    let mut after_f = None;
-    let first = fresh
-        .write_tx_pending(&|| keys("f", None), &mut |tx| {
-            after_f = batch(tx, "f", 9)?.last().map(AuditHead::from);
-            Ok(())
-        })
-        .unwrap();
+    let (first, after_f) = uncommitted(&fresh, "f", 9);
     let second = std::thread::scope(|sc| {
         let working = sc.spawn(|| {
             let mut read = vec![];
@@ -1768,13 +1773,7 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
     // a statement that began before the batch it follows had committed
     // (its snapshot older than the head it was worked out on): stale, by
     // the guard, though the head it checks after the lock is the right one
-    let mut after_h = None;
-    let first = fresh
-        .write_tx_pending(&|| keys("h", None), &mut |tx| {
-            after_h = batch(tx, "h", 11)?.last().map(AuditHead::from);
-            Ok(())
-        })
-        .unwrap();
+    let (first, after_h) = uncommitted(&fresh, "h", 11);
     let late = fresh
         .write_tx_pending(&|| keys("i", after_h.clone()), &mut |tx| {
             batch(tx, "i", 12).map(|_| ())
