@@ -204,6 +204,9 @@ pub(crate) struct OptState {
     /// Ordinary write transactions of this handle not yet committed or
     /// rolled back.
     open: usize,
+    /// The incidents the outstanding optimistic statements write (with
+    /// how many of them write each).
+    in_flight: std::collections::HashMap<i64, u32>,
     stats: WriteStats,
 }
 
@@ -239,13 +242,19 @@ impl Optimism {
         }
         o.basis = None;
     }
-    /// An optimistic statement has run, or will not.
-    fn finished(&self) {
+    /// An optimistic statement writing `incidents` has run, or will not.
+    fn finished(&self, incidents: &[i64]) {
         let mut o = self.lock();
         o.outstanding -= 1;
-        if o.outstanding == 0 {
-            self.idle.notify_all();
+        for id in incidents {
+            if let Some(n) = o.in_flight.get_mut(id) {
+                *n -= 1;
+                if *n == 0 {
+                    o.in_flight.remove(id);
+                }
+            }
         }
+        self.idle.notify_all();
     }
     /// An ordinary write transaction has committed or rolled back.
     fn closed(&self) {
@@ -256,11 +265,23 @@ impl Optimism {
         }
     }
     /// Waits (at most `limit`) until every write of this handle has
-    /// committed or rolled back; `false` if it had not by then.
-    fn settled(&self, limit: std::time::Duration) -> bool {
+    /// committed or rolled back, or with `ids`, every write of the
+    /// incidents `ids`: the optimistic statements still to run may write
+    /// others (an ordinary transaction still open is waited for whatever it
+    /// writes); `false` if it had not by then.
+    fn settled_for(&self, limit: std::time::Duration, ids: Option<&[i64]>) -> bool {
         let until = std::time::Instant::now() + limit;
         let mut o = self.lock();
-        while o.outstanding > 0 || o.open > 0 {
+        let busy = |o: &OptState| {
+            o.open > 0
+                || match ids {
+                    None => o.outstanding > 0,
+                    Some(ids) => {
+                        o.outstanding > 0 && ids.iter().any(|i| o.in_flight.contains_key(i))
+                    }
+                }
+        };
+        while busy(&o) {
             let left = until.saturating_duration_since(std::time::Instant::now());
             if left.is_zero() {
                 return false;
@@ -292,7 +313,24 @@ impl SettledReads {
         &self,
         f: impl FnOnce(&mut PgTx<'_, postgres::Client>) -> Result<T>,
     ) -> Result<T> {
-        if !self.optimism.settled(self.limit) {
+        self.with_for(None, f)
+    }
+    /// As [`SettledReads::with`] for a read of the incidents `ids` only:
+    /// it waits for the earlier writes of this handle that write any of
+    /// them, not for the others.
+    pub(crate) fn with_incidents<T>(
+        &self,
+        ids: &[i64],
+        f: impl FnOnce(&mut PgTx<'_, postgres::Client>) -> Result<T>,
+    ) -> Result<T> {
+        self.with_for(Some(ids), f)
+    }
+    fn with_for<T>(
+        &self,
+        ids: Option<&[i64]>,
+        f: impl FnOnce(&mut PgTx<'_, postgres::Client>) -> Result<T>,
+    ) -> Result<T> {
+        if !self.optimism.settled_for(self.limit, ids) {
             return Err(StoreError::Stale(
                 "this handle's earlier write did not commit in time".into(),
             ));
@@ -735,7 +773,7 @@ impl PgStore {
             },
         };
         f(&mut tx)?;
-        let Some((sql, args)) = tx.write else {
+        let Some((sql, args, incidents)) = tx.write else {
             // nothing to write: what the last batch left still holds
             if let Some(h) = tx.head {
                 self.optimism.lock().basis = Some((h, last));
@@ -746,11 +784,15 @@ impl PgStore {
             let mut o = self.optimism.lock();
             o.basis = tx.head.map(|h| (h, tx.last));
             o.outstanding += 1;
+            for id in &incidents {
+                *o.in_flight.entry(*id).or_default() += 1;
+            }
         }
         Ok(Some(Box::new(OptimisticWrite {
             writers: self.writers.clone(),
             sql,
             args,
+            incidents,
             optimism: self.optimism.clone(),
             label: self.label.clone(),
             done: false,
@@ -824,6 +866,8 @@ pub(crate) struct OptimisticWrite {
     writers: Pool,
     sql: String,
     args: crate::pg_incidents::Args,
+    /// The incidents it writes.
+    incidents: Vec<i64>,
     optimism: Arc<Optimism>,
     label: String,
     done: bool,
@@ -878,7 +922,7 @@ impl Drop for OptimisticWrite {
             // never ran: what it would have left is not so
             self.optimism.forget();
         }
-        self.optimism.finished();
+        self.optimism.finished(&self.incidents);
     }
 }
 

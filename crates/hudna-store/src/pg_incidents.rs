@@ -1113,8 +1113,9 @@ pub(crate) struct DeferredTx {
     pub last: LastIds,
     pub lock: i64,
     pub wait: String,
-    /// The statement, once [`Tx::write_batch`] made it.
-    pub write: Option<(String, Args)>,
+    /// The statement, once [`Tx::write_batch`] made it, and the incidents
+    /// it writes.
+    pub write: Option<(String, Args, Vec<i64>)>,
     pub reads: crate::pg::SettledReads,
 }
 
@@ -1186,7 +1187,8 @@ impl Tx for DeferredTx {
         if ids.is_empty() {
             return Ok(BatchContext::default());
         }
-        self.reads.with(|tx| tx.batch_context(&[], ids))
+        self.reads
+            .with_incidents(ids, |tx| tx.batch_context(&[], ids))
     }
     fn reserve_ids(&mut self, n: IdCounts) -> Result<ReservedIds> {
         Ok(self.last.take(n))
@@ -1202,7 +1204,16 @@ impl Tx for DeferredTx {
             head: self.head.clone(),
             last: self.first,
         };
-        self.write = Some(batch_statement(b, &records, Some(self.last), Some(&guard)));
+        let (sql, args) = batch_statement(b, &records, Some(self.last), Some(&guard));
+        let mut incidents: Vec<i64> = (b.new_incidents.iter())
+            .chain(b.changed_incidents)
+            .map(|i| i.id)
+            .chain(b.events.iter().filter_map(|e| e.incident_id))
+            .chain(b.assessed.iter().copied())
+            .collect();
+        incidents.sort_unstable();
+        incidents.dedup();
+        self.write = Some((sql, args, incidents));
         if let Some(r) = records.last() {
             self.head = Some(AuditHead::from(r));
         }

@@ -1606,8 +1606,9 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
     let schema = common::Schema::new(&url);
     let s = PgStore::create(&schema.url()).unwrap();
     let other = PgStore::open(&schema.url()).unwrap();
-    // one report with one event of a new incident (on day 100 + n), and an
-    // audit entry
+    // one report with one event of a new incident (on day 100 + n; its id
+    // left in `made`), and an audit entry
+    let made = std::sync::atomic::AtomicI64::new(0);
     let batch = |tx: &mut dyn Tx, hash: &str, n: i32| -> hudna_store::Result<Vec<AuditRecord>> {
         let ids = tx.reserve_ids(IdCounts {
             reports: 1,
@@ -1622,6 +1623,7 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
             id: ids.incidents[0],
             ..incident(100 + n)
         };
+        made.store(i.id, std::sync::atomic::Ordering::Relaxed);
         let e = EventRow {
             id: ids.events[0],
             report_id: r.id,
@@ -1669,6 +1671,7 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
         Ok(())
     })
     .unwrap();
+    let incident_a = made.load(std::sync::atomic::Ordering::Relaxed);
     assert_eq!(stats(&s), (1, 0, 0));
     // optimistic: worked out on the head the last batch left, writes
     // nothing until committed, then all of it
@@ -1770,6 +1773,51 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
     });
     second.commit().unwrap();
     assert_eq!(count(&fresh), 7);
+    // while an optimistic statement of the handle is outstanding, the next
+    // batch reads the context of an incident it does not write at once,
+    // and of one it writes once it has committed
+    let at = fresh.audit_log(None).unwrap().last().map(AuditHead::from);
+    let mut after_j = None;
+    let j = fresh
+        .write_tx_pending(&|| keys("j", at.clone()), &mut |tx| {
+            after_j = batch(tx, "j", 13)?.last().map(AuditHead::from);
+            Ok(())
+        })
+        .unwrap();
+    let incident_j = made.load(std::sync::atomic::Ordering::Relaxed);
+    let (read_a, got_a) = std::sync::mpsc::channel();
+    let k = std::thread::scope(|sc| {
+        let working = sc.spawn(|| {
+            let mut seen_j = vec![];
+            let p = fresh
+                .write_tx_pending(&|| keys("k", after_j.clone()), &mut |tx| {
+                    let a = tx.batch_context(&["k".into()], &[incident_a])?;
+                    read_a.send(a.incidents.len()).unwrap();
+                    seen_j = tx.batch_context(&["k".into()], &[incident_j])?.incidents;
+                    batch(tx, "k", 14).map(|_| ())
+                })
+                .unwrap();
+            (p, seen_j)
+        });
+        assert_eq!(
+            got_a.recv().ok(),
+            Some(1),
+            "the incident j does not write: read while j is pending"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(!working.is_finished(), "the one j writes: waits for j");
+        j.commit().unwrap();
+        let (p, seen_j) = working.join().unwrap();
+        assert_eq!(
+            seen_j.iter().map(|i| i.id).collect::<Vec<_>>(),
+            [incident_j],
+            "and sees it"
+        );
+        p
+    });
+    k.commit().unwrap();
+    assert_eq!(count(&fresh), 9);
+    assert_eq!(stats(&fresh).1, 4, "j and k optimistic");
     // a statement that began before the batch it follows had committed
     // (its snapshot older than the head it was worked out on): stale, by
     // the guard, though the head it checks after the lock is the right one
@@ -1786,7 +1834,7 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
         let e = late.join().unwrap().unwrap_err();
         assert!(matches!(e, StoreError::Stale(_)), "{e}");
     });
-    assert_eq!(count(&fresh), 8, "h kept, i not");
+    assert_eq!(count(&fresh), 10, "h kept, i not");
     assert_eq!(fresh.verify_audit().unwrap().1, None);
     // a batch with a stored report goes the ordinary way (which says so)
     let at = fresh.audit_log(None).unwrap().last().map(AuditHead::from);
