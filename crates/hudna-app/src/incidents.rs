@@ -9,6 +9,7 @@
 //! the audit entry is written, all in the same transaction.
 
 use crate::agreements::{Atlas, Hudna};
+use crate::tally::{aggregate, Tally};
 use crate::{AppError, Result};
 use chrono::NaiveDate;
 use hudna_core::assess::{assess, Act, Covering, Reading};
@@ -17,7 +18,7 @@ use hudna_core::vocab::{event_type_of, Grade};
 use hudna_core::{Agreement, Role};
 use hudna_store::{
     AssessmentRow, AuditEntry, AuditHead, AuditRecord, BatchContext, BatchKeys, BatchWrite,
-    Committed, EventRow, IdCounts, IncidentFilter, IncidentRow, PendingCommit, Range, ReportRow,
+    Committed, EventRow, IdCounts, IncidentFilter, IncidentRow, PendingCommit, ReportRow,
     StanceRow, StoreError, Tx,
 };
 use serde::Serialize;
@@ -196,111 +197,6 @@ fn fit(e: &EventRow, day: i32, i: &Candidate) -> Option<f64> {
         score -= 5.0;
     }
     Some(score)
-}
-
-fn median(v: &mut [u32]) -> Option<u32> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_unstable();
-    Some(v[(v.len() - 1) / 2])
-}
-
-fn range_of(values: &[Option<u32>]) -> Range {
-    let mut v: Vec<u32> = values.iter().flatten().copied().collect();
-    let best = median(&mut v);
-    Range {
-        low: v.first().copied(),
-        best,
-        high: v.last().copied(),
-    }
-}
-
-/// The most frequent non-empty value, ties to the first seen.
-fn mode<'a>(vals: impl Iterator<Item = Option<&'a str>>) -> Option<String> {
-    let mut counts: Vec<(&str, usize)> = vec![];
-    for v in vals.flatten().filter(|v| *v != "unknown") {
-        match counts.iter_mut().find(|(k, _)| *k == v) {
-            Some(c) => c.1 += 1,
-            None => counts.push((v, 1)),
-        }
-    }
-    counts
-        .iter()
-        .max_by_key(|(_, n)| *n)
-        .map(|(k, _)| (*k).to_owned())
-}
-
-/// Recomputes an incident's fields from its events (the most precise place
-/// and date, the most reported type and actors, casualty ranges).
-fn aggregate(i: &mut IncidentRow, events: &[EventRow], sources: &[(i64, String)]) {
-    if events.is_empty() {
-        return;
-    }
-    let best_place = events
-        .iter()
-        .filter(|e| e.lat.is_some())
-        .min_by_key(|e| e.geo_precision.unwrap_or(9))
-        .or(events.first())
-        .expect("non-empty");
-    i.place_name = best_place.place_name.clone();
-    i.geonameid = best_place.geonameid;
-    i.admin1 = best_place.admin1.clone();
-    i.lat = best_place.lat;
-    i.lon = best_place.lon;
-    i.geo_precision = best_place.geo_precision;
-    let best_date = events
-        .iter()
-        .filter(|e| e.date.is_some())
-        .min_by_key(|e| e.date_precision.unwrap_or(9))
-        .or(events.first())
-        .expect("non-empty");
-    i.date = best_date.date.clone();
-    i.date_precision = best_date.date_precision;
-    i.day = i
-        .date
-        .as_deref()
-        .and_then(|d| hudna_core::parse_day(d).ok())
-        .map(day_number);
-    if let Some(k) = mode(events.iter().map(|e| Some(e.kind.as_str()))) {
-        i.kind = k;
-    }
-    i.event_group = event_type_of(&i.kind)
-        .unwrap_or("strategic_developments")
-        .to_owned();
-    i.perpetrator = mode(events.iter().map(|e| e.perpetrator.as_deref()))
-        .or(i.perpetrator.take().filter(|_| false));
-    i.target = mode(events.iter().map(|e| e.target.as_deref()));
-    // one figure per report: the largest its events give
-    let mut per_report: BTreeMap<i64, (Option<u32>, Option<u32>)> = BTreeMap::new();
-    for e in events {
-        let slot = per_report.entry(e.report_id).or_default();
-        slot.0 = slot.0.max(e.killed);
-        slot.1 = slot.1.max(e.injured);
-    }
-    i.killed = range_of(&per_report.values().map(|x| x.0).collect::<Vec<_>>());
-    i.injured = range_of(&per_report.values().map(|x| x.1).collect::<Vec<_>>());
-    i.reports = per_report.len() as u32;
-    let names: BTreeSet<&str> = sources
-        .iter()
-        .map(|(_, s)| s.as_str())
-        .filter(|s| *s != "unknown")
-        .collect();
-    i.sources = names
-        .len()
-        .max(usize::from(!sources.is_empty() && names.is_empty())) as u32;
-    let mut flags: BTreeSet<&str> = i
-        .flags
-        .split_whitespace()
-        .filter(|f| !matches!(*f, "unresolved_place" | "undated"))
-        .collect();
-    if i.lat.is_none() {
-        flags.insert("unresolved_place");
-    }
-    if i.day.is_none() {
-        flags.insert("undated");
-    }
-    i.flags = flags.into_iter().collect::<Vec<_>>().join(" ");
 }
 
 /// Latest stance of each party (append-only log).
@@ -1074,8 +970,11 @@ fn refresh(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let sources = tx.report_sources(&rids)?;
-    aggregate(i, &events, &sources);
+    let sources: HashMap<i64, String> = tx.report_sources(&rids)?.into_iter().collect();
+    aggregate(
+        i,
+        &Tally::of(&events, |r| sources.get(&r).map(String::as_str)),
+    );
     tx.put_assessments(i.id, &assessment_rows(i, ags, atlas))?;
     let stances = tx.stances(i.id)?;
     i.grade = derive_grade(i, &stances, ags).0.as_str().into();
@@ -1197,13 +1096,22 @@ fn consensus(
 /// Rows the candidate cache may hold before it is dropped between batches.
 const CANDIDATE_CACHE_ROWS: usize = 200_000;
 
-/// At most this many events in the kept contexts of incidents (about
-/// 0.5 KiB each, so some 200 MiB at most); past it the least recently kept
-/// are dropped and read again as needed. At 100,000, a desk under a 150 s
-/// soak (reports spread over 900 days, so every incident is as likely to be
-/// touched) dropped them all again and again as incidents grew, and
-/// re-reading them took PostgreSQL's writes from 2,757/s to 1,537/s.
-const CONTEXT_CACHE_EVENTS: usize = 400_000;
+/// At most this much in the kept contexts of incidents, counted as
+/// [`context_weight`] (some 24 to 48 bytes a unit, so 100 to 200 MiB at
+/// most); past it the least recently kept are dropped and read again as
+/// needed. Contexts once kept every event (half a KiB each) and held
+/// 400,000: a desk under a 5-minute soak (reports over 900 days, so every
+/// incident as likely to be touched) outgrew that, and nearly every
+/// PostgreSQL batch then read some incident's events again (4.3 ms a read,
+/// two thirds of the database's time).
+const CONTEXT_CACHE_UNITS: usize = 4_000_000;
+
+/// What a kept context counts for against [`CONTEXT_CACHE_UNITS`]: a unit
+/// for each report (its figures), sixteen for the rest (the row, the
+/// tally's places and names, the stances).
+fn context_weight(t: &Touched) -> usize {
+    16 + t.tally.reports() + t.stances.len() * 8
+}
 
 /// What merging needs to know of a live incident (the fields [`fit`] reads).
 #[derive(Debug, Clone, PartialEq)]
@@ -1276,8 +1184,9 @@ pub(crate) struct CandidateCache {
     /// `anchor` like the rows: a batch reads from the store only the
     /// incidents not here.
     contexts: HashMap<i64, Touched>,
-    /// Events held in `contexts` (bounded by [`CONTEXT_CACHE_EVENTS`]).
-    context_events: usize,
+    /// What `contexts` hold, by [`context_weight`] (bounded by
+    /// [`CONTEXT_CACHE_UNITS`]).
+    context_held: usize,
     /// When each kept context was last kept (a count of `keep_context`
     /// calls): the least recent go first when they hold too many events.
     context_used: HashMap<i64, u64>,
@@ -1346,7 +1255,7 @@ impl CandidateCache {
         self.at.clear();
         self.pending.clear();
         self.contexts.clear();
-        self.context_events = 0;
+        self.context_held = 0;
         self.context_used.clear();
         self.anchor = None;
     }
@@ -1356,7 +1265,7 @@ impl CandidateCache {
     fn take_context(&mut self, id: i64) -> Option<Touched> {
         let t = self.contexts.remove(&id)?;
         self.context_used.remove(&id);
-        self.context_events -= t.events.len();
+        self.context_held -= context_weight(&t);
         Some(t)
     }
 
@@ -1365,31 +1274,31 @@ impl CandidateCache {
         if self.fresh_reads {
             return;
         }
-        self.context_events += t.events.len();
+        self.context_held += context_weight(&t);
         self.context_clock += 1;
         self.context_used.insert(t.row.id, self.context_clock);
         if let Some(old) = self.contexts.insert(t.row.id, t) {
-            self.context_events -= old.events.len();
+            self.context_held -= context_weight(&old);
         }
     }
 
-    /// When the kept contexts hold more than [`CONTEXT_CACHE_EVENTS`]
-    /// events, drops the least recently kept until they hold three quarters
+    /// When the kept contexts hold more than [`CONTEXT_CACHE_UNITS`],
+    /// drops the least recently kept until they hold three quarters
     /// of that (dropping them all, the desk read most of them again soon
     /// after).
     fn bound_contexts(&mut self) {
-        self.bound_contexts_to(CONTEXT_CACHE_EVENTS);
+        self.bound_contexts_to(CONTEXT_CACHE_UNITS);
     }
 
     fn bound_contexts_to(&mut self, cap: usize) {
-        if self.context_events <= cap {
+        if self.context_held <= cap {
             return;
         }
         let mut by_age: Vec<(u64, i64)> =
             self.context_used.iter().map(|(&id, &t)| (t, id)).collect();
         by_age.sort_unstable();
         for (_, id) in by_age {
-            if self.context_events <= cap / 4 * 3 {
+            if self.context_held <= cap / 4 * 3 {
                 break;
             }
             self.take_context(id);
@@ -1642,10 +1551,9 @@ const PROVISIONAL: i64 = 1 << 52;
 /// grade depend on.
 struct Touched {
     row: IncidentRow,
-    /// By id: the stored events, then the batch's in the order they came.
-    events: Vec<EventRow>,
-    /// Report id to source name.
-    sources: BTreeMap<i64, String>,
+    /// Its events (the stored ones, then the batch's in the order they
+    /// came), and their reports' sources, as its aggregate needs them.
+    tally: Tally,
     stances: Vec<StanceRow>,
     stored: bool,
 }
@@ -1669,8 +1577,7 @@ fn touched_from(ctx: BatchContext) -> HashMap<i64, Touched> {
         .map(|row| {
             let t = Touched {
                 row,
-                events: vec![],
-                sources: BTreeMap::new(),
+                tally: Tally::default(),
                 stances: vec![],
                 stored: true,
             };
@@ -1680,10 +1587,8 @@ fn touched_from(ctx: BatchContext) -> HashMap<i64, Touched> {
     let sources: HashMap<i64, String> = ctx.sources.into_iter().collect();
     for e in ctx.events {
         if let Some(t) = e.incident_id.and_then(|i| out.get_mut(&i)) {
-            if let Some(s) = sources.get(&e.report_id) {
-                t.sources.insert(e.report_id, s.clone());
-            }
-            t.events.push(e);
+            t.tally
+                .add(&e, sources.get(&e.report_id).map(String::as_str));
         }
     }
     for s in ctx.stances {
@@ -1829,8 +1734,7 @@ fn ingest_batch(
                         id,
                         Touched {
                             row: n,
-                            events: vec![],
-                            sources: BTreeMap::new(),
+                            tally: Tally::default(),
                             stances: vec![],
                             stored: false,
                         },
@@ -1842,8 +1746,7 @@ fn ingest_batch(
             let t = touched
                 .get_mut(&iid)
                 .ok_or_else(|| hudna_store::StoreError::NotFound(format!("incident {iid}")))?;
-            t.events.push(e.clone());
-            t.sources.insert(rid, r.source.clone());
+            t.tally.add(&e, Some(&r.source));
             new_events.push(e);
             if !mine.contains(&iid) {
                 mine.push(iid);
@@ -1851,9 +1754,7 @@ fn ingest_batch(
         }
         for &iid in &mine {
             let t = touched.get_mut(&iid).expect("touched above");
-            let sources: Vec<(i64, String)> =
-                t.sources.iter().map(|(k, v)| (*k, v.clone())).collect();
-            aggregate(&mut t.row, &t.events, &sources);
+            aggregate(&mut t.row, &t.tally);
             cands.put(&t.row);
             if !order.contains(&iid) {
                 order.push(iid);
@@ -1966,15 +1867,7 @@ fn ingest_batch(
     })?;
     // the incidents' contexts as stored now, under their real ids
     for (_, mut t) in touched {
-        for e in &mut t.events {
-            e.id = real(&ids.events, e.id);
-            e.report_id = report_id(e.report_id);
-            e.incident_id = e.incident_id.map(incident_id);
-        }
-        t.sources = std::mem::take(&mut t.sources)
-            .into_iter()
-            .map(|(r, s)| (report_id(r), s))
-            .collect();
+        t.tally.renumber_reports(report_id);
         t.stored = true;
         cands.keep_context(t);
     }
@@ -2009,31 +1902,39 @@ mod tests {
     /// quarters of it; one kept again is the most recent.
     #[test]
     fn the_least_recently_kept_contexts_go_first() {
-        let ctx = |id: i64, events: usize| Touched {
-            row: IncidentRow {
-                id,
-                ..Default::default()
-            },
-            events: vec![EventRow::default(); events],
-            sources: BTreeMap::new(),
-            stances: vec![],
-            stored: true,
+        // four reports: 16 + 4 units
+        let ctx = |id: i64| {
+            let events: Vec<EventRow> = (0..4)
+                .map(|r| EventRow {
+                    report_id: r,
+                    ..Default::default()
+                })
+                .collect();
+            Touched {
+                row: IncidentRow {
+                    id,
+                    ..Default::default()
+                },
+                tally: Tally::of(&events, |_| None),
+                stances: vec![],
+                stored: true,
+            }
         };
         let mut c = CandidateCache::default();
         for id in 1..=10 {
-            c.keep_context(ctx(id, 10));
+            c.keep_context(ctx(id));
         }
         // 2 is used again: taken by a batch and kept as it leaves it
         let two = c.take_context(2).unwrap();
         c.keep_context(two);
-        c.bound_contexts_to(100);
-        assert_eq!(c.context_events, 100, "at the bound: nothing goes");
-        c.keep_context(ctx(11, 10));
-        c.bound_contexts_to(100);
+        c.bound_contexts_to(200);
+        assert_eq!(c.context_held, 200, "at the bound: nothing goes");
+        c.keep_context(ctx(11));
+        c.bound_contexts_to(200);
         let mut kept: Vec<i64> = c.contexts.keys().copied().collect();
         kept.sort_unstable();
         assert_eq!(kept, vec![2, 6, 7, 8, 9, 10, 11], "1, 3, 4, 5 went");
-        assert_eq!(c.context_events, 70, "at most three quarters of 100");
+        assert_eq!(c.context_held, 140, "at most three quarters of 200");
         assert_eq!(c.context_used.len(), 7);
     }
 

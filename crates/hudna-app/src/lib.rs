@@ -15,6 +15,7 @@ pub mod persons;
 pub mod reports;
 pub mod rounds;
 pub mod sources;
+mod tally;
 
 pub use agreements::*;
 pub use incidents::*;
