@@ -1847,4 +1847,54 @@ fn an_optimistic_postgres_batch_is_written_whole_or_found_stale() {
         })
         .unwrap();
     assert_eq!(stats(&fresh).0, before.0 + 1);
+    // batches worked out one after another, joined: one commit writes
+    // both, in order; stale, neither
+    let head_now = |s: &PgStore| s.audit_log(None).unwrap().last().map(AuditHead::from);
+    let pending_on = |s: &PgStore, hash: &str, n: i32, at: Option<AuditHead>| {
+        let mut after = None;
+        let p = s
+            .write_tx_pending(&|| keys(hash, at.clone()), &mut |tx| {
+                after = batch(tx, hash, n)?.last().map(AuditHead::from);
+                Ok(())
+            })
+            .unwrap();
+        (p, after)
+    };
+    // (a handle of its own: `fresh` goes the ordinary way for a while
+    // after its stale batch; its first batch is ordinary)
+    let joins = PgStore::open(&schema.url()).unwrap();
+    joins
+        .write_tx_for(&|| keys("k2", None), &mut |tx| batch(tx, "k2", 14).map(|_| ()))
+        .unwrap();
+    let (mut l, after_l) = pending_on(&joins, "l", 15, head_now(&joins));
+    let before = stats(&joins);
+    let (m, after_m) = pending_on(&joins, "m", 16, after_l.clone());
+    assert!(l.join(m).is_ok(), "joined");
+    let (n, _) = pending_on(&joins, "n", 17, after_m.clone());
+    let n = match l.join(n) {
+        Ok(()) => None,
+        Err(n) => Some(n),
+    };
+    assert!(n.is_none(), "and a third");
+    // a commit of another kind is not joined
+    let o = l
+        .join(Box::new(hudna_store::Committed))
+        .expect_err("another kind of commit is given back");
+    drop(o);
+    assert_eq!(count(&joins), 11, "nothing before the commit");
+    l.commit().unwrap();
+    assert_eq!(count(&joins), 14);
+    assert_eq!(stats(&joins).1, before.1 + 3, "three optimistic batches");
+    let log = joins.audit_log(None).unwrap();
+    let last: Vec<&str> = log.iter().rev().take(3).map(|r| r.entity.as_str()).collect();
+    assert_eq!(last, ["thing/17", "thing/16", "thing/15"], "in order");
+    assert_eq!(joins.verify_audit().unwrap().1, None);
+    let (mut p, after_p) = pending_on(&joins, "p", 19, head_now(&joins));
+    let (q, _) = pending_on(&joins, "q", 20, after_p);
+    assert!(p.join(q).is_ok());
+    other.append_audit(&entry(21)).unwrap();
+    let e = p.commit().unwrap_err();
+    assert!(matches!(e, StoreError::Stale(_)), "{e}");
+    assert_eq!(count(&joins), 14, "nothing of two stale joined batches");
+    assert_eq!(joins.verify_audit().unwrap().1, None);
 }
