@@ -271,10 +271,8 @@ fn ingest_writer(
     rx: std::sync::mpsc::Receiver<IngestJob>,
     handed_back: Arc<AtomicU64>,
 ) {
-    // a few commits in hand at most: the writer works the next batches out
-    // while the committer writes (where the store serialises writers,
-    // the next ordinary transaction waits for the commit before it)
-    let (to_commit, commits) = std::sync::mpsc::sync_channel::<Ingested>(COMMITS_AHEAD);
+    // one commit in hand at most: the writer is never more than one batch ahead
+    let (to_commit, commits) = std::sync::mpsc::sync_channel::<Ingested>(0);
     let (again, retries) = std::sync::mpsc::channel::<Vec<IngestJob>>();
     // batches handed to the committer and not yet answered or handed back
     let in_flight = Arc::new(AtomicUsize::new(0));
@@ -282,59 +280,17 @@ fn ingest_writer(
     let committer = std::thread::Builder::new()
         .name("hudna-commit".into())
         .spawn(move || {
-            let mut waiting: std::collections::VecDeque<Ingested> = Default::default();
-            loop {
-                let Some((jobs, done)) = waiting.pop_front().or_else(|| commits.recv().ok())
-                else {
-                    break;
-                };
-                waiting.extend(commits.try_iter());
-                let (summary, mut pending) = match done {
-                    Ok(x) => x,
-                    Err(e) => {
-                        answer(jobs, Err(e));
-                        committing.fetch_sub(1, Ordering::SeqCst);
-                        continue;
-                    }
-                };
-                // the batches worked out meanwhile join this commit, where
-                // the store can join them (one transaction, one flush)
-                let mut group = vec![(jobs, summary)];
-                while matches!(waiting.front(), Some((_, Ok(_)))) {
-                    let Some((jobs, Ok((summary, next)))) = waiting.pop_front() else {
-                        unreachable!("checked above");
-                    };
-                    match pending.join(next) {
-                        Ok(()) => group.push((jobs, summary)),
-                        Err(next) => {
-                            waiting.push_front((jobs, Ok((summary, next))));
-                            break;
-                        }
-                    }
-                }
-                let n = group.len();
-                match pending.commit() {
-                    Err(hudna_store::StoreError::Stale(_)) => {
+            for (jobs, done) in commits {
+                match done.and_then(|(s, pending)| Ok(pending.commit().map(|()| s)?)) {
+                    Err(hudna_app::AppError::Store(hudna_store::StoreError::Stale(_))) => {
                         // handed back before the count falls (the writer
                         // looks for them once it sees nothing in flight)
-                        handed_back.fetch_add(n as u64, Ordering::Relaxed);
-                        for (jobs, _) in group {
-                            let _ = again.send(jobs);
-                        }
+                        handed_back.fetch_add(1, Ordering::Relaxed);
+                        let _ = again.send(jobs);
                     }
-                    Err(e) => {
-                        let e = ApiError::from(hudna_app::AppError::Store(e));
-                        for (jobs, _) in group {
-                            answer(jobs, Err(e.clone()));
-                        }
-                    }
-                    Ok(()) => {
-                        for (jobs, summary) in group {
-                            answer(jobs, Ok::<_, ApiError>(summary));
-                        }
-                    }
+                    done => answer(jobs, done),
                 }
-                committing.fetch_sub(n, Ordering::SeqCst);
+                committing.fetch_sub(1, Ordering::SeqCst);
             }
         })
         .expect("spawn the committer");
@@ -400,11 +356,8 @@ type Ingested = (
     )>,
 );
 
-/// How many worked-out batches may wait for the committer.
-const COMMITS_AHEAD: usize = 4;
-
 /// Answers each caller of an ingest call with its report's outcome.
-fn answer(jobs: Vec<IngestJob>, done: std::result::Result<hudna_app::IngestSummary, impl Into<ApiError>>) {
+fn answer(jobs: Vec<IngestJob>, done: hudna_app::Result<hudna_app::IngestSummary>) {
     match done {
         Ok(summary) => {
             let mut outcomes: HashMap<String, ReportOutcome> = summary

@@ -116,19 +116,9 @@ pub enum PutOutcome {
 
 /// A write transaction whose work is done and whose commit is still to
 /// come ([`Store::write_tx_pending`]).
-pub trait PendingCommit: Send + std::any::Any {
+pub trait PendingCommit: Send {
     /// Makes the transaction durable, or says why it is not.
     fn commit(self: Box<Self>) -> Result<()>;
-    /// Takes `next`, a pending commit of the same store handle worked out
-    /// after this one, into this one: one commit then makes both durable,
-    /// in order, or neither. Gives `next` back where the two cannot be
-    /// joined (the default).
-    fn join(
-        &mut self,
-        next: Box<dyn PendingCommit>,
-    ) -> std::result::Result<(), Box<dyn PendingCommit>> {
-        Err(next)
-    }
 }
 
 /// How this handle's ingest batches were written, since it was opened

@@ -790,7 +790,9 @@ impl PgStore {
         }
         Ok(Some(Box::new(OptimisticWrite {
             writers: self.writers.clone(),
-            parts: vec![(sql, args, incidents)],
+            sql,
+            args,
+            incidents,
             optimism: self.optimism.clone(),
             label: self.label.clone(),
             done: false,
@@ -860,16 +862,12 @@ impl Drop for OpenWrite {
 /// while the desk works the next batch out. Fails with
 /// [`StoreError::Stale`] when the store changed since the batch was worked
 /// out (nothing of it is kept then).
-///
-/// Later optimistic batches of the same handle may be joined to it
-/// ([`PendingCommit::join`]): their statements then run after its own in
-/// one transaction (each guard, seeing the statements before it, finds the
-/// head it was worked out on), with one commit, one flush to disk.
 pub(crate) struct OptimisticWrite {
     writers: Pool,
-    /// Each batch's statement, arguments and the incidents it writes, in
-    /// the order the batches were worked out.
-    parts: Vec<(String, crate::pg_incidents::Args, Vec<i64>)>,
+    sql: String,
+    args: crate::pg_incidents::Args,
+    /// The incidents it writes.
+    incidents: Vec<i64>,
     optimism: Arc<Optimism>,
     label: String,
     done: bool,
@@ -889,73 +887,32 @@ impl PendingCommit for OptimisticWrite {
             }
         };
         let Conn { client, stmts, .. } = &mut *c;
-        let mut prepared = Vec::with_capacity(self.parts.len());
-        for (sql, _, _) in &self.parts {
-            match cached(client, stmts, sql) {
-                Ok(st) => prepared.push(st),
-                Err(e) => {
-                    self.optimism.forget();
-                    return Err(e);
-                }
+        let st = match cached(client, stmts, &self.sql) {
+            Ok(st) => st,
+            Err(e) => {
+                self.optimism.forget();
+                return Err(e);
             }
-        }
-        let joined = self.parts.len() > 1;
-        let run = |client: &mut postgres::Client| -> std::result::Result<(), postgres::Error> {
-            if joined {
-                client.batch_execute("BEGIN")?;
-            }
-            for (st, (_, args, _)) in prepared.iter().zip(&self.parts) {
-                client.query(st, &args.refs())?;
-            }
-            if joined {
-                client.batch_execute("COMMIT")?;
-            }
-            Ok(())
         };
-        let Err(e) = run(client) else {
+        let Err(e) = client.query(&st, &self.args.refs()) else {
             c.ok_at = std::time::Instant::now();
-            self.optimism.lock().stats.optimistic += self.parts.len() as u64;
+            self.optimism.lock().stats.optimistic += 1;
             return Ok(());
         };
-        if joined {
-            // the transaction failed: end it (the pool drops a connection
-            // that cannot)
-            let _ = client.batch_execute("ROLLBACK");
-        }
         let mut o = self.optimism.lock();
         o.basis = None;
-        let code = e.code().cloned();
-        let stale = code
-            .as_ref()
+        let stale = e
+            .code()
             .is_some_and(|c| c.code() == STALE_STATE || *c == SqlState::UNIQUE_VIOLATION);
         if stale {
             o.ordinary_for = ORDINARY_AFTER_STALE;
-            o.stats.stale += self.parts.len() as u64;
+            o.stats.stale += 1;
             return Err(StoreError::Stale(StoreError::from(e).to_string()));
         }
-        if code == Some(SqlState::LOCK_NOT_AVAILABLE) {
+        if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
             return Err(StoreError::Locked(self.label.clone()));
         }
         Err(e.into())
-    }
-
-    fn join(
-        &mut self,
-        next: Box<dyn PendingCommit>,
-    ) -> std::result::Result<(), Box<dyn PendingCommit>> {
-        let any: &dyn std::any::Any = &*next;
-        match any.downcast_ref::<OptimisticWrite>() {
-            Some(n) if Arc::ptr_eq(&n.optimism, &self.optimism) && !self.done && !n.done => {}
-            _ => return Err(next),
-        }
-        let any: Box<dyn std::any::Any> = next;
-        let mut n = any
-            .downcast::<OptimisticWrite>()
-            .expect("checked to be one above");
-        self.parts.append(&mut n.parts);
-        // its statements are this one's now: its drop finishes none
-        n.done = true;
-        Ok(())
     }
 }
 
@@ -965,9 +922,7 @@ impl Drop for OptimisticWrite {
             // never ran: what it would have left is not so
             self.optimism.forget();
         }
-        for (_, _, incidents) in &self.parts {
-            self.optimism.finished(incidents);
-        }
+        self.optimism.finished(&self.incidents);
     }
 }
 
