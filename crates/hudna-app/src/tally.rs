@@ -106,10 +106,7 @@ pub(crate) struct Tally {
 impl Tally {
     /// The tally of `events` (in id order) whose reports' sources are
     /// `source_of`.
-    pub(crate) fn of<'a>(
-        events: &[EventRow],
-        source_of: impl Fn(i64) -> Option<&'a str>,
-    ) -> Tally {
+    pub(crate) fn of<'a>(events: &[EventRow], source_of: impl Fn(i64) -> Option<&'a str>) -> Tally {
         let mut t = Tally::default();
         for e in events {
             t.add(e, source_of(e.report_id));
@@ -133,10 +130,7 @@ impl Tally {
         self.kinds.add(Some(&e.kind));
         self.perpetrators.add(e.perpetrator.as_deref());
         self.targets.add(e.target.as_deref());
-        match self
-            .figures
-            .binary_search_by_key(&e.report_id, |f| f.0)
-        {
+        match self.figures.binary_search_by_key(&e.report_id, |f| f.0) {
             Ok(k) => {
                 let f = &mut self.figures[k];
                 f.1 = f.1.max(e.killed);
