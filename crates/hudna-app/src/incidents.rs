@@ -1103,12 +1103,12 @@ const CANDIDATE_CACHE_ROWS: usize = 200_000;
 /// 400,000: a desk under a 5-minute soak (reports over 900 days, so every
 /// incident as likely to be touched) outgrew that, and nearly every
 /// PostgreSQL batch then read some incident's events again (4.3 ms a read,
-/// two thirds of the database's time).
+/// nearly three quarters of the database's time).
 const CONTEXT_CACHE_UNITS: usize = 4_000_000;
 
 /// What a kept context counts for against [`CONTEXT_CACHE_UNITS`]: a unit
-/// for each report (its figures), sixteen for the rest (the row, the
-/// tally's places and names, the stances).
+/// for each report (its figures), sixteen for the row and the tally's
+/// places, counts and names, eight for each stance.
 fn context_weight(t: &Touched) -> usize {
     16 + t.tally.reports() + t.stances.len() * 8
 }
@@ -1179,8 +1179,9 @@ pub(crate) struct CandidateCache {
     /// With `fresh_reads`: the batch's incidents as worked out so far (the
     /// store has them only once the batch is written).
     pending: HashMap<i64, IncidentRow>,
-    /// What a batch reads of the stored incidents it may touch (row, events,
-    /// their reports' sources, stances), kept from batch to batch, exact at
+    /// What a batch reads of the stored incidents it may touch (the row,
+    /// the tally of its events and their reports' sources, the stances),
+    /// kept from batch to batch, exact at
     /// `anchor` like the rows: a batch reads from the store only the
     /// incidents not here.
     contexts: HashMap<i64, Touched>,
