@@ -1884,6 +1884,7 @@ fn ingest_batch(
 mod tests {
     use super::*;
     use crate::definition::LoadOptions;
+    use crate::test_rng::Rng;
 
     #[test]
     fn candidate_ranges_are_read_once() {
@@ -2005,19 +2006,6 @@ mod tests {
             Some(257),
             "it joins the incident the first one went into"
         );
-    }
-    /// A small deterministic generator (xorshift), so a failure replays.
-    struct Rng(u64);
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0 % n
-        }
-        fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-            &xs[self.below(xs.len() as u64) as usize]
-        }
     }
 
     /// Structured reports of a few happenings told several times, with every

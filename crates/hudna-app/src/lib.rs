@@ -16,6 +16,8 @@ pub mod reports;
 pub mod rounds;
 pub mod sources;
 mod tally;
+#[cfg(test)]
+mod test_rng;
 
 pub use agreements::*;
 pub use incidents::*;

@@ -235,6 +235,7 @@ pub(crate) fn aggregate(i: &mut IncidentRow, t: &Tally) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::Rng;
     use std::collections::BTreeMap;
 
     /// The aggregate as it was computed from the whole list of events and
@@ -318,20 +319,6 @@ mod tests {
             flags.insert("undated");
         }
         i.flags = flags.into_iter().collect::<Vec<_>>().join(" ");
-    }
-
-    struct Rng(u64);
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0 % n
-        }
-        /// `f`'s value three times in four, else none.
-        fn maybe<T>(&mut self, f: impl FnOnce(&mut Rng) -> T) -> Option<T> {
-            (self.below(4) != 0).then(|| f(self))
-        }
     }
 
     fn random_event(g: &mut Rng, id: i64) -> EventRow {
