@@ -260,6 +260,43 @@ impl Driver {
             .to_owned()
     }
 
+    /// Waits until the page's address contains `part`: a click that
+    /// submits a form returns before the browser has followed the answer,
+    /// and a `goto` issued meanwhile can lose to that navigation.
+    fn wait_url(&self, part: &str) {
+        let t0 = Instant::now();
+        while !self.url().contains(part) {
+            assert!(
+                t0.elapsed() < Duration::from_secs(30),
+                "the address never contained {part}: {}",
+                self.url()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until a JavaScript expression is true on the current page,
+    /// tolerating the errors a page in mid-navigation gives.
+    fn wait_js(&self, expr: &str) {
+        let t0 = Instant::now();
+        let p = format!("/session/{}/execute/sync", self.session);
+        let body = json!({"script": format!("return !!({expr});"), "args": []});
+        loop {
+            if let Ok((200, text)) = http(self.addr, "POST", &p, Some(&body)) {
+                let v: Value = serde_json::from_str(&text).unwrap_or_default();
+                if v["value"] == json!(true) {
+                    return;
+                }
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(30),
+                "never true: {expr} on {}",
+                self.url()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn screenshot(&self, path: &Path) {
         let b64 = self.cmd("GET", "/screenshot", None);
         let png = base64_decode(b64.as_str().unwrap_or(""));
@@ -404,6 +441,7 @@ fn desk_in_headless_chromium() {
         d.screenshot(&shots.join("incident-ar.png"));
         // switch to English
         d.click("#lang-switch");
+        d.wait_js("document.documentElement.lang === 'en'");
         d.find("#incident-title");
         assert_eq!(d.attr("html", "lang"), "en");
         assert_eq!(d.attr("html", "dir"), "ltr");
@@ -425,6 +463,7 @@ fn desk_in_headless_chromium() {
             .starts_with("Daily de-escalation monitoring report"));
         d.screenshot(&shots.join("situation-en.png"));
         d.click("#lang-switch");
+        d.wait_js("document.documentElement.lang === 'ar'");
         d.find(".sitrep-map svg");
         assert_eq!(d.attr("html", "dir"), "rtl");
         assert!(d.text(".sitrep h1").starts_with("التقرير اليومي"));
@@ -438,6 +477,7 @@ fn desk_in_headless_chromium() {
         d.screenshot(&shots.join("rounds-ar.png"));
         // the humanitarian file, as its officer sees it
         d.click("#logout");
+        d.wait_url("/login");
         d.goto(&format!("{base}/login?next=/persons/review"));
         d.type_into("#username", "humanitarian");
         d.type_into("#password", "hudna-humanitarian-demo");
@@ -446,6 +486,7 @@ fn desk_in_headless_chromium() {
         d.screenshot(&shots.join("persons-review-ar.png"));
         let first = d.attr("#candidates tr:first-child a", "href");
         d.click("#candidates tr:first-child button.accept");
+        d.wait_url("saved=link");
         d.find("#candidates");
         d.goto(&format!("{base}{first}"));
         d.find("#person-title");
