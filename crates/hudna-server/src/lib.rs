@@ -239,13 +239,18 @@ impl Inner {
             actor,
             reply: tx,
         };
-        let sender = self.ingest.clone();
-        blocking(move || {
-            sender.send(job).map_err(|_| {
-                ApiError::new(Kind::Unavailable, "shutting_down", "the server is stopping")
-            })
-        })
-        .await?;
+        let stopping =
+            || ApiError::new(Kind::Unavailable, "shutting_down", "the server is stopping");
+        // the queue has room nearly always: a thread of the blocking pool
+        // only when it is full (the writer is that far behind)
+        match self.ingest.try_send(job) {
+            Ok(()) => {}
+            Err(std::sync::mpsc::TrySendError::Full(job)) => {
+                let sender = self.ingest.clone();
+                blocking(move || sender.send(job).map_err(|_| stopping())).await?;
+            }
+            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => return Err(stopping()),
+        }
         let out = rx
             .await
             .map_err(|_| ApiError::internal("the ingest writer stopped"))?;
