@@ -14,6 +14,16 @@
 # p50/p99/max latency of reads and writes, acknowledged writes/s.
 # The last line is one JSON object with every backend's figures.
 #
+# READ_RATE=R keeps the readers to R reads/s in all (default: as fast as
+# they are answered). With it every backend serves the same read load and
+# the writes it takes alongside compare; without it the backend that
+# answers reads faster is asked for more of them, out of the same cores.
+#
+# ROUNDS=N (default 1, at most 9) runs the backends N times, alternating
+# which goes first (the machine's other load drifts): the JSON gives each
+# backend's median round (by writes/s), every round's writes/s, and the
+# median of the rounds' PostgreSQL/SQLite write ratios.
+#
 # DESKS=N (default 1) serves the database with N `hudna serve` processes
 # at once (each with its own writer and caches, as several desks sharing a
 # database would); writers and readers are spread over them.
@@ -29,11 +39,14 @@ DURATION="${DURATION:-300}"
 WRITERS="${WRITERS:-16}"
 READERS="${READERS:-8}"
 DESKS="${DESKS:-1}"
+ROUNDS="${ROUNDS:-1}"
+export SOAK_READ_RATE="${READ_RATE:-}"
 PG="${SOAK_PG:-${HUDNA_TEST_PG:-}}"
 BACKENDS="${BACKENDS:-sqlite postgres}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 mkdir -p "$OUT"
 if [ "$DURATION" -gt 3600 ]; then DURATION=3600; fi
+if ! [[ "$ROUNDS" =~ ^[1-9]$ ]]; then echo "ROUNDS must be 1 to 9, not $ROUNDS" >&2; exit 2; fi
 
 echo "building (release) ..." >&2
 cargo build --release -q -p hudna -p hudna-server --bin hudna --example soak --manifest-path "$ROOT/Cargo.toml"
@@ -77,38 +90,79 @@ run_backend() {
   done
   "$SOAK" "$urls" "$token" "$label" "$DURATION" "$WRITERS" "$READERS" \
     2> >(tee -a "$OUT/$label.client.log" >&2) | tee "$OUT/$label.out"
-  tail -n 1 "$OUT/$label.out" >> "$OUT/results.jsonl"
+  python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r["round"]=int(sys.argv[2]); print(json.dumps(r))' \
+    "$(tail -n 1 "$OUT/$label.out")" "$ROUND" >> "$OUT/results.jsonl"
   stop_servers
 }
 
 : > "$OUT/results.jsonl"
 
-if [[ " $BACKENDS " == *" sqlite "* ]]; then
+run_sqlite() {
   rm -f "$OUT"/soak.sqlite "$OUT"/soak.sqlite-wal "$OUT"/soak.sqlite-shm
   run_backend sqlite "$OUT/soak.sqlite"
-fi
+}
 
 PG_NOTE=""
-if [[ " $BACKENDS " != *" postgres "* ]]; then
-  :
-elif [ -n "$PG" ]; then
-  psql "$PG" -qc "DROP SCHEMA IF EXISTS hudna_soak CASCADE" -c "CREATE SCHEMA hudna_soak" 2>/dev/null
-  case "$PG" in *\?*) SEP='&' ;; *) SEP='?' ;; esac
-  run_backend postgres "${PG}${SEP}options=-c%20search_path%3Dhudna_soak"
-else
+run_postgres() {
+  if [ -n "$PG" ]; then
+    psql "$PG" -qc "DROP SCHEMA IF EXISTS hudna_soak CASCADE" -c "CREATE SCHEMA hudna_soak" 2>/dev/null
+    case "$PG" in *\?*) SEP='&' ;; *) SEP='?' ;; esac
+    run_backend postgres "${PG}${SEP}options=-c%20search_path%3Dhudna_soak"
+  fi
+}
+if [[ " $BACKENDS " == *" postgres "* ]] && [ -z "$PG" ]; then
   PG_NOTE="PostgreSQL skipped: set SOAK_PG or HUDNA_TEST_PG to a database URL"
   echo "$PG_NOTE" >&2
 fi
 
-python3 - "$OUT/results.jsonl" "$PG_NOTE" "$DURATION" <<'PY'
+for ROUND in $(seq 1 "$ROUNDS"); do
+  # odd rounds SQLite first, even rounds PostgreSQL first
+  if [ $((ROUND % 2)) -eq 1 ]; then order="sqlite postgres"; else order="postgres sqlite"; fi
+  for b in $order; do
+    if [[ " $BACKENDS " == *" $b "* ]]; then "run_$b"; fi
+  done
+done
+
+python3 - "$OUT/results.jsonl" "$PG_NOTE" "$DURATION" "$ROUNDS" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-out = {"bench": "soak", "duration_s": int(sys.argv[3]), "backends": {r["backend"]: r for r in rows}}
+rounds = int(sys.argv[4])
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+by = {}
+for r in rows:
+    by.setdefault(r["backend"], []).append(r)
+out = {"bench": "soak", "duration_s": int(sys.argv[3])}
+if rounds > 1:
+    out["rounds"] = rounds
+# each backend: its median round by writes/s (the one below it for an even count)
+out["backends"] = {
+    k: sorted(rs, key=lambda r: r["writes_per_s"])[(len(rs) - 1) // 2] for k, rs in by.items()
+}
+if rounds > 1:
+    out["writes_per_s_by_round"] = {k: [r["writes_per_s"] for r in rs] for k, rs in by.items()}
+    out["all_rounds"] = {
+        k: {f: sum(r[f] for r in rs) for f in ("requests", "errors", "lost", "duplicates")}
+        for k, rs in by.items()
+    }
 if sys.argv[2]:
     out["note"] = sys.argv[2]
-b = out["backends"]
-out["ok"] = all(r["errors"] == 0 and r["lost"] == 0 and r["duplicates"] == 0 for r in rows)
-if "sqlite" in b and "postgres" in b and b["sqlite"]["writes_per_s"]:
-    out["pg_over_sqlite_writes"] = round(b["postgres"]["writes_per_s"] / b["sqlite"]["writes_per_s"], 2)
+out["ok"] = bool(rows) and all(
+    r["errors"] == 0 and r["lost"] == 0 and r["duplicates"] == 0 for r in rows
+)
+s = {r["round"]: r for r in by.get("sqlite", [])}
+ratios = [
+    p["writes_per_s"] / s[p["round"]]["writes_per_s"]
+    for p in by.get("postgres", [])
+    if p["round"] in s and s[p["round"]]["writes_per_s"]
+]
+if ratios:
+    out["pg_over_sqlite_writes"] = round(median(ratios), 3)
+    if rounds > 1:
+        out["pg_over_sqlite_writes_by_round"] = [round(x, 3) for x in ratios]
 print(json.dumps(out, ensure_ascii=False))
 PY

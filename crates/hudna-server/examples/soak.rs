@@ -14,6 +14,12 @@
 //! (`POST /api/reports`; each body unique, remembered with its report id
 //! when the server acknowledges it with 201) and READERS threads read the
 //! incident list with zone and time filters and then one incident of it.
+//! Readers go as fast as they are answered, unless `SOAK_READ_RATE` gives
+//! the reads per second for them all to keep to (each reader paced on its
+//! share; one behind its schedule does not burst to catch up by more than
+//! one read): then every backend serves the same read load, and the writes
+//! a backend takes alongside it compare (with readers as fast as answered,
+//! the backend that answers reads faster is asked for more of them).
 //! Report dates spread over `SOAK_DAYS` days from 2017-06-01 (default 900;
 //! the towns are twelve, so fewer days pile more reports on each incident).
 //! Every request's latency is recorded. Afterwards every acknowledged report
@@ -304,11 +310,58 @@ fn writer(host: &str, token: &str, run: &str, w: usize, days: u64, stop: &Atomic
     t
 }
 
-fn reader(host: &str, token: &str, r: usize, days: u64, stop: &AtomicBool) -> Tally {
+/// Keeps a reader to one read every `every` (none: as fast as answered).
+struct Pace {
+    every: Option<Duration>,
+    next: Instant,
+}
+
+impl Pace {
+    fn new(every: Option<Duration>, offset: Duration) -> Pace {
+        Pace {
+            every,
+            next: Instant::now() + offset,
+        }
+    }
+
+    /// Waits for the next read's turn (or until `stop`).
+    fn wait(&mut self, stop: &AtomicBool) {
+        let Some(every) = self.every else { return };
+        let now = Instant::now();
+        // behind by more than one read: the schedule moves on, no burst
+        self.next = self.next.max(now.checked_sub(every).unwrap_or(now));
+        while !stop.load(Ordering::Relaxed) {
+            let left = self.next.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            std::thread::sleep(left.min(Duration::from_millis(100)));
+        }
+        self.next += every;
+    }
+}
+
+fn reader(
+    host: &str,
+    token: &str,
+    r: usize,
+    days: u64,
+    every: Option<Duration>,
+    stop: &AtomicBool,
+) -> Tally {
     let mut c = Conn::new(host, token);
     let mut t = Tally::default();
     let mut rng = Rng(0xD1B5_4A32_D192_ED03 ^ ((r as u64 + 7) * 0x9E37_79B9_7F4A_7C15));
+    // the readers' turns spread over one interval
+    let offset = every.map_or(Duration::ZERO, |e| {
+        e.mul_f64(rng.next(1000) as f64 / 1000.0)
+    });
+    let mut pace = Pace::new(every, offset);
     while !stop.load(Ordering::Relaxed) {
+        pace.wait(stop);
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
         let zone = ZONES[rng.next(ZONES.len() as u64) as usize];
         // a window of one to seven days inside the reports' span
         let a = first_day() + chrono::Duration::days(rng.next(days) as i64);
@@ -343,6 +396,7 @@ fn reader(host: &str, token: &str, r: usize, days: u64, stop: &AtomicBool) -> Ta
             continue;
         }
         let id = ids[rng.next(ids.len() as u64) as usize];
+        pace.wait(stop);
         let t0 = Instant::now();
         let res = c.request("GET", &format!("/api/incidents/{id}"), None);
         t.read_us.push(us(t0.elapsed()));
@@ -405,6 +459,22 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .filter(|d| *d > 0)
         .unwrap_or(900);
+    // reads per second for all readers together (none: as fast as answered)
+    let read_rate: Option<f64> = match std::env::var("SOAK_READ_RATE") {
+        Ok(v) if !v.is_empty() => match v.parse::<f64>() {
+            Ok(r) if r > 0.0 && r.is_finite() => Some(r),
+            _ => {
+                eprintln!(
+                    "SOAK_READ_RATE must be a positive number of reads per second, not {v:?}"
+                );
+                std::process::exit(2);
+            }
+        },
+        _ => None,
+    };
+    let every = read_rate
+        .filter(|_| readers > 0)
+        .map(|r| Duration::from_secs_f64(readers as f64 / r));
     let run = format!(
         "{label}-{}",
         std::time::SystemTime::now()
@@ -415,7 +485,8 @@ fn main() {
 
     let before = reports_count(&host, &token);
     eprintln!(
-        "[{label}] {writers} writers, {readers} readers, {} s against http://{}/ (reports over {days} days from {}) ...",
+        "[{label}] {writers} writers, {readers} readers{}, {} s against http://{}/ (reports over {days} days from {}) ...",
+        read_rate.map_or(String::new(), |r| format!(" (at {r} reads/s)")),
         duration.as_secs(),
         hosts.join(", http://"),
         first_day()
@@ -430,7 +501,9 @@ fn main() {
     }
     for r in 0..readers {
         let (h, t, s) = (desk(r), token.clone(), stop.clone());
-        handles.push(std::thread::spawn(move || reader(&h, &t, r, days, &s)));
+        handles.push(std::thread::spawn(move || {
+            reader(&h, &t, r, days, every, &s)
+        }));
     }
     while start.elapsed() < duration {
         std::thread::sleep(
@@ -533,6 +606,7 @@ fn main() {
         "duration_s": (elapsed * 10.0).round() / 10.0,
         "writers": writers,
         "readers": readers,
+        "read_rate": read_rate,
         "report_days": days,
         "requests": writes + reads,
         "writes": writes,
