@@ -662,9 +662,10 @@ impl Hudna {
                 });
             }
         }
-        let assessments = self
-            .store()
-            .assessments(incident.id)?
+        let rows = self.store().assessments(incident.id)?;
+        let ags = self.agreements()?;
+        let consensus = consensus(&incident, &stances, &ags, &rows);
+        let assessments = rows
             .into_iter()
             .map(|a| AssessmentView {
                 agreement: a.agreement,
@@ -676,13 +677,6 @@ impl Hudna {
                 reasons: serde_json::from_str(&a.reasons).unwrap_or_default(),
             })
             .collect();
-        let ags = self.agreements()?;
-        let consensus = consensus(
-            &incident,
-            &stances,
-            &ags,
-            &self.store().assessments(incident.id)?,
-        );
         let mut history = self
             .store()
             .audit_log(Some(&format!("incident/{}", incident.id)))?;
