@@ -163,13 +163,14 @@ fn kill_dash_nine_during_ingest_on_postgresql_loses_nothing_acknowledged() {
     let sep = if url.contains('?') { '&' } else { '?' };
     let db = format!("{url}{sep}options=-c%20search_path%3D{schema}");
     let dir = tempfile::tempdir().unwrap();
-    // PostgreSQL ingests more slowly than SQLite: smaller files, so that
-    // some rounds finish before their kill
+    // smaller files than SQLite's: the test stays short on a slower server
     crash_loop(&db, dir.path(), 200);
 }
 
-/// `rounds` ingests of `per_round` reports into `db`, each killed at a
-/// pseudo-random moment unless it finishes first; then the checks.
+/// Ingests of `per_round` reports into `db` until `HUDNA_CRASH_ROUNDS`
+/// (default 20) of them were killed (`kill -9`) at a pseudo-random moment
+/// inside the time a whole one takes; the first and every fourth run to
+/// their end. Then the checks.
 fn crash_loop(db: &str, dir: &std::path::Path, per_round: usize) {
     assert!(hudna(db)
         .arg("init")
@@ -195,14 +196,23 @@ fn crash_loop(db: &str, dir: &std::path::Path, per_round: usize) {
     let mut killed = 0;
     // a small deterministic sequence of kill delays (ms)
     let mut seed: u64 = 0x9e3779b97f4a7c15;
-    for round in 0..rounds {
+    // how long the first round's whole ingest took
+    let mut whole: Option<Duration> = None;
+    let mut round = 0;
+    // a kill that comes after its ingest ended takes one round more
+    while killed < rounds && round < 3 * rounds {
         let f = dir.join(format!("r{round}.jsonl"));
         std::fs::write(&f, reports(round, per_round)).unwrap();
         files.push(f.clone());
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let delay = Duration::from_millis(50 + seed % 1500);
+        // a moment inside the ingest: 5% to 95% of the time the first
+        // round took whole (whatever the machine's and the backend's speed)
+        let delay = match whole {
+            Some(d) => d.mul_f64(0.05 + 0.9 * (seed % 1000) as f64 / 1000.0),
+            None => Duration::from_secs(3600),
+        };
         let mut child = hudna(db)
             .arg("ingest")
             .arg(&f)
@@ -210,8 +220,8 @@ fn crash_loop(db: &str, dir: &std::path::Path, per_round: usize) {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        // every fourth round runs to its end: some rounds are acknowledged
-        // whatever the machine's speed
+        // the first round and every fourth run to their end: it times a
+        // whole ingest, and some rounds are acknowledged whatever happens
         let delay = if round % 4 == 3 {
             Duration::from_secs(3600)
         } else {
@@ -232,6 +242,7 @@ fn crash_loop(db: &str, dir: &std::path::Path, per_round: usize) {
                     st.success(),
                     "round {round}: ingest failed without being killed"
                 );
+                whole.get_or_insert(start.elapsed());
                 acknowledged.push(f);
             }
             None => {
@@ -240,16 +251,14 @@ fn crash_loop(db: &str, dir: &std::path::Path, per_round: usize) {
                 killed += 1;
             }
         }
+        round += 1;
     }
     eprintln!(
-        "{rounds} rounds of {per_round}, {killed} killed mid-ingest, {} acknowledged",
+        "{round} rounds of {per_round} reports, {killed} killed mid-ingest, {} acknowledged",
         acknowledged.len()
     );
-    assert!(killed > 0, "the test must actually kill something");
-    assert!(
-        acknowledged.len() >= rounds / 4,
-        "the rounds left to finish"
-    );
+    assert_eq!(killed, rounds, "{round} rounds for {rounds} kills");
+    assert!(acknowledged.len() > rounds / 4, "the rounds left to finish");
 
     let mut conn = Conn::open(db);
     // every acknowledged report is there exactly once
@@ -284,12 +293,12 @@ fn crash_loop(db: &str, dir: &std::path::Path, per_round: usize) {
     let stored = s["summary"]["stored"].as_i64().unwrap();
     let dups = s["summary"]["duplicates"].as_i64().unwrap();
     assert_eq!(dups, before, "every committed report is recognised");
-    assert_eq!(stored + dups, (rounds * per_round) as i64);
+    assert_eq!(stored + dups, (files.len() * per_round) as i64);
     let mut conn = Conn::open(db);
     conn.check_whole();
     assert_eq!(
         conn.count("SELECT COUNT(*) FROM reports"),
-        (rounds * per_round) as i64
+        (files.len() * per_round) as i64
     );
     drop(conn);
     assert!(hudna(db)
