@@ -194,7 +194,7 @@ fn crash_loop(db: &str, dir: &std::path::Path, per_round: usize) {
     let mut acknowledged: Vec<PathBuf> = vec![];
     let mut files = vec![];
     let mut killed = 0;
-    // a small deterministic sequence of kill delays (ms)
+    // a small deterministic sequence for the kill moments
     let mut seed: u64 = 0x9e3779b97f4a7c15;
     // how long the first round's whole ingest took
     let mut whole: Option<Duration> = None;
