@@ -169,8 +169,8 @@ fn kill_dash_nine_during_ingest_on_postgresql_loses_nothing_acknowledged() {
 
 /// Ingests of `per_round` reports into `db` until `HUDNA_CRASH_ROUNDS`
 /// (default 20) of them were killed (`kill -9`) at a pseudo-random moment
-/// inside the time a whole one takes; the first and every fourth run to
-/// their end. Then the checks.
+/// inside the time the last whole one took; the first and every fourth
+/// run to their end. Then the checks.
 fn crash_loop(db: &str, dir: &std::path::Path, per_round: usize) {
     assert!(hudna(db)
         .arg("init")
@@ -196,7 +196,7 @@ fn crash_loop(db: &str, dir: &std::path::Path, per_round: usize) {
     let mut killed = 0;
     // a small deterministic sequence for the kill moments
     let mut seed: u64 = 0x9e3779b97f4a7c15;
-    // how long the first round's whole ingest took
+    // how long the last round that ran to its end took
     let mut whole: Option<Duration> = None;
     let mut round = 0;
     // a kill that comes after its ingest ended takes one round more
@@ -207,8 +207,8 @@ fn crash_loop(db: &str, dir: &std::path::Path, per_round: usize) {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        // a moment inside the ingest: 5% to 95% of the time the first
-        // round took whole (whatever the machine's and the backend's speed)
+        // a moment inside the ingest: 5% to 95% of the time the last whole
+        // round took (whatever the machine's and the backend's speed)
         let delay = match whole {
             Some(d) => d.mul_f64(0.05 + 0.9 * (seed % 1000) as f64 / 1000.0),
             None => Duration::from_secs(3600),
@@ -220,7 +220,7 @@ fn crash_loop(db: &str, dir: &std::path::Path, per_round: usize) {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        // the first round and every fourth run to their end: it times a
+        // the first round and every fourth run to their end: they time a
         // whole ingest, and some rounds are acknowledged whatever happens
         let delay = if round % 4 == 3 {
             Duration::from_secs(3600)
@@ -242,7 +242,7 @@ fn crash_loop(db: &str, dir: &std::path::Path, per_round: usize) {
                     st.success(),
                     "round {round}: ingest failed without being killed"
                 );
-                whole.get_or_insert(start.elapsed());
+                whole = Some(start.elapsed());
                 acknowledged.push(f);
             }
             None => {
