@@ -146,13 +146,17 @@ out["backends"] = {
 if rounds > 1:
     out["writes_per_s_by_round"] = {k: [r["writes_per_s"] for r in rs] for k, rs in by.items()}
     out["all_rounds"] = {
-        k: {f: sum(r[f] for r in rs) for f in ("requests", "errors", "lost", "duplicates")}
+        k: {
+            f: sum(r[f] for r in rs)
+            for f in ("requests", "errors", "lost", "duplicates", "check_errors")
+        }
         for k, rs in by.items()
     }
 if sys.argv[2]:
     out["note"] = sys.argv[2]
 out["ok"] = bool(rows) and all(
-    r["errors"] == 0 and r["lost"] == 0 and r["duplicates"] == 0 for r in rows
+    r["errors"] == 0 and r["lost"] == 0 and r["duplicates"] == 0 and r["check_errors"] == 0
+    for r in rows
 )
 s = {r["round"]: r for r in by.get("sqlite", [])}
 ratios = [
