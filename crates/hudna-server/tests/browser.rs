@@ -175,26 +175,31 @@ impl Driver {
     }
 
     fn find(&self, css: &str) -> String {
-        let t0 = Instant::now();
-        loop {
-            let p = format!("/session/{}/element", self.session);
-            let (s, text) = http(
-                self.addr,
-                "POST",
-                &p,
-                Some(&json!({"using": "css selector", "value": css})),
-            )
-            .unwrap();
-            if s == 200 {
+        let p = format!("/session/{}/element", self.session);
+        let body = json!({"using": "css selector", "value": css});
+        self.poll(&format!("no element {css}"), || {
+            let (s, text) = http(self.addr, "POST", &p, Some(&body)).unwrap();
+            (s == 200).then(|| {
                 let v: Value = serde_json::from_str(&text).unwrap_or_default();
-                return v["value"][ELEMENT]
+                v["value"][ELEMENT]
                     .as_str()
                     .unwrap_or_else(|| panic!("{css}: {text}"))
-                    .to_owned();
+                    .to_owned()
+            })
+        })
+    }
+
+    /// `f`'s first value, tried every 100 ms for at most 30 s (else the
+    /// test fails with `what` and the page's address).
+    fn poll<T>(&self, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+        let t0 = Instant::now();
+        loop {
+            if let Some(v) = f() {
+                return v;
             }
             assert!(
                 t0.elapsed() < Duration::from_secs(30),
-                "no element {css} on {}",
+                "{what} on {}",
                 self.url()
             );
             std::thread::sleep(Duration::from_millis(100));
@@ -264,37 +269,23 @@ impl Driver {
     /// submits a form returns before the browser has followed the answer,
     /// and a `goto` issued meanwhile can lose to that navigation.
     fn wait_url(&self, part: &str) {
-        let t0 = Instant::now();
-        while !self.url().contains(part) {
-            assert!(
-                t0.elapsed() < Duration::from_secs(30),
-                "the address never contained {part}: {}",
-                self.url()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.poll(&format!("the address never contained {part}"), || {
+            self.url().contains(part).then_some(())
+        });
     }
 
     /// Waits until a JavaScript expression is true on the current page,
     /// tolerating the errors a page in mid-navigation gives.
     fn wait_js(&self, expr: &str) {
-        let t0 = Instant::now();
         let p = format!("/session/{}/execute/sync", self.session);
         let body = json!({"script": format!("return !!({expr});"), "args": []});
-        loop {
-            if let Ok((200, text)) = http(self.addr, "POST", &p, Some(&body)) {
-                let v: Value = serde_json::from_str(&text).unwrap_or_default();
-                if v["value"] == json!(true) {
-                    return;
-                }
-            }
-            assert!(
-                t0.elapsed() < Duration::from_secs(30),
-                "never true: {expr} on {}",
-                self.url()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.poll(&format!("never true: {expr}"), || {
+            let Ok((200, text)) = http(self.addr, "POST", &p, Some(&body)) else {
+                return None;
+            };
+            let v: Value = serde_json::from_str(&text).unwrap_or_default();
+            (v["value"] == json!(true)).then_some(())
+        });
     }
 
     fn screenshot(&self, path: &Path) {
